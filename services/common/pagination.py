@@ -1,0 +1,119 @@
+"""Relay cursor connections with keyset pagination.
+
+A cursor is the sort key of the row it points at, as JSON, base64url-encoded and followed by a short
+HMAC so that a client cannot forge one (a forged or damaged cursor is a `BAD_USER_INPUT`, not a
+database error). Pages are read with one extra row to learn whether another page follows.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from services.common.errors import BadUserInput
+
+T = TypeVar("T")
+
+# The MAC catches damaged and hand-edited cursors, so clients get a clear error. It is not a
+# secret: cursor values only ever reach SQL as bound parameters, so a forged one can do no more
+# than start a page elsewhere. A fixed key keeps cursors valid across processes and restarts.
+_CURSOR_KEY = b"qf-cursor-v1"
+
+
+def encode_cursor(key: Sequence[Any]) -> str:
+    raw = json.dumps(list(key), separators=(",", ":")).encode()
+    payload = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return f"{payload}.{_mac(payload)}"
+
+
+def _mac(payload: str) -> str:
+    return hmac.new(_CURSOR_KEY, payload.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def decode_cursor(cursor: str, arity: int) -> list[Any]:
+    invalid = BadUserInput(
+        "The cursor is not one this API issued; use a cursor from pageInfo or edges.",
+        argument="after",
+    )
+    payload, _, mac = cursor.partition(".")
+    if not hmac.compare_digest(_mac(payload), mac):
+        raise invalid
+    try:
+        key = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError as exc:
+        raise invalid from exc
+    if not isinstance(key, list) or len(key) != arity:
+        raise invalid
+    return key
+
+
+def page_size(first: int | None, maximum: int, default: int = 20) -> int:
+    if first is None:
+        return min(default, maximum)
+    if first < 0:
+        raise BadUserInput("`first` cannot be negative.", argument="first")
+    if first > maximum:
+        raise BadUserInput(
+            f"`first` is {first}; at most {maximum} items can be asked for at once. "
+            "Page through the rest with `after`.",
+            argument="first",
+            maximum=maximum,
+        )
+    return first
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    node: T
+    cursor: str
+
+
+@strawberry.type
+class Connection(Generic[T]):
+    """A page of results. `totalCount` counts every match, not just this page."""
+
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    _count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        return await self._count()
+
+    @strawberry.field
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+
+def make_page(
+    rows: Sequence[Any],
+    size: int,
+    *,
+    cursor_of: Callable[[Any], Sequence[Any]],
+    node_of: Callable[[Any], T],
+    after: str | None,
+) -> tuple[list[Edge[T]], PageInfo]:
+    """Edges and page info from `size + 1` fetched rows."""
+    has_next = len(rows) > size
+    edges = [Edge(node=node_of(row), cursor=encode_cursor(cursor_of(row))) for row in rows[:size]]
+    info = PageInfo(
+        has_next_page=has_next,
+        has_previous_page=after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    return edges, info

@@ -1,0 +1,73 @@
+"""Configuration from `QF_*` environment variables, validated once at start-up.
+
+Every variable is listed, with its default, in README.md's configuration table.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES = ("registry", "credits", "mapping")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QF_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # No URL means: start the embedded PostgreSQL in `data_dir`.
+    database_url: str | None = None
+    data_dir: Path = Path(".qf-data")
+    db_pool_min: int = Field(1, ge=1)
+    db_pool_max: int = Field(10, ge=1, le=200)
+
+    host: str = "127.0.0.1"
+    gateway_port: int = Field(4000, ge=1, le=65535)
+    registry_port: int = Field(4001, ge=1, le=65535)
+    credits_port: int = Field(4002, ge=1, le=65535)
+    mapping_port: int = Field(4003, ge=1, le=65535)
+    registry_url: str | None = None
+
+    # Shared by the gateway and every subgraph to sign internal requests.
+    internal_secret: SecretStr | None = None
+    signature_max_age_seconds: int = Field(300, ge=1)
+    # Pepper for the hash of a certificate holder's CURP; CURPs are never stored in clear.
+    curp_salt: SecretStr | None = None
+
+    max_page_size: int = Field(100, ge=1, le=1000)
+    max_search_length: int = Field(200, ge=10, le=2000)
+
+    renec_url: str = (
+        "https://conocer.gob.mx/CONOCERBACKCITAS/sectoresProductivos/getEstandaresAll"
+    )
+
+    def port_of(self, service: str) -> int:
+        return getattr(self, f"{service}_port")
+
+    def url_of(self, service: str) -> str:
+        configured = getattr(self, f"{service}_url", None)
+        return configured or f"http://{self.host}:{self.port_of(service)}/graphql"
+
+    def require_secret(self) -> bytes:
+        if self.internal_secret is None or not self.internal_secret.get_secret_value():
+            raise RuntimeError(
+                "QF_INTERNAL_SECRET is not set: the gateway and the subgraphs need the same "
+                "shared secret to sign internal requests (`qf serve` makes one for you)."
+            )
+        return self.internal_secret.get_secret_value().encode()
+
+    def require_curp_salt(self) -> bytes:
+        if self.curp_salt is None or not self.curp_salt.get_secret_value():
+            raise RuntimeError("QF_CURP_SALT is not set: it is needed to hash holders' CURPs.")
+        return self.curp_salt.get_secret_value().encode()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

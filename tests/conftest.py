@@ -1,0 +1,165 @@
+"""Shared fixtures: a real PostgreSQL (QF_TEST_DATABASE_URL, or an embedded server), fresh databases,
+and signed GraphQL calls against in-process subgraph apps."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+
+from services.common.db import Database
+from services.common.migrations import migrate_service
+from services.common.settings import Settings
+from services.common.signing import Caller, sign
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+TEST_SECRET = "test-internal-secret"
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """A maintenance URL for the server the tests use."""
+    configured = os.environ.get("QF_TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    from services.common.embedded import start_embedded
+
+    with tempfile.TemporaryDirectory(prefix="qf-test-pg-") as folder:
+        yield start_embedded(Path(folder), database="postgres")
+
+
+@pytest.fixture(scope="session")
+def make_database(server_url: str) -> Iterator[Callable[[], Any]]:
+    """Creates throw-away databases on the test server; drops them all at the end."""
+    created: list[str] = []
+
+    async def make() -> str:
+        name = f"qf_test_{secrets.token_hex(6)}"
+        conn = await asyncpg.connect(server_url)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        created.append(name)
+        return with_database(server_url, name)
+
+    yield make
+
+    import asyncio
+
+    async def drop_all() -> None:
+        conn = await asyncpg.connect(server_url)
+        try:
+            for name in created:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop_all())
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings(
+        internal_secret=TEST_SECRET,
+        curp_salt="test-curp-salt",
+        database_url="unused",
+        environment="development",
+    )
+
+
+@pytest.fixture(scope="session")
+async def registry_url(make_database: Callable[[], Any]) -> str:
+    """A database with the registry migrated and the built-in sample loaded."""
+    from services.registry.sample import load_sample
+
+    url = await make_database()
+    await migrate_service(url, "registry")
+    db = await Database.connect(url, "registry")
+    try:
+        await load_sample(db)
+    finally:
+        await db.close()
+    return url
+
+
+@pytest.fixture(scope="session")
+async def registry_db(registry_url: str) -> AsyncIterator[Database]:
+    db = await Database.connect(registry_url, "registry")
+    yield db
+    await db.close()
+
+
+class GraphQLClient:
+    """Signed GraphQL calls to one in-process subgraph app, as the gateway would make them."""
+
+    def __init__(self, http: httpx.AsyncClient, secret: bytes) -> None:
+        self.http = http
+        self.secret = secret
+
+    async def post(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        role: str = "public",
+        subject: str | None = None,
+        scope: str | None = None,
+    ) -> dict[str, Any]:
+        body = json.dumps({"query": query, "variables": variables or {}}).encode()
+        headers = sign(self.secret, Caller(role=role, subject=subject, scope=scope), body=body)
+        response = await self.http.post(
+            "/graphql", content=body, headers={**headers, "content-type": "application/json"}
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None, **who: Any) -> Any:
+        """The response's data, failing the test on any error."""
+        result = await self.post(query, variables, **who)
+        assert not result.get("errors"), result["errors"]
+        return result["data"]
+
+    async def error(self, query: str, variables: dict[str, Any] | None = None, **who: Any) -> dict:
+        """The response's first error, failing the test if there is none."""
+        result = await self.post(query, variables, **who)
+        assert result.get("errors"), f"expected an error, got {result}"
+        return result["errors"][0]
+
+
+@pytest.fixture(scope="session")
+async def registry_app(registry_url: str, settings: Settings) -> AsyncIterator[Any]:
+    from services.registry.app import create_registry_app
+
+    app = create_registry_app(settings, registry_url)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture(scope="session")
+async def registry(registry_app: Any, settings: Settings) -> AsyncIterator[GraphQLClient]:
+    transport = httpx.ASGITransport(app=registry_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
+        yield GraphQLClient(http, settings.require_secret())
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"the real reference data is missing: expected {SHARED_DATA}")
+    return SHARED_DATA

@@ -84,7 +84,7 @@ def settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-async def registry_url(make_database: Callable[[], Any]) -> str:
+async def registry_url(make_database: Callable[[], Any], settings: Settings) -> str:
     """A database with the registry migrated and the built-in sample loaded."""
     from services.registry.sample import load_sample
 
@@ -92,7 +92,7 @@ async def registry_url(make_database: Callable[[], Any]) -> str:
     await migrate_service(url, "registry")
     db = await Database.connect(url, "registry")
     try:
-        await load_sample(db)
+        await load_sample(db, settings.require_curp_salt())
     finally:
         await db.close()
     return url

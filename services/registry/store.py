@@ -1,0 +1,223 @@
+"""The registry's reads: every SELECT the GraphQL layer needs, batched by key where it can be."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import asyncpg
+
+from services.common.db import Database
+from services.common.errors import BadUserInput
+
+CODE_PATTERN = re.compile(r"^EC\d{4}(\.\d{2})?$")
+
+STANDARD_COLUMNS = """
+    code, base_code, version, title_es, title_en, purpose_es, purpose_en, level, sector_code,
+    sector_title, committee_id, committee_name, status, published_on, review_on, withdrawn_on,
+    certificate_validity_years, supersedes, equivalent_to_previous, source,
+    (SELECT s2.code FROM standards s2 WHERE s2.supersedes = standards.code
+      ORDER BY s2.version DESC LIMIT 1) AS superseded_by
+"""
+
+
+def normalise_code(code: str) -> str:
+    """`ec0217.01 ` -> `EC0217.01`, or a BAD_USER_INPUT saying what a code looks like."""
+    cleaned = code.strip().upper()
+    if not CODE_PATTERN.match(cleaned):
+        raise BadUserInput(
+            f"{code!r} is not a standard code; codes look like EC0217 or EC0217.01.",
+            argument="code",
+        )
+    return cleaned
+
+
+async def standards_by_code(db: Database, codes: Sequence[str]) -> list[asyncpg.Record]:
+    return await db.fetch(
+        f"SELECT {STANDARD_COLUMNS} FROM standards WHERE code = ANY($1::text[])", list(codes)
+    )
+
+
+@dataclass(frozen=True)
+class StandardQuery:
+    """A validated `standards` filter, turned into SQL once."""
+
+    search: str | None = None
+    levels: tuple[int, ...] = ()
+    sector_code: str | None = None
+    committee_id: str | None = None
+    statuses: tuple[str, ...] = ()
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        args: list[Any] = []
+
+        def arg(value: Any) -> str:
+            args.append(value)
+            return f"${len(args)}"
+
+        if self.search:
+            # websearch syntax: words are ANDed, "quoted phrases", OR, -excluded.
+            # A code (or its start) typed into the box finds that standard too.
+            query = arg(self.search)
+            clauses.append(
+                f"(search @@ websearch_to_tsquery('spanish', fold({query})) "
+                f"OR code LIKE upper({query}) || '%')"
+            )
+        if self.levels:
+            clauses.append(f"level = ANY({arg(list(self.levels))}::smallint[])")
+        if self.sector_code:
+            clauses.append(f"sector_code = {arg(self.sector_code)}")
+        if self.committee_id:
+            clauses.append(f"committee_id = {arg(self.committee_id)}")
+        if self.statuses:
+            clauses.append(f"status = ANY({arg(list(self.statuses))}::text[])")
+        return (" AND ".join(clauses) or "true"), args
+
+
+# Each ordering is a tuple of sort expressions compared as a row, so one keyset comparison pages
+# through it. Relevance sorts on the negated rank to keep ascending codes within equal ranks.
+ORDERINGS: dict[str, tuple[tuple[str, str], ...]] = {
+    "CODE": (("code", "text"),),
+    "TITLE": (("title_es", "text"), ("code", "text")),
+    "LEVEL": (("level", "smallint"), ("code", "text")),
+    "PUBLISHED": (("coalesce(published_on, '0001-01-01'::date)", "date"), ("code", "text")),
+    "RELEVANCE": (("-rank", "real"), ("code", "text")),
+}
+
+
+async def search_standards(
+    db: Database,
+    query: StandardQuery,
+    *,
+    order: str,
+    descending: bool,
+    after: list[Any] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """One page (`limit` rows) in the given order, after the cursor's sort key if any."""
+    where, args = query.where()
+    rank = "0::real"
+    if query.search:
+        rank = "ts_rank_cd(search, websearch_to_tsquery('spanish', fold($1)))::real"
+    keys = ORDERINGS[order]
+    direction = "DESC" if descending else "ASC"
+    inner = f"SELECT {STANDARD_COLUMNS}, {rank} AS rank FROM standards WHERE {where}"
+    outer_where = "true"
+    if after is not None:
+        placeholders = []
+        for value, (_, kind) in zip(after, keys, strict=True):
+            args.append(str(value))
+            placeholders.append(f"${len(args)}::text::{kind}")
+        left = ", ".join(expr for expr, _ in keys)
+        operator = "<" if descending else ">"
+        outer_where = f"({left}) {operator} ({', '.join(placeholders)})"
+    args.append(limit)
+    order_by = ", ".join(f"{expr} {direction}" for expr, _ in keys)
+    sql = (
+        f"SELECT * FROM ({inner}) AS matches WHERE {outer_where} "
+        f"ORDER BY {order_by} LIMIT ${len(args)}"
+    )
+    return await db.fetch(sql, *args)
+
+
+def sort_key(row: asyncpg.Record, order: str) -> list[Any]:
+    values = {
+        "CODE": [row["code"]],
+        "TITLE": [row["title_es"], row["code"]],
+        "LEVEL": [row["level"], row["code"]],
+        "PUBLISHED": [(row["published_on"] or date(1, 1, 1)).isoformat(), row["code"]],
+        "RELEVANCE": [-row["rank"], row["code"]],
+    }
+    return values[order]
+
+
+async def count_standards(db: Database, query: StandardQuery) -> int:
+    where, args = query.where()
+    return await db.fetchval(f"SELECT count(*) FROM standards WHERE {where}", *args)
+
+
+async def standard_facets(db: Database, query: StandardQuery) -> list[asyncpg.Record]:
+    """Counts by level, by sector and by committee of everything the filter matches, in one query."""
+    where, args = query.where()
+    return await db.fetch(
+        f"""SELECT level, sector_code, min(sector_title) AS sector_title,
+                   committee_id, min(committee_name) AS committee_name, count(*) AS count,
+                   GROUPING(level) = 0 AS by_level, GROUPING(sector_code) = 0 AS by_sector
+            FROM standards WHERE {where}
+            GROUP BY GROUPING SETS ((level), (sector_code), (committee_id))
+            ORDER BY count(*) DESC""",
+        *args,
+    )
+
+
+async def elements_of(db: Database, codes: Sequence[str]) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """SELECT e.standard_code, e.code, e.position, e.title_es, e.title_en,
+                  coalesce(jsonb_agg(jsonb_build_object(
+                      'kind', c.kind, 'position', c.position, 'text_es', c.text_es,
+                      'text_en', c.text_en) ORDER BY c.kind, c.position)
+                    FILTER (WHERE c.kind IS NOT NULL), '[]') AS criteria
+           FROM elements e
+           LEFT JOIN criteria c ON (c.standard_code, c.element_code) = (e.standard_code, e.code)
+           WHERE e.standard_code = ANY($1::text[])
+           GROUP BY e.standard_code, e.code, e.position, e.title_es, e.title_en
+           ORDER BY e.standard_code, e.position""",
+        list(codes),
+    )
+
+
+async def committees_by_id(db: Database, ids: Sequence[str]) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """SELECT id, conocer_key, name, sector_label, state, formed_on,
+                  (SELECT count(*) FROM standards s WHERE s.committee_id = c.id) AS standard_count
+           FROM committees c WHERE id = ANY($1::text[])""",
+        list(ids),
+    )
+
+
+async def bodies_by_id(db: Database, ids: Sequence[str]) -> list[asyncpg.Record]:
+    return await db.fetch(
+        "SELECT id, name, kind, state, active FROM certification_bodies WHERE id = ANY($1::text[])",
+        list(ids),
+    )
+
+
+async def certificates_by_folio(db: Database, folios: Sequence[str]) -> list[asyncpg.Record]:
+    return await db.fetch(
+        "SELECT * FROM certificates WHERE folio = ANY($1::text[])", list(folios)
+    )
+
+
+async def certificates_of_holders(db: Database, refs: Sequence[str]) -> list[asyncpg.Record]:
+    return await db.fetch(
+        "SELECT * FROM certificates WHERE holder_ref = ANY($1::text[]) ORDER BY issued_on, folio",
+        list(refs),
+    )
+
+
+async def evaluators_by_id(db: Database, ids: Sequence[str]) -> list[asyncpg.Record]:
+    return await db.fetch(
+        "SELECT id, body_id, display_name, active FROM evaluators WHERE id = ANY($1::text[])",
+        list(ids),
+    )
+
+
+async def accredited_bodies(
+    db: Database, codes: Sequence[str], active_on: date | None
+) -> list[asyncpg.Record]:
+    """Bodies accredited for each standard (on `active_on`, or ever), one query for all codes."""
+    return await db.fetch(
+        """SELECT a.standard_code, b.id, b.name, b.kind, b.state, b.active,
+                  a.valid_from, a.valid_to
+           FROM accreditations a JOIN certification_bodies b ON b.id = a.body_id
+           WHERE a.standard_code = ANY($1::text[])
+             AND ($2::date IS NULL OR (coalesce(a.valid_from, '-infinity') <= $2
+                                       AND coalesce(a.valid_to, 'infinity') >= $2))
+           ORDER BY a.standard_code, b.name, b.id""",
+        list(codes),
+        active_on,
+    )

@@ -61,9 +61,15 @@ class SignatureMiddleware:
             )
         except InvalidSignature as exc:
             response = JSONResponse(
-                {"errors": [{"message": f"Unauthenticated: {exc}. Subgraphs answer the gateway "
-                             "only; send your request to the gateway.",
-                             "extensions": {"code": "UNAUTHENTICATED"}}]},
+                {
+                    "errors": [
+                        {
+                            "message": f"Unauthenticated: {exc}. Subgraphs answer the gateway "
+                            "only; send your request to the gateway.",
+                            "extensions": {"code": "UNAUTHENTICATED"},
+                        }
+                    ]
+                },
                 status_code=401,
             )
             await response(scope, receive, send)
@@ -121,9 +127,7 @@ def create_app(
         db: Database = request.app.state.db
         try:
             async with db.pool.acquire(timeout=2) as conn:
-                missing = await migrations.pending(
-                    conn, service, migrations.service_migrations(service)
-                )
+                missing = await migrations.pending(conn, service, migrations.service_migrations(service))
         except Exception as exc:  # any failure to reach the database means "not ready"
             log.warning("readiness check failed: %s", exc)
             return JSONResponse(

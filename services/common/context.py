@@ -48,9 +48,7 @@ class Context:
                 requiredRoles=sorted({*roles, "admin"}),
             )
         if scope is not None and caller.scope != scope:
-            raise Forbidden(
-                f"Your {caller.role} key acts for {caller.scope!r}, not for {scope!r}."
-            )
+            raise Forbidden(f"Your {caller.role} key acts for {caller.scope!r}, not for {scope!r}.")
         return caller
 
 

@@ -27,9 +27,7 @@ def resolve_database_url(settings: Settings) -> str:
 
 async def _init_connection(conn: asyncpg.Connection) -> None:
     for kind in ("json", "jsonb"):
-        await conn.set_type_codec(
-            kind, encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
-        )
+        await conn.set_type_codec(kind, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
 class Database:
@@ -40,9 +38,7 @@ class Database:
         self.statements = 0
 
     @classmethod
-    async def connect(
-        cls, url: str, schema: str, *, min_size: int = 1, max_size: int = 10
-    ) -> Database:
+    async def connect(cls, url: str, schema: str, *, min_size: int = 1, max_size: int = 10) -> Database:
         """A pool whose connections see the service's own schema first."""
         pool = await asyncpg.create_pool(
             url,

@@ -61,8 +61,10 @@ def shape_error(error: GraphQLError) -> GraphQLError:
         # Raised by graphql-core itself: parse, validation or variable coercion problems.
         code = (error.extensions or {}).get("code")
         if not code:
-            code = "BAD_USER_INPUT" if error.path is None and "Variable" in error.message else (
-                "GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT"
+            code = (
+                "BAD_USER_INPUT"
+                if error.path is None and "Variable" in error.message
+                else ("GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT")
             )
         return GraphQLError(
             error.message,
@@ -72,9 +74,7 @@ def shape_error(error: GraphQLError) -> GraphQLError:
             extensions={**(error.extensions or {}), "code": code},
         )
     if isinstance(original, (ValueError, TypeError)) and error.path is None:
-        return GraphQLError(
-            error.message, nodes=error.nodes, extensions={"code": "BAD_USER_INPUT"}
-        )
+        return GraphQLError(error.message, nodes=error.nodes, extensions={"code": "BAD_USER_INPUT"})
     log.error("unexpected error at %s", error.path, exc_info=original)
     return GraphQLError(
         "Internal server error; it has been logged.",

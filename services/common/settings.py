@@ -43,9 +43,7 @@ class Settings(BaseSettings):
     max_page_size: int = Field(100, ge=1, le=1000)
     max_search_length: int = Field(200, ge=10, le=2000)
 
-    renec_url: str = (
-        "https://conocer.gob.mx/CONOCERBACKCITAS/sectoresProductivos/getEstandaresAll"
-    )
+    renec_url: str = "https://conocer.gob.mx/CONOCERBACKCITAS/sectoresProductivos/getEstandaresAll"
 
     def port_of(self, service: str) -> int:
         return getattr(self, f"{service}_port")

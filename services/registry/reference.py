@@ -21,11 +21,18 @@ class Sector:
 
 
 SCIAN_2023_SECTORS: tuple[Sector, ...] = (
-    Sector("11", "Agricultura, cría y explotación de animales, aprovechamiento forestal, pesca y caza",
-           "Agriculture, Forestry, Fishing and Hunting"),
+    Sector(
+        "11",
+        "Agricultura, cría y explotación de animales, aprovechamiento forestal, pesca y caza",
+        "Agriculture, Forestry, Fishing and Hunting",
+    ),
     Sector("21", "Minería", "Mining, Quarrying, and Oil and Gas Extraction"),
-    Sector("22", "Generación, transmisión, distribución y comercialización de energía eléctrica, "
-                 "suministro de agua y de gas natural por ductos al consumidor final", "Utilities"),
+    Sector(
+        "22",
+        "Generación, transmisión, distribución y comercialización de energía eléctrica, "
+        "suministro de agua y de gas natural por ductos al consumidor final",
+        "Utilities",
+    ),
     Sector("23", "Construcción", "Construction"),
     Sector("31-33", "Industrias manufactureras", "Manufacturing"),
     Sector("43", "Comercio al por mayor", "Wholesale Trade"),
@@ -33,25 +40,49 @@ SCIAN_2023_SECTORS: tuple[Sector, ...] = (
     Sector("48-49", "Transportes, correos y almacenamiento", "Transportation and Warehousing"),
     Sector("51", "Información en medios masivos", "Information"),
     Sector("52", "Servicios financieros y de seguros", "Finance and Insurance"),
-    Sector("53", "Servicios inmobiliarios y de alquiler de bienes muebles e intangibles",
-           "Real Estate and Rental and Leasing"),
-    Sector("54", "Servicios profesionales, científicos y técnicos",
-           "Professional, Scientific, and Technical Services"),
-    Sector("55", "Dirección y administración de grupos empresariales o corporativos",
-           "Management of Companies and Enterprises"),
-    Sector("56", "Servicios de apoyo a los negocios y manejo de residuos, y servicios de remediación",
-           "Administrative and Support and Waste Management and Remediation Services"),
+    Sector(
+        "53",
+        "Servicios inmobiliarios y de alquiler de bienes muebles e intangibles",
+        "Real Estate and Rental and Leasing",
+    ),
+    Sector(
+        "54",
+        "Servicios profesionales, científicos y técnicos",
+        "Professional, Scientific, and Technical Services",
+    ),
+    Sector(
+        "55",
+        "Dirección y administración de grupos empresariales o corporativos",
+        "Management of Companies and Enterprises",
+    ),
+    Sector(
+        "56",
+        "Servicios de apoyo a los negocios y manejo de residuos, y servicios de remediación",
+        "Administrative and Support and Waste Management and Remediation Services",
+    ),
     Sector("61", "Servicios educativos", "Educational Services"),
     Sector("62", "Servicios de salud y de asistencia social", "Health Care and Social Assistance"),
-    Sector("71", "Servicios de esparcimiento culturales y deportivos, y otros servicios recreativos",
-           "Arts, Entertainment, and Recreation"),
-    Sector("72", "Servicios de alojamiento temporal y de preparación de alimentos y bebidas",
-           "Accommodation and Food Services"),
-    Sector("81", "Otros servicios excepto actividades gubernamentales",
-           "Other Services (except Public Administration)"),
-    Sector("93", "Actividades legislativas, gubernamentales, de impartición de justicia y de "
-                 "organismos internacionales y extraterritoriales",
-           "Legislative, Governmental, Justice, and International and Extraterritorial Activities"),
+    Sector(
+        "71",
+        "Servicios de esparcimiento culturales y deportivos, y otros servicios recreativos",
+        "Arts, Entertainment, and Recreation",
+    ),
+    Sector(
+        "72",
+        "Servicios de alojamiento temporal y de preparación de alimentos y bebidas",
+        "Accommodation and Food Services",
+    ),
+    Sector(
+        "81",
+        "Otros servicios excepto actividades gubernamentales",
+        "Other Services (except Public Administration)",
+    ),
+    Sector(
+        "93",
+        "Actividades legislativas, gubernamentales, de impartición de justicia y de "
+        "organismos internacionales y extraterritoriales",
+        "Legislative, Governmental, Justice, and International and Extraterritorial Activities",
+    ),
 )
 
 SECTORS_BY_CODE = {s.code: s for s in SCIAN_2023_SECTORS}

@@ -92,8 +92,7 @@ async def submit_standard(db: Database, s: StandardSubmission) -> str:
         if committee is None:
             raise NotFound(f"There is no committee {s.committee_id!r}.", argument="committeeId")
         previous = await conn.fetchval(
-            "SELECT code FROM standards WHERE base_code = $1 AND version < $2 "
-            "ORDER BY version DESC LIMIT 1",
+            "SELECT code FROM standards WHERE base_code = $1 AND version < $2 ORDER BY version DESC LIMIT 1",
             base,
             version,
         )
@@ -103,9 +102,20 @@ async def submit_standard(db: Database, s: StandardSubmission) -> str:
                        purpose_en, level, sector_code, sector_title, committee_id, committee_name,
                        status, certificate_validity_years, supersedes, equivalent_to_previous)
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'submitted', $13, $14, $15)""",
-                code, base, version, s.title.strip(), s.title_en, s.purpose, s.purpose_en, s.level,
-                s.sector_code, SECTORS_BY_CODE[s.sector_code].title_es, s.committee_id,
-                committee["name"], s.certificate_validity_years, previous,
+                code,
+                base,
+                version,
+                s.title.strip(),
+                s.title_en,
+                s.purpose,
+                s.purpose_en,
+                s.level,
+                s.sector_code,
+                SECTORS_BY_CODE[s.sector_code].title_es,
+                s.committee_id,
+                committee["name"],
+                s.certificate_validity_years,
+                previous,
                 s.equivalent_to_previous if previous else None,
             )
         except asyncpg.UniqueViolationError as exc:
@@ -114,13 +124,21 @@ async def submit_standard(db: Database, s: StandardSubmission) -> str:
             await conn.execute(
                 "INSERT INTO elements (standard_code, position, code, title_es, title_en) "
                 "VALUES ($1, $2, $3, $4, $5)",
-                code, position, element.code, element.title, element.title_en,
+                code,
+                position,
+                element.code,
+                element.title,
+                element.title_en,
             )
             for index, (kind, text) in enumerate(element.criteria, start=1):
                 await conn.execute(
                     "INSERT INTO criteria (standard_code, element_code, kind, position, text_es) "
                     "VALUES ($1, $2, $3, $4, $5)",
-                    code, element.code, kind, index, text,
+                    code,
+                    element.code,
+                    kind,
+                    index,
+                    text,
                 )
     return code
 
@@ -143,7 +161,9 @@ async def nominate(db: Database, code: str, body_id: str, caller: Caller) -> Non
         await conn.execute(
             "INSERT INTO nominations (standard_code, body_id, nominated_by) VALUES ($1, $2, $3) "
             "ON CONFLICT DO NOTHING",
-            code, body_id, caller.subject,
+            code,
+            body_id,
+            caller.subject,
         )
 
 
@@ -153,9 +173,7 @@ async def publish(db: Database, code: str, published_on: date, review_on: date |
         standard = await _standard_for_update(conn, code)
         if standard["status"] != "submitted":
             raise Conflict(f"{code} is {standard['status']}; only submitted standards can be published.")
-        nominated = await conn.fetchval(
-            "SELECT count(*) FROM nominations WHERE standard_code = $1", code
-        )
+        nominated = await conn.fetchval("SELECT count(*) FROM nominations WHERE standard_code = $1", code)
         if nominated < MIN_NOMINATIONS:
             raise Conflict(
                 f"{code} has {nominated} nominated certification bodies; publishing needs at least "
@@ -168,7 +186,9 @@ async def publish(db: Database, code: str, published_on: date, review_on: date |
         await conn.execute(
             "UPDATE standards SET status = 'published', published_on = $2, review_on = $3, "
             "updated_at = now() WHERE code = $1",
-            code, published_on, review_on,
+            code,
+            published_on,
+            review_on,
         )
 
 
@@ -181,7 +201,8 @@ async def withdraw(db: Database, code: str, withdrawn_on: date) -> None:
         await conn.execute(
             "UPDATE standards SET status = 'withdrawn', withdrawn_on = $2, updated_at = now() "
             "WHERE code = $1",
-            code, withdrawn_on,
+            code,
+            withdrawn_on,
         )
 
 
@@ -200,7 +221,10 @@ async def accredit(
                VALUES ($1, $2, $3, $4, 'api')
                ON CONFLICT (body_id, standard_code, coalesce(valid_from, '-infinity'::date))
                DO UPDATE SET valid_to = EXCLUDED.valid_to""",
-            body_id, code, valid_from, valid_to,
+            body_id,
+            code,
+            valid_from,
+            valid_to,
         )
 
 
@@ -213,7 +237,10 @@ async def register_evaluator(
         try:
             await conn.execute(
                 "INSERT INTO evaluators (id, body_id, person_ref, display_name) VALUES ($1, $2, $3, $4)",
-                evaluator_id, body_id, person_ref, display_name,
+                evaluator_id,
+                body_id,
+                person_ref,
+                display_name,
             )
         except asyncpg.UniqueViolationError as exc:
             raise Conflict("That evaluator id or person is already registered.") from exc
@@ -256,12 +283,11 @@ async def issue_certificate(db: Database, issue: Issue, caller: Caller, salt: by
 
     async with db.transaction() as conn:
         # Serialise requests sharing a key, so the second waits and then finds the first.
-        await conn.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{issue.body_id}:{key}"
-        )
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{issue.body_id}:{key}")
         existing = await conn.fetchrow(
             "SELECT folio, request_hash FROM certificates WHERE body_id = $1 AND idempotency_key = $2",
-            issue.body_id, key,
+            issue.body_id,
+            key,
         )
         if existing is not None:
             if existing["request_hash"] != fingerprint:
@@ -286,12 +312,12 @@ async def issue_certificate(db: Database, issue: Issue, caller: Caller, salt: by
                WHERE body_id = $1 AND standard_code = $2
                  AND coalesce(valid_from, '-infinity') <= $3 AND coalesce(valid_to, 'infinity') >= $3
                LIMIT 1""",
-            issue.body_id, code, issue.issued_on,
+            issue.body_id,
+            code,
+            issue.issued_on,
         )
         if not accredited:
-            raise Conflict(
-                f"{issue.body_id} is not accredited for {code} on {issue.issued_on.isoformat()}."
-            )
+            raise Conflict(f"{issue.body_id} is not accredited for {code} on {issue.issued_on.isoformat()}.")
         evaluator = await conn.fetchrow(
             "SELECT body_id, person_ref, active FROM evaluators WHERE id = $1", issue.evaluator_id
         )
@@ -318,9 +344,19 @@ async def issue_certificate(db: Database, issue: Issue, caller: Caller, salt: by
                    expires_on, idempotency_key, request_hash)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
                        ($10::date + make_interval(years => $11::int))::date, $12, $13)""",
-            folio, code, "elements" if elements else "whole", elements, holder,
-            mask_name(issue.holder_name), issue.evaluator_id, certifier, issue.body_id,
-            issue.issued_on, standard["certificate_validity_years"], key, fingerprint,
+            folio,
+            code,
+            "elements" if elements else "whole",
+            elements,
+            holder,
+            mask_name(issue.holder_name),
+            issue.evaluator_id,
+            certifier,
+            issue.body_id,
+            issue.issued_on,
+            standard["certificate_validity_years"],
+            key,
+            fingerprint,
         )
     return folio
 
@@ -329,7 +365,9 @@ async def revoke_certificate(db: Database, folio: str, reason: str, revoked_on: 
     if not reason.strip():
         raise BadUserInput("Say why the certificate is revoked.", argument="reason")
     async with db.transaction() as conn:
-        row = await conn.fetchrow("SELECT body_id, status FROM certificates WHERE folio = $1 FOR UPDATE", folio)
+        row = await conn.fetchrow(
+            "SELECT body_id, status FROM certificates WHERE folio = $1 FOR UPDATE", folio
+        )
         if row is None:
             raise NotFound(f"There is no certificate {folio!r}.", argument="folio")
         if caller.role == "certifier" and caller.scope != row["body_id"]:
@@ -339,5 +377,7 @@ async def revoke_certificate(db: Database, folio: str, reason: str, revoked_on: 
         await conn.execute(
             "UPDATE certificates SET status = 'revoked', revoked_on = $2, revocation_reason = $3 "
             "WHERE folio = $1",
-            folio, revoked_on, reason.strip(),
+            folio,
+            revoked_on,
+            reason.strip(),
         )

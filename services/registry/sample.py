@@ -17,15 +17,30 @@ from services.registry.reference import SECTORS_BY_CODE
 
 # (id, CONOCER key, name, state, formed on)
 COMMITTEES = [
-    ("123", "1.12.1", "de la Asociación Mexicana de Capacitación de Personal y Empresarial, A.C.",
-     "CIUDAD DE MÉXICO", date(2009, 11, 26)),
-    ("90", "2.3.1", "del Consejo Nacional de Normalización y Certificación de Competencias Laborales",
-     "CIUDAD DE MÉXICO", date(2009, 2, 20)),
+    (
+        "123",
+        "1.12.1",
+        "de la Asociación Mexicana de Capacitación de Personal y Empresarial, A.C.",
+        "CIUDAD DE MÉXICO",
+        date(2009, 11, 26),
+    ),
+    (
+        "90",
+        "2.3.1",
+        "del Consejo Nacional de Normalización y Certificación de Competencias Laborales",
+        "CIUDAD DE MÉXICO",
+        date(2009, 2, 20),
+    ),
     ("271", None, "de la Industria Automotriz a Nivel Nacional", "CIUDAD DE MÉXICO", date(2010, 11, 30)),
     ("373", None, "del Colegio Nacional de Educación Profesional Técnica", "MÉXICO", date(2015, 1, 29)),
     ("582", None, "de la Subsecretaría de Educación Media Superior", "CIUDAD DE MÉXICO", date(2025, 10, 1)),
-    ("513", None, "del Centro de Experimentación y Seguridad Vial México, CESVI México, S.A.",
-     "MÉXICO", date(2016, 2, 5)),
+    (
+        "513",
+        None,
+        "del Centro de Experimentación y Seguridad Vial México, CESVI México, S.A.",
+        "MÉXICO",
+        date(2016, 2, 5),
+    ),
     ("273", None, "del Clúster Automotriz de Nuevo León", "Nuevo León", date(2011, 3, 31)),
     ("326", "3.1.12", "de la Formación para el Trabajo", "HIDALGO", date(2022, 7, 21)),
     ("105", None, "de Tecnologías de la Información y Comunicaciones", "CIUDAD DE MÉXICO", date(2011, 8, 24)),
@@ -34,13 +49,36 @@ COMMITTEES = [
 
 # (code, level, SCIAN sector, committee id, Spanish title)
 STANDARDS = [
-    ("EC0217.01", 3, "61", "123", "Impartición de cursos de formación del capital humano de manera presencial grupal"),
-    ("EC0301", 3, "61", "123", "Diseño de cursos de formación del capital humano de manera presencial grupal, "
-                              "sus instrumentos de evaluación y manuales del curso."),
-    ("EC0049", 3, "61", "123", "Diseño de cursos de capacitación presenciales, sus instrumentos de evaluación "
-                              "y material didáctico"),
+    (
+        "EC0217.01",
+        3,
+        "61",
+        "123",
+        "Impartición de cursos de formación del capital humano de manera presencial grupal",
+    ),
+    (
+        "EC0301",
+        3,
+        "61",
+        "123",
+        "Diseño de cursos de formación del capital humano de manera presencial grupal, "
+        "sus instrumentos de evaluación y manuales del curso.",
+    ),
+    (
+        "EC0049",
+        3,
+        "61",
+        "123",
+        "Diseño de cursos de capacitación presenciales, sus instrumentos de evaluación y material didáctico",
+    ),
     ("EC0305", 2, "56", "123", "Prestación de servicios de atención a clientes"),
-    ("EC0076", 4, "54", "90", "Evaluación de la competencia de candidatos con base en Estándares de Competencia"),
+    (
+        "EC0076",
+        4,
+        "54",
+        "90",
+        "Evaluación de la competencia de candidatos con base en Estándares de Competencia",
+    ),
     ("EC0241", 2, "81", "271", "Mantenimiento industrial básico"),
     ("EC0264", 4, "31-33", "271", "Resolución de problemas a través de la Metodología Seis Sigma Nivel I"),
     ("EC0520", 2, "31-33", "271", "Fabricación de piezas por desprendimiento de viruta"),
@@ -48,7 +86,13 @@ STANDARDS = [
     ("EC1279", 3, "31-33", "271", "Inspección de la unidad automotriz en pista de pruebas"),
     ("EC0630", 2, "81", "373", "Aplicación de pintura automotriz"),
     ("EC0631", 2, "81", "373", "Mantenimiento del sistema de frenos de vehículos."),
-    ("EC0647", 3, "61", "373", "Propiciar el aprendizaje significativo en Educación Media Superior y Superior"),
+    (
+        "EC0647",
+        3,
+        "61",
+        "373",
+        "Propiciar el aprendizaje significativo en Educación Media Superior y Superior",
+    ),
     ("EC1121", 2, "81", "582", "Mantenimiento mecánico automotriz"),
     ("EC0988", 2, "31-33", "582", "Aplicación de materiales en el sector automotriz"),
     ("EC0761", 2, "81", "513", "Aplicación de pintura automotriz sobre superficies metálicas"),
@@ -75,16 +119,31 @@ ELEMENTS = {
 
 # (id, name, accredited standards)
 BODIES = [
-    ("ECE-00001", "ICEMéxico",
-     ["EC0076", "EC0217.01", "EC0241", "EC0264", "EC0301", "EC0305", "EC0366", "EC0631"]),
-    ("ECE-00002", "Organismo de Certificación Laboral Mexicana, S.C.",
-     ["EC0011", "EC0076", "EC0217.01", "EC0301", "EC0305", "EC0366", "EC0630", "EC0631", "EC0761"]),
-    ("ECE-00005", "Colegio Nacional de Educación Profesional Técnica",
-     ["EC0011", "EC0076", "EC0217.01", "EC0241", "EC0301", "EC0305", "EC0366", "EC0520", "EC0631"]),
-    ("ECE-00009", "Dirección General de Centros de Formación para el Trabajo",
-     ["EC0011", "EC0076", "EC0217.01", "EC0301", "EC0305", "EC0366", "EC0631", "EC1121"]),
-    ("ECE-00021", "CONALEP Estado de México",
-     ["EC0076", "EC0217.01", "EC0305", "EC0520", "EC0630", "EC0631", "EC1121"]),
+    (
+        "ECE-00001",
+        "ICEMéxico",
+        ["EC0076", "EC0217.01", "EC0241", "EC0264", "EC0301", "EC0305", "EC0366", "EC0631"],
+    ),
+    (
+        "ECE-00002",
+        "Organismo de Certificación Laboral Mexicana, S.C.",
+        ["EC0011", "EC0076", "EC0217.01", "EC0301", "EC0305", "EC0366", "EC0630", "EC0631", "EC0761"],
+    ),
+    (
+        "ECE-00005",
+        "Colegio Nacional de Educación Profesional Técnica",
+        ["EC0011", "EC0076", "EC0217.01", "EC0241", "EC0301", "EC0305", "EC0366", "EC0520", "EC0631"],
+    ),
+    (
+        "ECE-00009",
+        "Dirección General de Centros de Formación para el Trabajo",
+        ["EC0011", "EC0076", "EC0217.01", "EC0301", "EC0305", "EC0366", "EC0631", "EC1121"],
+    ),
+    (
+        "ECE-00021",
+        "CONALEP Estado de México",
+        ["EC0076", "EC0217.01", "EC0305", "EC0520", "EC0630", "EC0631", "EC1121"],
+    ),
 ]
 
 # Invented people and certificates (SAMPLE): one learner holding three certificates.
@@ -115,8 +174,17 @@ async def load_sample(db: Database, curp_salt: bytes) -> None:
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'published', 'sample')
                ON CONFLICT (code) DO NOTHING""",
             [
-                (code, code[:6], int(code[7:] or 0), title, level, sector,
-                 SECTORS_BY_CODE[sector].title_es, committee, names[committee])
+                (
+                    code,
+                    code[:6],
+                    int(code[7:] or 0),
+                    title,
+                    level,
+                    sector,
+                    SECTORS_BY_CODE[sector].title_es,
+                    committee,
+                    names[committee],
+                )
                 for code, level, sector, committee, title in STANDARDS
             ],
         )
@@ -149,8 +217,13 @@ async def load_sample(db: Database, curp_salt: bytes) -> None:
         await rules.issue_certificate(
             db,
             rules.Issue(
-                standard_code=code, body_id=body, evaluator_id=evaluator, holder_curp=SAMPLE_CURP,
-                holder_name="Persona De Ejemplo", issued_on=issued_on, idempotency_key=key,
+                standard_code=code,
+                body_id=body,
+                evaluator_id=evaluator,
+                holder_curp=SAMPLE_CURP,
+                holder_name="Persona De Ejemplo",
+                issued_on=issued_on,
+                idempotency_key=key,
             ),
             Caller(role="certifier", subject=f"sample:certifier-{body}", scope=body),
             curp_salt,

@@ -156,9 +156,13 @@ async def _facets(db: Any, query: store.StandardQuery) -> StandardFacets:
             (LevelCount(level=r["level"], count=r["count"]) for r in rows if r["by_level"]),
             key=lambda c: c.level,
         ),
-        sectors=[SectorCount(sector=Sector.of(r["sector_code"]), count=r["count"]) for r in rows if r["by_sector"]],
+        sectors=[
+            SectorCount(sector=Sector.of(r["sector_code"]), count=r["count"]) for r in rows if r["by_sector"]
+        ],
         committees=[
-            CommitteeCount(committee_id=r["committee_id"], committee_name=r["committee_name"], count=r["count"])
+            CommitteeCount(
+                committee_id=r["committee_id"], committee_name=r["committee_name"], count=r["count"]
+            )
             for r in rows
             if not r["by_level"] and not r["by_sector"]
         ],
@@ -305,8 +309,12 @@ class Query:
         arity = len(store.ORDERINGS[order])
         key = decode_cursor(after, arity) if after else None
         rows = await store.search_standards(
-            ctx.db, query, order=order, descending=order_by.direction is OrderDirection.DESC,
-            after=key, limit=size + 1,
+            ctx.db,
+            query,
+            order=order,
+            descending=order_by.direction is OrderDirection.DESC,
+            after=key,
+            limit=size + 1,
         )
         edges, page = make_page(
             rows, size, cursor_of=lambda r: store.sort_key(r, order), node_of=Standard.from_row, after=after
@@ -335,8 +343,7 @@ class Query:
         by_title: dict[str, tuple[str, set[str]]] = {}
         for code, items in elements.items():
             for e in items:
-                title, holders = by_title.setdefault(fold(e["title_es"]), (e["title_es"], set()))
-                holders.add(code)
+                by_title.setdefault(fold(e["title_es"]), (e["title_es"], set()))[1].add(code)
         compared = [
             ComparedElement(title=title, present_in=[c for c in wanted if c in holders])
             for title, holders in by_title.values()
@@ -345,10 +352,10 @@ class Query:
         note = note_en = None
         if not known:
             listed = ", ".join(without)
-            note = (
-                f"El registro no tiene los elementos de {listed}; no se pueden comparar sus elementos."
+            note = f"El registro no tiene los elementos de {listed}; no se pueden comparar sus elementos."
+            note_en = (
+                f"The registry does not record the elements of {listed}; their elements cannot be compared."
             )
-            note_en = f"The registry does not record the elements of {listed}; their elements cannot be compared."
         return StandardComparison(
             standards=[Standard.from_row(rows[c]) for c in wanted],
             same_level=len({rows[c]["level"] for c in wanted}) == 1,
@@ -371,9 +378,14 @@ class Query:
         counts = {(r["sector_code"], r["level"]): r["n"] for r in rows}
         grid_rows = []
         for sector in SCIAN_2023_SECTORS:
-            cells = [FrameworkGridCell(level=lv, standard_count=counts.get((sector.code, lv), 0)) for lv in range(1, 6)]
+            cells = [
+                FrameworkGridCell(level=lv, standard_count=counts.get((sector.code, lv), 0))
+                for lv in range(1, 6)
+            ]
             grid_rows.append(
-                FrameworkGridRow(sector=Sector.of(sector.code), cells=cells, total=sum(c.standard_count for c in cells))
+                FrameworkGridRow(
+                    sector=Sector.of(sector.code), cells=cells, total=sum(c.standard_count for c in cells)
+                )
             )
         totals = [
             FrameworkGridCell(level=lv, standard_count=sum(n for (_, lvl), n in counts.items() if lvl == lv))
@@ -407,11 +419,15 @@ class Query:
                 FROM committees c
                 WHERE {where} AND ($2::text IS NULL OR (name, id) > ($2, $3))
                 ORDER BY name, id LIMIT $4""",
-            text, key[0], key[1], size + 1,
+            text,
+            key[0],
+            key[1],
+            size + 1,
         )
         edges, page = _by_name_page(rows, size, after, Committee.from_row)
         return Connection(
-            edges=edges, page_info=page,
+            edges=edges,
+            page_info=page,
             _count=lambda: ctx.db.fetchval(f"SELECT count(*) FROM committees WHERE {where}", text),
         )
 
@@ -435,7 +451,11 @@ class Query:
         size = page_size(first, ctx.settings.max_page_size)
         code = store.normalise_code(f.standard_code) if f.standard_code else None
         args = [
-            _search_text(info, f.search), code, f.state, f.kind.value if f.kind else None, f.active_on,
+            _search_text(info, f.search),
+            code,
+            f.state,
+            f.kind.value if f.kind else None,
+            f.active_on,
         ]
         where = """($1::text IS NULL OR fold(b.name) LIKE '%' || fold($1) || '%')
             AND ($3::text IS NULL OR fold(b.state) = fold($3))
@@ -450,11 +470,15 @@ class Query:
             f"""SELECT b.id, b.name, b.kind, b.state, b.active FROM certification_bodies b
                 WHERE {where} AND ($6::text IS NULL OR (b.name, b.id) > ($6, $7))
                 ORDER BY b.name, b.id LIMIT $8""",
-            *args, key[0], key[1], size + 1,
+            *args,
+            key[0],
+            key[1],
+            size + 1,
         )
         edges, page = _by_name_page(rows, size, after, CertificationBody.from_row)
         return Connection(
-            edges=edges, page_info=page,
+            edges=edges,
+            page_info=page,
             _count=lambda: ctx.db.fetchval(
                 f"SELECT count(*) FROM certification_bodies b WHERE {where}", *args
             ),
@@ -482,7 +506,9 @@ class Query:
         ensure_can_read(_ctx(info).caller, row["body_id"])
         return Certificate.from_row(row)
 
-    @strawberry.field(description="A certificate holder, by holderRef or by CURP (registrars, certifiers, admins).")
+    @strawberry.field(
+        description="A certificate holder, by holderRef or by CURP (registrars, certifiers, admins)."
+    )
     async def learner(self, info: Info, holder_ref: str | None = None, curp: str | None = None) -> Learner:
         ctx = _ctx(info)
         ctx.require_role("registrar", "certifier")
@@ -502,18 +528,28 @@ class Query:
         if not isinstance(since, int):
             raise BadUserInput("The cursor is not one this API issued.", argument="after")
         rows = await ctx.db.fetch(
-            "SELECT seq, entity, key, op, data, changed_at FROM change_log WHERE seq > $1 ORDER BY seq LIMIT $2",
-            since, size + 1,
+            "SELECT seq, entity, key, op, data, changed_at FROM change_log "
+            "WHERE seq > $1 ORDER BY seq LIMIT $2",
+            since,
+            size + 1,
         )
         edges, page = make_page(
-            rows, size, after=after, cursor_of=lambda r: [r["seq"]],
+            rows,
+            size,
+            after=after,
+            cursor_of=lambda r: [r["seq"]],
             node_of=lambda r: RegistryChange(
-                seq=str(r["seq"]), entity=r["entity"], key=r["key"], operation=r["op"],
-                changed_at=r["changed_at"].isoformat(), data=r["data"],
+                seq=str(r["seq"]),
+                entity=r["entity"],
+                key=r["key"],
+                operation=r["op"],
+                changed_at=r["changed_at"].isoformat(),
+                data=r["data"],
             ),
         )
         return Connection(
-            edges=edges, page_info=page,
+            edges=edges,
+            page_info=page,
             _count=lambda: ctx.db.fetchval("SELECT count(*) FROM change_log WHERE seq > $1", since),
         )
 
@@ -525,20 +561,30 @@ async def _standard(info: Info, code: str) -> Standard:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="A committee submits a new standard or a new version (committee, admin).")
+    @strawberry.mutation(
+        description="A committee submits a new standard or a new version (committee, admin)."
+    )
     async def submit_standard(self, info: Info, input: SubmitStandardInput) -> Standard:
         ctx = _ctx(info)
         ctx.require_role("committee", scope=input.committee_id)
         code = await rules.submit_standard(
             ctx.db,
             rules.StandardSubmission(
-                code=input.code, title=input.title, level=input.level, sector_code=input.sector_code,
-                committee_id=input.committee_id, title_en=input.title_en, purpose=input.purpose,
-                purpose_en=input.purpose_en, certificate_validity_years=input.certificate_validity_years,
+                code=input.code,
+                title=input.title,
+                level=input.level,
+                sector_code=input.sector_code,
+                committee_id=input.committee_id,
+                title_en=input.title_en,
+                purpose=input.purpose,
+                purpose_en=input.purpose_en,
+                certificate_validity_years=input.certificate_validity_years,
                 equivalent_to_previous=input.equivalent_to_previous,
                 elements=tuple(
                     rules.ElementInput(
-                        code=e.code, title=e.title, title_en=e.title_en,
+                        code=e.code,
+                        title=e.title,
+                        title_en=e.title_en,
                         criteria=tuple((c.kind.value, c.text) for c in e.criteria),
                     )
                     for e in input.elements
@@ -547,7 +593,9 @@ class Mutation:
         )
         return await _standard(info, code)
 
-    @strawberry.mutation(description="The standard's committee nominates a certification body (committee, admin).")
+    @strawberry.mutation(
+        description="The standard's committee nominates a certification body (committee, admin)."
+    )
     async def nominate_certification_body(
         self, info: Info, standard_code: str, body_id: strawberry.ID
     ) -> Standard:
@@ -560,7 +608,9 @@ class Mutation:
         await rules.nominate(ctx.db, code, body_id, ctx.caller)
         return Standard.from_row((await store.standards_by_code(ctx.db, [code]))[0])
 
-    @strawberry.mutation(description="CONOCER publishes a submitted standard; needs 3 nominated bodies (admin).")
+    @strawberry.mutation(
+        description="CONOCER publishes a submitted standard; needs 3 nominated bodies (admin)."
+    )
     async def publish_standard(
         self, info: Info, code: str, published_on: date, review_on: date | None = None
     ) -> Standard:
@@ -606,16 +656,23 @@ class Mutation:
         folio = await rules.issue_certificate(
             ctx.db,
             rules.Issue(
-                standard_code=input.standard_code, body_id=input.body_id, evaluator_id=input.evaluator_id,
-                holder_curp=input.holder_curp, holder_name=input.holder_name, issued_on=input.issued_on,
-                idempotency_key=input.idempotency_key, element_codes=tuple(input.element_codes),
+                standard_code=input.standard_code,
+                body_id=input.body_id,
+                evaluator_id=input.evaluator_id,
+                holder_curp=input.holder_curp,
+                holder_name=input.holder_name,
+                issued_on=input.issued_on,
+                idempotency_key=input.idempotency_key,
+                element_codes=tuple(input.element_codes),
             ),
             ctx.caller,
             ctx.settings.require_curp_salt(),
         )
         return Certificate.from_row((await store.certificates_by_folio(ctx.db, [folio]))[0])
 
-    @strawberry.mutation(description="Revoke a certificate; the record and its history stay (issuing body, admin).")
+    @strawberry.mutation(
+        description="Revoke a certificate; the record and its history stay (issuing body, admin)."
+    )
     async def revoke_certificate(
         self, info: Info, folio: str, reason: str, revoked_on: date | None = None
     ) -> Certificate:

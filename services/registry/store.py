@@ -117,10 +117,7 @@ async def search_standards(
         outer_where = f"({left}) {operator} ({', '.join(placeholders)})"
     args.append(limit)
     order_by = ", ".join(f"{expr} {direction}" for expr, _ in keys)
-    sql = (
-        f"SELECT * FROM ({inner}) AS matches WHERE {outer_where} "
-        f"ORDER BY {order_by} LIMIT ${len(args)}"
-    )
+    sql = f"SELECT * FROM ({inner}) AS matches WHERE {outer_where} ORDER BY {order_by} LIMIT ${len(args)}"
     return await db.fetch(sql, *args)
 
 
@@ -187,9 +184,7 @@ async def bodies_by_id(db: Database, ids: Sequence[str]) -> list[asyncpg.Record]
 
 
 async def certificates_by_folio(db: Database, folios: Sequence[str]) -> list[asyncpg.Record]:
-    return await db.fetch(
-        "SELECT * FROM certificates WHERE folio = ANY($1::text[])", list(folios)
-    )
+    return await db.fetch("SELECT * FROM certificates WHERE folio = ANY($1::text[])", list(folios))
 
 
 async def certificates_of_holders(db: Database, refs: Sequence[str]) -> list[asyncpg.Record]:

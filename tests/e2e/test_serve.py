@@ -1,0 +1,68 @@
+"""`qf serve` on a machine with nothing configured: embedded PostgreSQL, migrations, sample, registry
+and gateway, one printed URL; the README's first query answers through it."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_prints_a_url_that_answers(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QF_")}
+    env.update(
+        QF_DATA_DIR=str(tmp_path / "data"),
+        QF_GATEWAY_PORT=str(free_port()),
+        QF_REGISTRY_PORT=str(free_port()),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "serve"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        url = None
+        deadline = time.monotonic() + 90
+        seen = []
+        while url is None and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line and process.poll() is not None:
+                break
+            seen.append(line)
+            match = re.search(r"(http://\S+/graphql)", line)
+            url = match.group(1) if match else None
+        assert url, "no URL printed:\n" + "".join(seen)
+        query = "{ standards(first: 5) { totalCount edges { node { code title level } } } }"
+        for _ in range(50):
+            try:
+                answer = httpx.post(url, json={"query": query}, timeout=10)
+                break
+            except httpx.ConnectError:
+                time.sleep(0.2)
+        body = answer.json()
+        assert "errors" not in body, body
+        assert body["data"]["standards"]["totalCount"] > 5
+        assert len(body["data"]["standards"]["edges"]) == 5
+        # Subgraphs stay closed to direct calls.
+        registry = f"http://127.0.0.1:{env['QF_REGISTRY_PORT']}/graphql"
+        assert httpx.post(registry, json={"query": query}).status_code == 401
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    assert process.returncode in (0, 130), process.returncode

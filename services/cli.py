@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from services.common.db import Database, resolve_database_url
 from services.common.migrations import migrate_service
 from services.common.settings import SERVICES, Settings, get_settings
+from services.registry.importer import RenecImportError
 
 log = logging.getLogger("qf")
 
@@ -208,11 +209,13 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=get_settings().log_level, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pgserver").setLevel(logging.WARNING)  # it narrates every pg_ctl call
     try:
         return args.run(args)
     except KeyboardInterrupt:
         return 130
-    except RuntimeError as exc:  # configuration problems are told plainly, without a traceback
+    except (RuntimeError, RenecImportError, ValidationError) as exc:
+        # Configuration and data problems are told plainly, without a traceback.
         print(f"qf: {exc}", file=sys.stderr)
         return 1
 

@@ -57,6 +57,7 @@ CREATE INDEX standards_level ON standards (level);
 CREATE INDEX standards_sector ON standards (sector_code);
 CREATE INDEX standards_committee ON standards (committee_id);
 CREATE INDEX standards_title ON standards (title_es, code);
+CREATE INDEX standards_supersedes ON standards (supersedes) WHERE supersedes IS NOT NULL;
 
 CREATE TABLE elements (
     standard_code text NOT NULL REFERENCES standards (code) ON DELETE CASCADE,

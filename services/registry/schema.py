@@ -11,8 +11,9 @@ import strawberry
 from strawberry.types import Info
 
 from services.common.context import Context
-from services.common.errors import BadUserInput, NotFound, ShapeErrors
+from services.common.errors import BadUserInput, NotFound
 from services.common.pagination import Connection, decode_cursor, make_page, page_size
+from services.common.schema import SubgraphSchema
 from services.registry import rules, store
 from services.registry.reference import LEVEL_DESCRIPTORS, SCIAN_2023_SECTORS, SECTORS_BY_CODE, fold
 from services.registry.types import (
@@ -682,9 +683,4 @@ class Mutation:
         return Certificate.from_row((await store.certificates_by_folio(ctx.db, [folio]))[0])
 
 
-schema = strawberry.federation.Schema(
-    query=Query,
-    mutation=Mutation,
-    types=[Learner, Certificate, Committee],
-    extensions=[ShapeErrors],
-)
+schema = SubgraphSchema(Query, Mutation, types=[Learner, Certificate, Committee])

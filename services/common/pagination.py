@@ -42,7 +42,7 @@ def decode_cursor(cursor: str, arity: int) -> list[Any]:
         argument="after",
     )
     payload, _, mac = cursor.partition(".")
-    if not hmac.compare_digest(_mac(payload), mac):
+    if not hmac.compare_digest(_mac(payload).encode(), mac.encode()):
         raise invalid
     try:
         key = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
@@ -112,7 +112,7 @@ def make_page(
     edges = [Edge(node=node_of(row), cursor=encode_cursor(cursor_of(row))) for row in rows[:size]]
     info = PageInfo(
         has_next_page=has_next,
-        has_previous_page=after is not None,
+        has_previous_page=bool(after),
         start_cursor=edges[0].cursor if edges else None,
         end_cursor=edges[-1].cursor if edges else None,
     )

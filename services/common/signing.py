@@ -43,6 +43,8 @@ class Caller:
     def decode(cls, value: str) -> Caller:
         padded = value + "=" * (-len(value) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded))
+        if not isinstance(data, dict):
+            raise ValueError("the caller header is not a JSON object")
         caller = cls(**{k: data.get(k) for k in ("role", "subject", "scope", "request_id")})
         if caller.role not in ROLES:
             raise ValueError(f"unknown role {caller.role!r}")

@@ -307,18 +307,25 @@ class Query:
         order = order_by.field.value
         if order == "RELEVANCE" and not query.search:
             order = "CODE"
-        arity = len(store.ORDERINGS[order])
-        key = decode_cursor(after, arity) if after else None
+        descending = order_by.direction is OrderDirection.DESC
+        # A cursor names its ordering: one taken from another ordering would point nowhere sensible.
+        ordering = f"{order}:{'DESC' if descending else 'ASC'}"
+        key = None
+        if after:
+            tag, *key = decode_cursor(after, len(store.ORDERINGS[order]) + 1)
+            if tag != ordering:
+                raise BadUserInput(
+                    "This cursor belongs to another orderBy; start again without `after`.", argument="after"
+                )
         rows = await store.search_standards(
-            ctx.db,
-            query,
-            order=order,
-            descending=order_by.direction is OrderDirection.DESC,
-            after=key,
-            limit=size + 1,
+            ctx.db, query, order=order, descending=descending, after=key, limit=size + 1
         )
         edges, page = make_page(
-            rows, size, cursor_of=lambda r: store.sort_key(r, order), node_of=Standard.from_row, after=after
+            rows,
+            size,
+            cursor_of=lambda r: [ordering, *store.sort_key(r, order)],
+            node_of=Standard.from_row,
+            after=after,
         )
         return StandardConnection(
             edges=edges,

@@ -65,7 +65,7 @@ class StandardQuery:
             query = arg(self.search)
             clauses.append(
                 f"(search @@ websearch_to_tsquery('spanish', fold({query})) "
-                f"OR code LIKE upper({query}) || '%')"
+                f"OR starts_with(code, upper({query})))"
             )
         if self.levels:
             clauses.append(f"level = ANY({arg(list(self.levels))}::smallint[])")
@@ -118,7 +118,10 @@ async def search_standards(
     args.append(limit)
     order_by = ", ".join(f"{expr} {direction}" for expr, _ in keys)
     sql = f"SELECT * FROM ({inner}) AS matches WHERE {outer_where} ORDER BY {order_by} LIMIT ${len(args)}"
-    return await db.fetch(sql, *args)
+    try:
+        return await db.fetch(sql, *args)
+    except asyncpg.DataError as exc:  # only cursor values are cast from text
+        raise BadUserInput("The cursor is not one this API issued.", argument="after") from exc
 
 
 def sort_key(row: asyncpg.Record, order: str) -> list[Any]:

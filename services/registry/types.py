@@ -438,8 +438,8 @@ class Learner:
     holder_ref: str
 
     @classmethod
-    def resolve_reference(cls, info: Info, holder_ref: str) -> Learner:
-        return cls(holder_ref=holder_ref)
+    def resolve_reference(cls, info: Info, holderRef: str) -> Learner:  # the key's GraphQL name
+        return cls(holder_ref=holderRef)
 
     @strawberry.field(description="The learner's certificates you may see, oldest first.")
     async def certificates(self, info: Info) -> list[Certificate]:

@@ -76,6 +76,15 @@ def load_elements(info: Info, code: str) -> Any:
     return _ctx(info).loader("elements", batch).load(code)
 
 
+def load_accreditations(info: Info, code: str, active_on: date | None) -> Any:
+    async def batch(codes: list[str]) -> list[Any]:
+        rows = await store.accredited_bodies(_ctx(info).db, codes, active_on)
+        return _grouped(rows, codes, "standard_code")
+
+    # One loader per date: a page of standards asking for the same date is one query.
+    return _ctx(info).loader(f"accreditations:{active_on}", batch).load(code)
+
+
 def load_holder_certificates(info: Info, holder_ref: str) -> Any:
     async def batch(refs: list[str]) -> list[Any]:
         rows = await store.certificates_of_holders(_ctx(info).db, refs)
@@ -325,7 +334,7 @@ class Standard:
 
     @strawberry.field(description="Bodies accredited to certify this standard, on `activeOn` if given.")
     async def accreditations(self, info: Info, active_on: date | None = None) -> list[Accreditation]:
-        rows = await store.accredited_bodies(_ctx(info).db, [self.code], active_on)
+        rows = await load_accreditations(info, self.code, active_on)
         return [
             Accreditation(
                 body=CertificationBody.from_row(r), valid_from=r["valid_from"], valid_to=r["valid_to"]

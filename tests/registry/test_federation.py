@@ -204,3 +204,19 @@ async def test_nested_fields_of_entities_are_batched_too(
     assert {e["body"]["id"] for e in entities} == {"TF-B"}
     # certificates, standards, committees, bodies, evaluators: one query each.
     assert spent == 5
+
+
+async def test_a_page_of_standards_with_nested_lists_is_batched(
+    registry: GraphQLClient, registry_app: Any
+) -> None:
+    query = """{ standards(first: 20) { edges { node {
+        code committee { name } accreditations { body { id } } elements { code } } } } }"""
+    db = registry_app.state.db
+    before = db.statements
+    data = await registry.data(query)
+    spent = db.statements - before
+    nodes = [e["node"] for e in data["standards"]["edges"]]
+    assert len(nodes) == 20
+    assert any(n["accreditations"] for n in nodes) and any(n["elements"] for n in nodes)
+    # the page, then committees, accreditations and elements: one query each, not one per standard.
+    assert spent == 4

@@ -47,42 +47,38 @@ class Conflict(QFError):
     code = "CONFLICT"
 
 
-def shape_error(error: GraphQLError) -> GraphQLError:
-    original = error.original_error
-    if isinstance(original, QFError):
-        return GraphQLError(
-            original.message,
-            nodes=error.nodes,
-            path=error.path,
-            original_error=None,
-            extensions={"code": original.code, **original.extensions},
-        )
-    if original is None:
-        # Raised by graphql-core itself: parse, validation or variable coercion problems.
-        code = (error.extensions or {}).get("code")
-        if not code:
-            code = (
-                "BAD_USER_INPUT"
-                if error.path is None and "Variable" in error.message
-                else ("GRAPHQL_VALIDATION_FAILED" if error.path is None else "BAD_USER_INPUT")
-            )
-        return GraphQLError(
-            error.message,
-            nodes=error.nodes,
-            path=error.path,
-            original_error=None,
-            extensions={**(error.extensions or {}), "code": code},
-        )
-    if isinstance(original, (ValueError, TypeError)) and error.path is None:
-        return GraphQLError(error.message, nodes=error.nodes, extensions={"code": "BAD_USER_INPUT"})
-    log.error("unexpected error at %s", error.path, exc_info=original)
+def _with_code(error: GraphQLError, message: str, code: str, **extensions: Any) -> GraphQLError:
     return GraphQLError(
-        "Internal server error; it has been logged.",
+        message,
         nodes=error.nodes,
         path=error.path,
         original_error=None,
-        extensions={"code": "INTERNAL_SERVER_ERROR"},
+        extensions={**extensions, "code": code},
     )
+
+
+def shape_error(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if isinstance(original, QFError):
+        return _with_code(error, original.message, original.code, **original.extensions)
+    if error.path is None and (
+        original is None or isinstance(original, (ValueError, TypeError, GraphQLError))
+    ):
+        # Raised before execution by graphql-core itself: syntax, validation, or a value that does
+        # not fit its type (a bad Date, a string for an Int, a variable of the wrong shape).
+        is_value = original is not None or error.message.startswith("Variable ")
+        code = (error.extensions or {}).get("code") or (
+            "BAD_USER_INPUT"
+            if is_value
+            else "GRAPHQL_PARSE_FAILED"
+            if error.message.startswith("Syntax Error")
+            else "GRAPHQL_VALIDATION_FAILED"
+        )
+        return _with_code(error, error.message, code)
+    if original is None:
+        return _with_code(error, error.message, "BAD_USER_INPUT", **(error.extensions or {}))
+    log.error("unexpected error at %s", error.path, exc_info=original)
+    return _with_code(error, "Internal server error; it has been logged.", "INTERNAL_SERVER_ERROR")
 
 
 class ShapeErrors(SchemaExtension):

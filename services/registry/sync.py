@@ -14,10 +14,6 @@ import httpx
 from services.common.db import Database
 from services.registry.importer import STANDARD_KEYS, ImportSummary, import_standards
 
-RENEC_STANDARDS_URL = (
-    "https://conocer.gob.mx/CONOCERBACKCITAS/sectoresProductivos/getEstandaresAll"
-)
-
 
 class RenecSyncError(RuntimeError):
     """CONOCER's answer could not be used; the registry was not changed."""
@@ -44,7 +40,7 @@ def _rows(payload: Any, url: str) -> list[dict[str, Any]]:
 
 
 async def fetch_renec(
-    url: str = RENEC_STANDARDS_URL,
+    url: str,
     *,
     timeout: float = 60,
     client: httpx.AsyncClient | None = None,
@@ -74,7 +70,7 @@ async def fetch_renec(
 
 async def sync_renec(
     db: Database,
-    url: str = RENEC_STANDARDS_URL,
+    url: str,
     *,
     timeout: float = 60,
     client: httpx.AsyncClient | None = None,

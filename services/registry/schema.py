@@ -562,8 +562,9 @@ class Query:
         )
 
 
-async def _standard(info: Info, code: str) -> Standard:
-    row = await load_standard(info, code)
+async def _written_standard(ctx: Context, code: str) -> Standard:
+    """The standard as a mutation left it (read afresh: the request's loader may hold the old row)."""
+    (row,) = await store.standards_by_code(ctx.db, [store.normalise_code(code)])
     return Standard.from_row(row)
 
 
@@ -599,7 +600,7 @@ class Mutation:
                 ),
             ),
         )
-        return await _standard(info, code)
+        return await _written_standard(ctx, code)
 
     @strawberry.mutation(
         description="The standard's committee nominates a certification body (committee, admin)."
@@ -614,7 +615,7 @@ class Mutation:
             raise NotFound(f"There is no standard {code}.", argument="standardCode")
         ctx.require_role("committee", scope=row["committee_id"])
         await rules.nominate(ctx.db, code, body_id, ctx.caller)
-        return Standard.from_row((await store.standards_by_code(ctx.db, [code]))[0])
+        return await _written_standard(ctx, code)
 
     @strawberry.mutation(
         description="CONOCER publishes a submitted standard; needs 3 nominated bodies (admin)."
@@ -625,14 +626,14 @@ class Mutation:
         ctx = _ctx(info)
         ctx.require_role("admin")
         await rules.publish(ctx.db, code, published_on, review_on)
-        return Standard.from_row((await store.standards_by_code(ctx.db, [store.normalise_code(code)]))[0])
+        return await _written_standard(ctx, code)
 
     @strawberry.mutation(description="CONOCER withdraws a standard; it can no longer be certified (admin).")
     async def withdraw_standard(self, info: Info, code: str, withdrawn_on: date) -> Standard:
         ctx = _ctx(info)
         ctx.require_role("admin")
         await rules.withdraw(ctx.db, code, withdrawn_on)
-        return Standard.from_row((await store.standards_by_code(ctx.db, [store.normalise_code(code)]))[0])
+        return await _written_standard(ctx, code)
 
     @strawberry.mutation(description="Accredit a body for a standard over a validity window (admin).")
     async def accredit_certification_body(

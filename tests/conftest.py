@@ -98,6 +98,16 @@ async def registry_url(make_database: Callable[[], Any], settings: Settings) -> 
     return url
 
 
+@pytest.fixture
+async def empty_registry_db(make_database: Callable[[], Any]) -> AsyncIterator[Database]:
+    """A fresh database of its own with the registry migrated and nothing loaded."""
+    url = await make_database()
+    await migrate_service(url, "registry")
+    db = await Database.connect(url, "registry")
+    yield db
+    await db.close()
+
+
 @pytest.fixture(scope="session")
 async def registry_db(registry_url: str) -> AsyncIterator[Database]:
     db = await Database.connect(registry_url, "registry")

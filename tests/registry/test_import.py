@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from services.common.db import Database
-from services.common.migrations import migrate_service
 from services.registry.importer import (
     BODIES_FILE,
     CENTRES_FILE,
@@ -28,12 +26,8 @@ RENEC = "conocer_renec_avala"
 
 
 @pytest.fixture
-async def db(make_database: Callable[[], Any]) -> AsyncIterator[Database]:
-    url = await make_database()
-    await migrate_service(url, "registry")
-    database = await Database.connect(url, "registry")
-    yield database
-    await database.close()
+def db(empty_registry_db: Database) -> Database:
+    return empty_registry_db
 
 
 @pytest.fixture

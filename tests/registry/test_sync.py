@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from services.common.db import Database
-from services.common.migrations import migrate_service
 from services.registry.importer import STANDARDS_FILE, import_renec
 from services.registry.sync import RenecSyncError, sync_renec
 
@@ -59,12 +58,8 @@ def conocer() -> Iterator[str]:
 
 
 @pytest.fixture
-async def db(make_database: Callable[[], Any]) -> AsyncIterator[Database]:
-    url = await make_database()
-    await migrate_service(url, "registry")
-    database = await Database.connect(url, "registry")
-    yield database
-    await database.close()
+def db(empty_registry_db: Database) -> Database:
+    return empty_registry_db
 
 
 async def test_sync_loads_the_live_list(db: Database, conocer: str) -> None:

@@ -1,0 +1,159 @@
+"""A client operation reduced to what planning and response shaping need.
+
+Named fragments are inlined, `@skip`/`@include` are decided (their variables are part of the plan
+cache key, see `conditions`), arguments and other directives are printed once, so the planner and the
+executor walk plain tuples instead of the AST.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graphql import (
+    BooleanValueNode,
+    DirectiveNode,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    Visitor,
+    print_ast,
+    visit,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    key: str  # the response key: the alias, or the name
+    name: str
+    arguments: str  # printed, "(code: $code)" or ""
+    directives: str  # printed directives other than skip/include, " @foo" or ""
+    selections: tuple[Selection, ...] | None  # None for leaves
+    variables: frozenset[str]  # used by the arguments and directives of this field only
+
+    @property
+    def signature(self) -> tuple[str, str, str]:
+        return (self.name, self.arguments, self.directives)
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    condition: str | None
+    selections: tuple[Selection, ...]
+
+
+Selection = Field | Fragment
+
+
+class OperationError(Exception):
+    def __init__(self, message: str, code: str = "BAD_USER_INPUT") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def select_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is None:
+        if len(operations) != 1:
+            raise OperationError("The document holds several operations; say which in operationName.")
+        return operations[0]
+    for operation in operations:
+        if operation.name and operation.name.value == name:
+            return operation
+    raise OperationError(f'Unknown operation named "{name}".')
+
+
+def conditions(operation: OperationDefinitionNode, document: DocumentNode) -> tuple[str, ...]:
+    """The variables that decide a `@skip` or `@include` somewhere in the operation."""
+    names: set[str] = set()
+
+    class Collect(Visitor):
+        def enter_directive(self, node: DirectiveNode, *_: object) -> None:
+            if node.name.value in ("skip", "include"):
+                for argument in node.arguments or ():
+                    if isinstance(argument.value, VariableNode):
+                        names.add(argument.value.name.value)
+
+    visit(operation, Collect())
+    for definition in document.definitions:
+        if isinstance(definition, FragmentDefinitionNode):
+            visit(definition, Collect())
+    return tuple(sorted(names))
+
+
+def normalize(
+    document: DocumentNode, operation: OperationDefinitionNode, variables: dict[str, object]
+) -> tuple[Selection, ...]:
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+    def included(node: FieldNode | InlineFragmentNode | FragmentSpreadNode) -> bool:
+        for directive in node.directives or ():
+            if directive.name.value in ("skip", "include"):
+                argument = directive.arguments[0].value if directive.arguments else None
+                if isinstance(argument, VariableNode):
+                    value = bool(variables.get(argument.name.value))
+                else:
+                    value = isinstance(argument, BooleanValueNode) and argument.value
+                if (directive.name.value == "skip") == value:
+                    return False
+        return True
+
+    def selections(node: SelectionSetNode | None) -> tuple[Selection, ...]:
+        result: list[Selection] = []
+        for selection in node.selections if node else ():
+            if not included(selection):  # type: ignore[arg-type]
+                continue
+            if isinstance(selection, FieldNode):
+                result.append(_field(selection, selections(selection.selection_set)))
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition.name.value if selection.type_condition else None
+                result.append(Fragment(condition, selections(selection.selection_set)))
+            else:
+                definition = fragments[selection.name.value]
+                result.append(
+                    Fragment(definition.type_condition.name.value, selections(definition.selection_set))
+                )
+        return tuple(result)
+
+    return selections(operation.selection_set)
+
+
+def _field(node: FieldNode, children: tuple[Selection, ...]) -> Field:
+    arguments = ""
+    if node.arguments:
+        arguments = "(" + ", ".join(print_ast(a) for a in node.arguments) + ")"
+    kept = [d for d in node.directives or () if d.name.value not in ("skip", "include")]
+    directives = "".join(" " + print_ast(d) for d in kept)
+    used: set[str] = set()
+
+    class Collect(Visitor):
+        def enter_variable(self, variable: VariableNode, *_: object) -> None:
+            used.add(variable.name.value)
+
+    for part in (*(node.arguments or ()), *kept):
+        visit(part, Collect())
+    return Field(
+        key=node.alias.value if node.alias else node.name.value,
+        name=node.name.value,
+        arguments=arguments,
+        directives=directives,
+        selections=children if node.selection_set else None,
+        variables=frozenset(used),
+    )
+
+
+def fields_of(selection_set: SelectionSetNode) -> tuple[Selection, ...]:
+    """A field set of the supergraph (a key, a @requires) in the same form as client selections."""
+    result: list[Selection] = []
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            children = fields_of(selection.selection_set) if selection.selection_set else ()
+            result.append(_field(selection, children))
+        elif isinstance(selection, InlineFragmentNode):
+            condition = selection.type_condition.name.value if selection.type_condition else None
+            result.append(Fragment(condition, fields_of(selection.selection_set)))
+    return tuple(result)

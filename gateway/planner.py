@@ -1,0 +1,445 @@
+"""Query planning: a client operation becomes fetches to subgraphs.
+
+The planner walks the client's selections with a current fetch (a subgraph and a place in its query).
+A field the current subgraph resolves joins that fetch; any other field becomes an entity fetch to a
+subgraph that resolves it, through `_entities` at the field's response path, and the current fetch
+also selects the entity's key (and the field's `@requires`) so the gateway can build the
+representations. Key fields the current subgraph lacks are planned the same way, so chains of keys
+(A knows `id`, B knows `id` and `sku`, C only `sku`) fall out of the recursion.
+
+Abstract types are split into their concrete types as the subgraph knows them, so each fragment
+only asks a subgraph for what it has; `@interfaceObject` types hop to a subgraph that knows the
+interface's implementations when the client needs the concrete type. Every fetch records the fetches
+it waits for; the executor runs each as soon as those are done, so independent fetches run in parallel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from gateway.operation import Field, Fragment, Selection, fields_of
+from gateway.supergraph import Key, Supergraph
+
+TYPENAME = Field("__typename", "__typename", "", "", None, frozenset())
+
+
+class PlanningError(Exception):
+    """The operation asks for something no subgraph can provide from where it is needed."""
+
+
+class SelectionTree:
+    """A subgraph query being built: fields by response key, fragments by type."""
+
+    __slots__ = ("fields", "fragments")
+
+    def __init__(self) -> None:
+        self.fields: dict[str, tuple[Field, SelectionTree | None]] = {}
+        self.fragments: dict[str, SelectionTree] = {}
+
+    def leaf(self, f: Field) -> None:
+        self.fields.setdefault(f.key, (f, None))
+
+    def child(self, f: Field) -> SelectionTree:
+        existing = self.fields.get(f.key)
+        if existing is not None and existing[1] is not None:
+            return existing[1]
+        tree = SelectionTree()
+        self.fields[f.key] = (f, tree)
+        return tree
+
+    def fragment(self, type_name: str) -> SelectionTree:
+        return self.fragments.setdefault(type_name, SelectionTree())
+
+    def render(self) -> str:
+        parts = []
+        for key, (f, tree) in self.fields.items():
+            alias = f"{key}: " if key != f.name else ""
+            body = f" {tree.render()}" if tree is not None else ""
+            parts.append(f"{alias}{f.name}{f.arguments}{f.directives}{body}")
+        for type_name, tree in self.fragments.items():
+            parts.append(f"... on {type_name} {tree.render()}")
+        return "{ " + " ".join(parts) + " }" if parts else "{ __typename }"
+
+    def variables(self) -> set[str]:
+        used: set[str] = set()
+        for f, tree in self.fields.values():
+            used |= f.variables
+            if tree is not None:
+                used |= tree.variables()
+        for tree in self.fragments.values():
+            used |= tree.variables()
+        return used
+
+
+@dataclass(eq=False)
+class Input:
+    """What an entity fetch sends for objects of one type found at its path."""
+
+    typename: str  # the __typename of the representation (an interface for @interfaceObject)
+    selection: SelectionTree
+
+
+@dataclass(eq=False)
+class Fetch:
+    id: int
+    subgraph: str
+    path: tuple[str, ...]  # where the entities sit in the response; "@" walks into a list
+    entity: bool
+    operation_type: str = "query"
+    selections: SelectionTree = field(default_factory=SelectionTree)
+    inputs: dict[str, Input] = field(default_factory=dict)  # by the __typename found in the data
+    depends: set[int] = field(default_factory=set)
+    document: str = ""
+    variables: tuple[str, ...] = ()
+
+    def finish(self, variable_definitions: dict[str, str]) -> None:
+        used = sorted(self.selections.variables())
+        self.variables = tuple(used)
+        definitions = [f"${name}: {variable_definitions[name]}" for name in used]
+        if self.entity:
+            definitions.insert(0, "$representations: [_Any!]!")
+            body = "{ _entities(representations: $representations) " + self.selections.render() + " }"
+        else:
+            body = self.selections.render()
+        head = f"{self.operation_type}({', '.join(definitions)})" if definitions else self.operation_type
+        self.document = f"{head} {body}"
+
+
+@dataclass
+class QueryPlan:
+    fetches: list[Fetch]
+
+    def describe(self) -> list[dict]:
+        """The plan as data, for people (the development header) and tests."""
+        return [
+            {
+                "id": f.id,
+                "subgraph": f.subgraph,
+                "path": list(f.path),
+                "dependsOn": sorted(f.depends),
+                "operation": f.document,
+            }
+            for f in self.fetches
+        ]
+
+
+class QueryPlanner:
+    def __init__(self, supergraph: Supergraph) -> None:
+        self.supergraph = supergraph
+
+    def plan(
+        self, operation_type: str, selections: tuple[Selection, ...], variable_definitions: dict[str, str]
+    ) -> QueryPlan:
+        planning = _Planning(self.supergraph, operation_type)
+        planning.plan_root(selections)
+        for fetch in planning.fetches:
+            fetch.finish(variable_definitions)
+        return QueryPlan(planning.fetches)
+
+
+Provided = dict[str, "Provided"]
+
+
+def _provided_tree(selections: tuple[Selection, ...]) -> Provided:
+    tree: Provided = {}
+    for selection in selections:
+        if isinstance(selection, Field):
+            tree.setdefault(selection.name, {}).update(_provided_tree(selection.selections or ()))
+        else:
+            for name, sub in _provided_tree(selection.selections).items():
+                tree.setdefault(name, {}).update(sub)
+    return tree
+
+
+class _Planning:
+    def __init__(self, supergraph: Supergraph, operation_type: str) -> None:
+        self.sg = supergraph
+        self.operation_type = operation_type
+        self.root_type = supergraph.mutation_type if operation_type == "mutation" else supergraph.query_type
+        self.fetches: list[Fetch] = []
+        self.roots: dict[str, Fetch] = {}
+        self.children: dict[tuple, Fetch] = {}
+        self.touched: list[list[Fetch]] = []
+        self.visiting: set[tuple[str, str, str]] = set()
+
+    # -- fetches
+
+    def new_fetch(self, subgraph: str, path: tuple[str, ...], entity: bool) -> Fetch:
+        operation_type = "query" if entity else self.operation_type
+        fetch = Fetch(len(self.fetches), subgraph, path, entity, operation_type)
+        self.fetches.append(fetch)
+        return fetch
+
+    def entity_fetch(self, parent: Fetch, subgraph: str, path: tuple[str, ...], waits_for: str) -> Fetch:
+        key = (parent.id, subgraph, path, waits_for)
+        fetch = self.children.get(key)
+        if fetch is None:
+            fetch = self.children[key] = self.new_fetch(subgraph, path, entity=True)
+        for collector in self.touched:
+            collector.append(fetch)
+        return fetch
+
+    @contextlib.contextmanager
+    def collecting(self) -> Iterator[list[Fetch]]:
+        """Every fetch created or extended inside the block: what a dependent fetch must wait for."""
+        touched: list[Fetch] = []
+        self.touched.append(touched)
+        try:
+            yield touched
+        finally:
+            self.touched.remove(touched)
+
+    # -- walking selections
+
+    def plan_root(self, selections: tuple[Selection, ...]) -> None:
+        root_type = self.root_type
+        if root_type is None:
+            raise PlanningError(f"This schema does not support {self.operation_type} operations.")
+        for f in self.collect(selections, root_type):
+            if f.name.startswith("__"):
+                continue  # __typename, __schema and __type are answered by the gateway itself
+            graphs = self.sg.resolvers(root_type, f.name)
+            if not graphs:
+                raise PlanningError(f"No subgraph resolves {root_type}.{f.name}.")
+            if self.operation_type == "mutation":
+                # Mutations run one after another, each after everything the previous one needed.
+                fetch = self.new_fetch(graphs[0], (), entity=False)
+                fetch.depends = {other.id for other in self.fetches if other is not fetch}
+            else:
+                graph = self.pick_root_graph(graphs, root_type, f)
+                fetch = self.roots.get(graph) or self.roots.setdefault(
+                    graph, self.new_fetch(graph, (), False)
+                )
+            self.add_local(fetch, fetch.selections, root_type, f, (), None)
+
+    def pick_root_graph(self, graphs: list[str], root_type: str, f: Field) -> str:
+        if len(graphs) == 1:
+            return graphs[0]
+        info = self.sg.field(root_type, f.name)
+        assert info is not None
+
+        def score(graph: str) -> tuple[int, int]:
+            return (graph in self.roots, self.local_count(graph, info.type_name, f.selections or (), 3))
+
+        return max(graphs, key=score)
+
+    def local_count(self, graph: str, type_name: str, selections: tuple[Selection, ...], depth: int) -> int:
+        """How much of a selection a subgraph answers by itself: a tie-breaker between candidates."""
+        if depth == 0 or type_name not in self.sg.types:
+            return 0
+        count = 0
+        for f in self.collect(selections, type_name):
+            info = self.sg.field(type_name, f.name)
+            if info is not None and self.sg.can_resolve(graph, type_name, f.name):
+                count += 1 + self.local_count(graph, info.type_name, f.selections or (), depth - 1)
+        return count
+
+    def collect(self, selections: tuple[Selection, ...], type_name: str) -> list[Field]:
+        """The fields that apply to an object of `type_name` (an abstract type: only untyped ones)."""
+        found: list[Field] = []
+        for selection in selections:
+            if isinstance(selection, Field):
+                found.append(selection)
+            elif selection.condition is None or self.sg.applies(selection.condition, type_name):
+                found.extend(self.collect(selection.selections, type_name))
+        return found
+
+    def plan_selections(
+        self,
+        fetch: Fetch,
+        target: SelectionTree,
+        type_name: str,
+        selections: tuple[Selection, ...],
+        path: tuple[str, ...],
+        provided: Provided | None,
+    ) -> None:
+        info = self.sg.types[type_name]
+        if not info.abstract:
+            self.plan_object(fetch, target, type_name, selections, path, provided)
+        elif self.sg.is_interface_object(fetch.subgraph, type_name):
+            self.plan_interface_object(fetch, target, type_name, selections, path, provided)
+        else:
+            target.leaf(TYPENAME)
+            for concrete in self.sg.possible_types_in(fetch.subgraph, type_name):
+                if self.sg.applies(type_name, concrete):
+                    fragment = target.fragment(concrete)
+                    fragment.leaf(TYPENAME)
+                    self.plan_object(fetch, fragment, concrete, selections, path, provided)
+
+    def plan_object(
+        self,
+        fetch: Fetch,
+        target: SelectionTree,
+        type_name: str,
+        selections: tuple[Selection, ...],
+        path: tuple[str, ...],
+        provided: Provided | None,
+    ) -> None:
+        for f in self.collect(selections, type_name):
+            if f.name == "__typename":
+                target.leaf(f)
+            elif self.is_local(fetch.subgraph, type_name, f.name, provided):
+                self.add_local(fetch, target, type_name, f, path, provided)
+            else:
+                self.add_remote(fetch, target, type_name, f, path)
+
+    def is_local(self, graph: str, type_name: str, name: str, provided: Provided | None) -> bool:
+        return self.sg.can_resolve(graph, type_name, name) or (provided is not None and name in provided)
+
+    def add_local(
+        self,
+        fetch: Fetch,
+        target: SelectionTree,
+        type_name: str,
+        f: Field,
+        path: tuple[str, ...],
+        provided: Provided | None,
+    ) -> None:
+        info = self.sg.field(type_name, f.name)
+        if info is None:
+            raise PlanningError(f"{type_name}.{f.name} is not in the supergraph.")
+        if f.selections is None:
+            target.leaf(f)
+            return
+        child_provided = provided.get(f.name) if provided is not None and f.name in provided else None
+        source = info.sources.get(fetch.subgraph)
+        if source is not None and source.provides is not None:
+            child_provided = {**(child_provided or {}), **_provided_tree(fields_of(source.provides))}
+        child_path = path + (f.key,) + ("@",) * info.list_depth
+        self.plan_selections(fetch, target.child(f), info.type_name, f.selections, child_path, child_provided)
+
+    def add_remote(
+        self, fetch: Fetch, target: SelectionTree, type_name: str, f: Field, path: tuple[str, ...]
+    ) -> None:
+        guard = (fetch.subgraph, type_name, f.name)
+        if guard in self.visiting:
+            raise PlanningError(
+                f"No subgraph can provide {type_name}.{f.name} starting from subgraph {fetch.subgraph}."
+            )
+        self.visiting.add(guard)
+        try:
+            graph, key, as_type = self.choose_jump(fetch, type_name, f.name, path)
+            info = self.sg.field(as_type, f.name)
+            assert info is not None
+            requires = info.sources[graph].requires
+            with self.collecting() as touched:
+                target.leaf(TYPENAME)
+                self.plan_object(fetch, target, type_name, fields_of(key.selection), path, None)
+                if requires is not None:
+                    self.plan_object(fetch, target, type_name, fields_of(requires), path, None)
+            # A field whose inputs come from other fetches gets a fetch of its own, so fields that
+            # need nothing more are not held back (and no fetch ends up waiting for itself).
+            waits_for = ",".join(sorted({str(t.id) for t in touched}))
+            child = self.entity_fetch(fetch, graph, path, waits_for)
+            child.depends |= {fetch.id} | {t.id for t in touched if t is not child}
+            self.add_input(child, type_name, as_type, key, requires)
+            fragment = child.selections.fragment(as_type)
+            self.plan_object(child, fragment, as_type, (f,), path, None)
+        finally:
+            self.visiting.discard(guard)
+
+    def add_input(self, child: Fetch, found_as: str, typename: str, key: Key, requires: object) -> None:
+        entry = child.inputs.get(found_as)
+        if entry is None:
+            entry = child.inputs[found_as] = Input(typename, SelectionTree())
+        _merge_into(entry.selection, fields_of(key.selection))
+        if requires is not None:
+            _merge_into(entry.selection, fields_of(requires))  # type: ignore[arg-type]
+
+    def choose_jump(
+        self, fetch: Fetch, type_name: str, name: str, path: tuple[str, ...]
+    ) -> tuple[str, Key, str]:
+        """The subgraph, key and entity type through which `type_name.name` is fetched from here."""
+        options: list[tuple[str, Key, str]] = []
+        for graph in self.sg.resolvers(type_name, name):
+            if graph != fetch.subgraph:
+                options += [(graph, key, type_name) for key in self.sg.entity_keys(type_name, graph)]
+        if not options:
+            info = self.sg.types[type_name]
+            interfaces = set().union(*info.implements.values()) if info.implements else set()
+            for interface in sorted(interfaces):
+                for graph in sorted(self.sg.types[interface].interface_object_in):
+                    if graph != fetch.subgraph and self.sg.can_resolve(graph, interface, name):
+                        options += [(graph, key, interface) for key in self.sg.entity_keys(interface, graph)]
+        if not options:
+            raise PlanningError(
+                f"No subgraph can provide {type_name}.{name} starting from subgraph {fetch.subgraph}."
+            )
+
+        def rank(option: tuple[str, Key, str]) -> tuple[int, int]:
+            graph, key, _ = option
+            local = self.all_local(fetch.subgraph, type_name, fields_of(key.selection))
+            reuse = (fetch.id, graph, path, "") in self.children
+            return (0 if local else 1, 0 if reuse else 1)
+
+        return min(options, key=rank)
+
+    def all_local(self, graph: str, type_name: str, selections: tuple[Selection, ...]) -> bool:
+        for f in self.collect(selections, type_name):
+            if f.name == "__typename":
+                continue
+            if not self.sg.can_resolve(graph, type_name, f.name):
+                return False
+            info = self.sg.field(type_name, f.name)
+            if f.selections and info is not None and not self.all_local(graph, info.type_name, f.selections):
+                return False
+        return True
+
+    def plan_interface_object(
+        self,
+        fetch: Fetch,
+        target: SelectionTree,
+        interface: str,
+        selections: tuple[Selection, ...],
+        path: tuple[str, ...],
+        provided: Provided | None,
+    ) -> None:
+        """`fetch`'s subgraph holds `interface` as an @interfaceObject: it knows no concrete types.
+
+        What it resolves on the interface stays here; the rest (`__typename`, fragments on
+        implementations, fields only the implementations' subgraphs have) is asked of a subgraph
+        that knows the interface's implementations, through its key on the interface.
+        """
+        elsewhere: list[Selection] = []
+        for selection in selections:
+            if isinstance(selection, Fragment):
+                if selection.condition in (None, interface):
+                    self.plan_interface_object(fetch, target, interface, selection.selections, path, provided)
+                else:
+                    elsewhere.append(selection)
+            elif selection.name != "__typename" and self.is_local(
+                fetch.subgraph, interface, selection.name, provided
+            ):
+                self.add_local(fetch, target, interface, selection, path, provided)
+            else:
+                elsewhere.append(selection)
+        if not elsewhere:
+            return
+        info = self.sg.types[interface]
+        keys = [k for k in info.keys if k.resolvable and k.graph not in info.interface_object_in]
+        if not keys:
+            raise PlanningError(f"No subgraph resolves the implementations of {interface}.")
+        key = min(keys, key=lambda k: not self.all_local(fetch.subgraph, interface, fields_of(k.selection)))
+        with self.collecting() as touched:
+            target.leaf(TYPENAME)
+            self.plan_interface_object(fetch, target, interface, fields_of(key.selection), path, None)
+        child = self.entity_fetch(fetch, key.graph, path, "")
+        child.depends |= {fetch.id} | {t.id for t in touched if t is not child}
+        self.add_input(child, interface, interface, key, None)
+        self.plan_selections(
+            child, child.selections.fragment(interface), interface, tuple(elsewhere), path, None
+        )
+
+
+def _merge_into(tree: SelectionTree, selections: tuple[Selection, ...]) -> None:
+    for selection in selections:
+        if isinstance(selection, Field):
+            if selection.selections is None:
+                tree.leaf(selection)
+            else:
+                _merge_into(tree.child(selection), selection.selections)
+        else:
+            target = tree.fragment(selection.condition) if selection.condition else tree
+            _merge_into(target, selection.selections)

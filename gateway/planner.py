@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from gateway.operation import Field, Fragment, Selection, fields_of
 from gateway.supergraph import Key, Supergraph
@@ -172,6 +172,11 @@ class _Planning:
         self.fetches.append(fetch)
         return fetch
 
+    def root_fetch(self, graph: str) -> Fetch:
+        if graph not in self.roots:
+            self.roots[graph] = self.new_fetch(graph, (), entity=False)
+        return self.roots[graph]
+
     def entity_fetch(self, parent: Fetch, subgraph: str, path: tuple[str, ...], waits_for: str) -> Fetch:
         key = (parent.id, subgraph, path, waits_for)
         fetch = self.children.get(key)
@@ -189,7 +194,7 @@ class _Planning:
         try:
             yield touched
         finally:
-            self.touched.remove(touched)
+            self.touched.pop()  # blocks nest, so ours is the innermost
 
     # -- walking selections
 
@@ -209,9 +214,9 @@ class _Planning:
                 fetch.depends = {other.id for other in self.fetches if other is not fetch}
             else:
                 graph = self.pick_root_graph(graphs, root_type, f)
-                fetch = self.roots.get(graph) or self.roots.setdefault(
-                    graph, self.new_fetch(graph, (), False)
-                )
+                fetch = self.root_fetch(graph)
+                self.place(fetch, fetch.selections, root_type, f, (), None)
+                continue
             self.add_local(fetch, fetch.selections, root_type, f, (), None)
 
     def pick_root_graph(self, graphs: list[str], root_type: str, f: Field) -> str:
@@ -280,13 +285,106 @@ class _Planning:
         for f in self.collect(selections, type_name):
             if f.name == "__typename":
                 target.leaf(f)
-            elif self.is_local(fetch.subgraph, type_name, f.name, provided):
-                self.add_local(fetch, target, type_name, f, path, provided)
-            else:
+            elif not self.is_local(fetch.subgraph, type_name, f.name, provided):
                 self.add_remote(fetch, target, type_name, f, path)
+            else:
+                self.place(fetch, target, type_name, f, path, provided)
+
+    def place(
+        self,
+        fetch: Fetch,
+        target: SelectionTree,
+        type_name: str,
+        f: Field,
+        path: tuple[str, ...],
+        provided: Provided | None,
+    ) -> None:
+        """Add a field `fetch`'s subgraph resolves, with what it can reach of the field's selections."""
+        if f.selections is None or not self.elsewhere(fetch.subgraph, type_name, f.name):
+            self.add_local(fetch, target, type_name, f, path, provided)
+            return
+        # A field several subgraphs resolve (@shareable, @provides): what this subgraph cannot
+        # reach below it (a value type has no key to jump by) comes from another.
+        here, rest = self.partition(fetch.subgraph, type_name, f, provided)
+        if here or not rest:
+            self.add_local(fetch, target, type_name, replace(f, selections=here), path, provided)
+        if rest:
+            self.add_elsewhere(fetch, target, type_name, replace(f, selections=rest), path)
 
     def is_local(self, graph: str, type_name: str, name: str, provided: Provided | None) -> bool:
         return self.sg.can_resolve(graph, type_name, name) or (provided is not None and name in provided)
+
+    def elsewhere(self, graph: str, type_name: str, name: str) -> bool:
+        return any(g != graph for g in self.sg.resolvers(type_name, name))
+
+    def child_provided(
+        self, graph: str, type_name: str, name: str, provided: Provided | None
+    ) -> Provided | None:
+        info = self.sg.field(type_name, name)
+        child = provided.get(name) if provided is not None and name in provided else None
+        source = info.sources.get(graph) if info is not None else None
+        if source is not None and source.provides is not None:
+            child = {**(child or {}), **_provided_tree(fields_of(source.provides))}
+        return child
+
+    def partition(
+        self, graph: str, type_name: str, f: Field, provided: Provided | None
+    ) -> tuple[tuple[Selection, ...], tuple[Selection, ...]]:
+        """`f`'s selections split into what `graph` can answer (directly or by a key) and the rest."""
+        info = self.sg.field(type_name, f.name)
+        assert info is not None and f.selections is not None
+        below = self.child_provided(graph, type_name, f.name, provided)
+        here: list[Selection] = []
+        rest: list[Selection] = []
+        for selection in f.selections:
+            if self.reachable(graph, info.type_name, selection, below):
+                here.append(selection)
+            else:
+                rest.append(selection)
+        return tuple(here), tuple(rest)
+
+    def reachable(self, graph: str, type_name: str, selection: Selection, provided: Provided | None) -> bool:
+        if isinstance(selection, Fragment):
+            inner = selection.condition or type_name
+            return all(self.reachable(graph, inner, s, provided) for s in selection.selections)
+        if selection.name == "__typename":
+            return True
+        if self.sg.types[type_name].abstract and not self.sg.is_interface_object(graph, type_name):
+            concrete = self.sg.possible_types_in(graph, type_name)
+            return all(self.reachable(graph, t, selection, provided) for t in concrete)
+        if self.is_local(graph, type_name, selection.name, provided):
+            if selection.selections is None:
+                return True
+            info = self.sg.field(type_name, selection.name)
+            assert info is not None
+            below = self.child_provided(graph, type_name, selection.name, provided)
+            return all(self.reachable(graph, info.type_name, s, below) for s in selection.selections)
+        return any(
+            self.all_local(graph, type_name, fields_of(key.selection))
+            for other in self.sg.resolvers(type_name, selection.name)
+            if other != graph
+            for key in self.sg.entity_keys(type_name, other)
+        ) or self.via_interface_object(graph, type_name, selection.name)
+
+    def via_interface_object(self, graph: str, type_name: str, name: str) -> bool:
+        info = self.sg.types[type_name]
+        interfaces = set().union(*info.implements.values()) if info.implements else set()
+        return any(
+            g != graph and self.sg.can_resolve(g, interface, name) and self.sg.entity_keys(interface, g)
+            for interface in interfaces
+            for g in self.sg.types[interface].interface_object_in
+        )
+
+    def add_elsewhere(
+        self, fetch: Fetch, target: SelectionTree, type_name: str, f: Field, path: tuple[str, ...]
+    ) -> None:
+        if fetch.entity or type_name != self.root_type or self.operation_type == "mutation":
+            self.add_remote(fetch, target, type_name, f, path)
+            return
+        graphs = [g for g in self.sg.resolvers(type_name, f.name) if g != fetch.subgraph]
+        graph = self.pick_root_graph(graphs, type_name, f)
+        other = self.root_fetch(graph)
+        self.add_local(other, other.selections, type_name, f, path, None)
 
     def add_local(
         self,
@@ -303,10 +401,7 @@ class _Planning:
         if f.selections is None:
             target.leaf(f)
             return
-        child_provided = provided.get(f.name) if provided is not None and f.name in provided else None
-        source = info.sources.get(fetch.subgraph)
-        if source is not None and source.provides is not None:
-            child_provided = {**(child_provided or {}), **_provided_tree(fields_of(source.provides))}
+        child_provided = self.child_provided(fetch.subgraph, type_name, f.name, provided)
         child_path = path + (f.key,) + ("@",) * info.list_depth
         self.plan_selections(fetch, target.child(f), info.type_name, f.selections, child_path, child_provided)
 

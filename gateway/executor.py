@@ -129,11 +129,12 @@ class Execution:
     async def send(self, fetch: Fetch, variables: dict[str, Any]) -> dict[str, Any] | None:
         body = orjson.dumps({"query": fetch.document, "variables": variables})
         started = time.perf_counter()
-        outcome = "ok"
+        outcome = "unavailable"
         try:
-            return await self.transport(fetch.subgraph, body)
+            response = await self.transport(fetch.subgraph, body)
+            outcome = "error" if response.get("errors") else "ok"
+            return response
         except SubgraphFailure as failure:
-            outcome = "error"
             self.errors.append(
                 {
                     "message": f'The subgraph "{fetch.subgraph}" could not answer: {failure}',

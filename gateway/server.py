@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -22,7 +23,10 @@ from starlette.routing import Route
 from strawberry.http.ides import get_graphql_ide_html
 
 from gateway.apikeys import AnonymousOnly, ApiKeyAuthenticator
+from gateway.apq import PersistedQueries, QueryRefused
 from gateway.engine import Engine, GatewayError
+from gateway.limits import Limits, check_body_size, check_operation
+from gateway.metrics import GatewayMetrics
 from gateway.sources import SupergraphLoader
 from gateway.supergraph import Supergraph
 from gateway.transport import SubgraphClient
@@ -58,6 +62,9 @@ def create_gateway_app(
     (a gateway in front of somebody else's subgraphs) every caller is `public`.
     """
     development = settings.environment == "development"
+    limits = Limits.from_settings(settings)
+    persisted = PersistedQueries()
+    metrics = GatewayMetrics()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -67,6 +74,7 @@ def create_gateway_app(
         db = await Database.connect(database_url, "gateway") if database_url else None
         app.state.authenticator = ApiKeyAuthenticator(db) if db else AnonymousOnly()
         app.state.engine = Engine(supergraph)
+        app.state.engine.on_plan = metrics.plan_cache
         app.state.subgraphs = client
         try:
             yield
@@ -76,48 +84,78 @@ def create_gateway_app(
                 await db.close()
 
     async def graphql(request: Request) -> Response:
+        started = time.perf_counter()
+        response, operation_type, outcome = await answer(request)
+        metrics.observe_request(operation_type, outcome, time.perf_counter() - started)
+        return response
+
+    async def answer(request: Request) -> tuple[Response, str | None, str]:
+        """The response, the operation's type (when known) and the outcome: ok, error or refused."""
         if request.method == "GET":
-            if "query" not in request.query_params and "text/html" in request.headers.get("accept", ""):
-                return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql"))
+            if "text/html" in request.headers.get("accept", "") and not request.query_params:
+                return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql")), None, "ok"
             try:
                 payload: Any = {
-                    "query": request.query_params.get("query"),
-                    "operationName": request.query_params.get("operationName"),
-                    "variables": orjson.loads(request.query_params.get("variables") or "null"),
+                    key: orjson.loads(request.query_params[key]) if key in request.query_params else None
+                    for key in ("variables", "extensions")
                 }
             except orjson.JSONDecodeError:
-                return _refusal("The variables parameter is not JSON.", "BAD_USER_INPUT")
+                return _refusal("variables and extensions must be JSON.", "BAD_USER_INPUT"), None, "refused"
+            payload["query"] = request.query_params.get("query")
+            payload["operationName"] = request.query_params.get("operationName")
         else:
             body = await request.body()
+            too_big = check_body_size(len(body), limits)
+            if too_big is not None:
+                return _json({"errors": [too_big.formatted]}, 413), None, "refused"
             try:
                 payload = orjson.loads(body)
             except orjson.JSONDecodeError:
-                return _refusal("The request body is not JSON.", "BAD_USER_INPUT")
-        if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
-            return _refusal('Send a JSON object: {"query": "...", "variables": {...}}.', "BAD_USER_INPUT")
+                return _refusal("The request body is not JSON.", "BAD_USER_INPUT"), None, "refused"
+        if not isinstance(payload, dict):
+            return (
+                _refusal('Send a JSON object: {"query": "...", "variables": {...}}.', "BAD_USER_INPUT"),
+                None,
+                "refused",
+            )
         variables = payload.get("variables") or {}
         if not isinstance(variables, dict):
-            return _refusal("variables must be a JSON object.", "BAD_USER_INPUT")
+            return _refusal("variables must be a JSON object.", "BAD_USER_INPUT"), None, "refused"
+        try:
+            query = persisted.resolve(payload.get("query"), payload.get("extensions"))
+        except QueryRefused as refused:
+            body = orjson.dumps({"errors": [refused.formatted]})
+            return Response(body, refused.status, refused.headers, "application/json"), None, "refused"
         try:
             caller = await request.app.state.authenticator.authenticate(request.headers.get("authorization"))
         except QFError as exc:
-            return _refusal(str(exc), exc.code, 401)
+            return _refusal(str(exc), exc.code, 401), None, "refused"
         request_id = request.headers.get("x-request-id")
         if request_id:
             caller = Caller(caller.role, caller.subject, caller.scope, request_id[:100])
 
         engine: Engine = request.app.state.engine
+        operation_name = payload.get("operationName")
         try:
-            prepared, coerced = engine.prepare(payload["query"], payload.get("operationName"), variables)
+            prepared, coerced = engine.prepare(query, operation_name, variables)
         except GatewayError as exc:
-            return _json({"errors": exc.errors}, 400)
-        if request.method == "GET" and prepared.operation_type != "query":
-            return _refusal("Only queries can be sent with GET; use POST for mutations.", "BAD_REQUEST", 405)
+            return _json({"errors": exc.errors}, 400), None, "refused"
+        kind = prepared.operation_type
+        if request.method == "GET" and kind != "query":
+            message = "Only queries can be sent with GET; use POST for mutations."
+            return _refusal(message, "BAD_REQUEST", 405), kind, "refused"
+        over = check_operation(engine.document(query).ast, operation_name, engine.schema, coerced, limits)
+        if over:
+            return _json({"errors": [e.formatted for e in over]}, 400), kind, "refused"
         transport = request.app.state.subgraphs.transport(caller)
-        response = await engine.execute(prepared, variables, coerced, transport)
+        result = await engine.execute(prepared, variables, coerced, transport, metrics.observe_fetch)
         if development and request.headers.get(PLAN_HEADER):
-            response["extensions"] = {"queryPlan": prepared.plan.describe()}
-        return _json(response)
+            result["extensions"] = {"queryPlan": prepared.plan.describe()}
+        return _json(result), kind, "error" if "errors" in result else "ok"
+
+    async def metrics_route(request: Request) -> Response:
+        body, content_type = metrics.render(request.headers.get("accept"))
+        return Response(body, media_type=content_type)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "service": "gateway"})
@@ -147,6 +185,7 @@ def create_gateway_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_route),
         ],
         lifespan=lifespan,
     )

@@ -11,7 +11,7 @@ import secrets
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from pydantic import SecretStr, ValidationError
 from services.common.db import Database, resolve_database_url
 from services.common.migrations import migrate_service
 from services.common.settings import SERVICES, Settings, get_settings
+from services.common.signing import ROLES
 from services.registry.importer import RenecImportError
 
 log = logging.getLogger("qf")
@@ -50,7 +51,8 @@ def with_local_secrets(settings: Settings) -> Settings:
 
 
 async def migrate_all(url: str) -> None:
-    for service in AVAILABLE:
+    # The gateway's API keys live in Postgres too, in the "gateway" schema.
+    for service in (*AVAILABLE, "gateway"):
         applied = await migrate_service(url, service)
         log.info("%s: %s", service, f"applied {', '.join(applied)}" if applied else "up to date")
 
@@ -76,23 +78,46 @@ class _Server(uvicorn.Server):
         yield
 
 
-async def serve_all(apps: list[tuple[Any, int]], settings: Settings) -> None:
+async def serve_all(
+    apps: list[tuple[Any, int]], settings: Settings, when_ready: Callable[[], Awaitable[None]] | None = None
+) -> None:
+    """Run the servers in one loop; `when_ready` runs once every one of them listens."""
     servers = [
         _Server(uvicorn.Config(app, host=settings.host, port=port, log_level=settings.log_level.lower()))
         for app, port in apps
     ]
     loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        for server in servers:
+            server.should_exit = True
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, lambda: [setattr(s, "should_exit", True) for s in servers])
-    await asyncio.gather(*(s.serve() for s in servers))
+        loop.add_signal_handler(sig, stop)
+
+    async def watch() -> None:
+        while not all(s.started for s in servers):
+            if any(s.should_exit for s in servers):
+                stop()  # one failed to start (uvicorn gave up on it): take the others down too
+                return
+            await asyncio.sleep(0.05)
+        if when_ready is not None:
+            await when_ready()
+
+    watcher = asyncio.ensure_future(watch())
+    try:
+        await asyncio.gather(*(s.serve() for s in servers))
+    finally:
+        watcher.cancel()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
+    if args.supergraph and args.service != "gateway":
+        print("qf: --supergraph goes with --service gateway", file=sys.stderr)
+        return 2
     if args.service == "gateway":
-        from gateway.server import create_gateway_app
-
-        app = create_gateway_app(settings)
+        app = _gateway_app(settings, args.supergraph)
         asyncio.run(serve_all([(app, args.port or settings.gateway_port)], settings))
         return 0
     if args.service:
@@ -110,14 +135,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = resolve_database_url(settings)
     asyncio.run(migrate_all(url))
     asyncio.run(load_data(url, settings, args.data))
-    from gateway.server import create_gateway_app
-
+    settings = settings.model_copy(update={"database_url": url})
     apps = [(_service_app(s, settings, url), settings.port_of(s)) for s in AVAILABLE]
-    apps.append((create_gateway_app(settings), settings.gateway_port))
+    apps.append((_gateway_app(settings, None), settings.gateway_port))
     gateway_url = f"http://{settings.host}:{settings.gateway_port}/graphql"
-    print(f"\nqf is up in {time.monotonic() - started:.1f} s: {gateway_url}  (Ctrl-C stops it)\n", flush=True)
-    asyncio.run(serve_all(apps, settings))
+
+    async def announce() -> None:
+        print(
+            f"\nqf is up in {time.monotonic() - started:.1f} s: {gateway_url}  (Ctrl-C stops it)\n",
+            flush=True,
+        )
+
+    asyncio.run(serve_all(apps, settings, when_ready=announce))
     return 0
+
+
+def _gateway_app(settings: Settings, supergraph: Path | None) -> Any:
+    """The gateway over a supergraph file (no database needed), or over our live subgraphs."""
+    from gateway.server import create_gateway_app
+    from gateway.sources import file_supergraph, live_supergraph
+
+    secret = settings.internal_secret.get_secret_value().encode() if settings.internal_secret else None
+    if supergraph is not None:
+        return create_gateway_app(
+            settings, file_supergraph(supergraph), database_url=settings.database_url, secret=secret
+        )
+    urls = {service: settings.url_of(service) for service in AVAILABLE}
+    database_url = resolve_database_url(settings)
+    asyncio.run(migrate_service(database_url, "gateway"))
+    return create_gateway_app(
+        settings, live_supergraph(urls, settings.require_secret()), database_url=database_url, secret=secret
+    )
 
 
 def _service_app(service: str, settings: Settings, url: str) -> Any:
@@ -168,6 +216,58 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _with_gateway(work: Any) -> Any:
+    url = resolve_database_url(get_settings())
+    await migrate_service(url, "gateway")
+    db = await Database.connect(url, "gateway")
+    try:
+        return await work(db)
+    finally:
+        await db.close()
+
+
+def cmd_apikey_create(args: argparse.Namespace) -> int:
+    from gateway.apikeys import create_api_key
+
+    try:
+        key = asyncio.run(_with_gateway(lambda db: create_api_key(db, args.role, args.name, args.scope)))
+    except ValueError as exc:
+        print(f"qf: {exc}", file=sys.stderr)
+        return 2
+    print(key)
+    print("Keep it now: the key is stored hashed and will not be shown again.", file=sys.stderr)
+    return 0
+
+
+def cmd_apikey_revoke(args: argparse.Namespace) -> int:
+    from gateway.apikeys import revoke_api_key
+
+    if not asyncio.run(_with_gateway(lambda db: revoke_api_key(db, args.id))):
+        print(f"qf: no active API key has the id {args.id!r} (see `qf apikey list`)", file=sys.stderr)
+        return 1
+    print(f"revoked {args.id}; running gateways refuse it within their key cache period (30 s by default)")
+    return 0
+
+
+def cmd_apikey_list(args: argparse.Namespace) -> int:
+    from gateway.apikeys import list_api_keys
+
+    keys = asyncio.run(_with_gateway(list_api_keys))
+    if not keys:
+        print("no API keys yet: `qf apikey create --role ROLE --name NAME [--scope ID]` makes one")
+        return 0
+    rows = [("id", "role", "scope", "status", "created", "last used", "name")]
+    for key in keys:
+        status = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+        used = f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never"
+        created = f"{key.created_at:%Y-%m-%d}"
+        rows.append((key.id, key.role, key.scope or "-", status, created, used, key.name))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    return 0
+
+
 def cmd_compose(args: argparse.Namespace) -> int:
     from services.registry.schema import schema as registry_schema
 
@@ -186,6 +286,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--service", choices=(*SERVICES, "gateway"))
     serve.add_argument("--port", type=int)
     serve.add_argument("--data", type=Path, help="load the official files under DIR instead of the sample")
+    serve.add_argument(
+        "--supergraph",
+        type=Path,
+        help="with --service gateway: serve this supergraph file (no database needed)",
+    )
     serve.set_defaults(run=cmd_serve)
 
     sub.add_parser("migrate", help="apply every service's migrations").set_defaults(run=cmd_migrate)
@@ -203,6 +308,18 @@ def parser() -> argparse.ArgumentParser:
     sync.set_defaults(run=cmd_sync)
 
     sub.add_parser("compose", help="write schema/*.graphql").set_defaults(run=cmd_compose)
+
+    apikey = sub.add_parser("apikey", help="create, revoke and list the gateway's API keys")
+    keys = apikey.add_subparsers(dest="action", required=True)
+    create = keys.add_parser("create", help="print a new API key once")
+    create.add_argument("--role", required=True, choices=ROLES)
+    create.add_argument("--name", required=True, help="who holds the key, e.g. 'UNAM registrar office'")
+    create.add_argument("--scope", help="the institution, committee or certification body the key acts for")
+    create.set_defaults(run=cmd_apikey_create)
+    revoke = keys.add_parser("revoke", help="revoke a key by its id")
+    revoke.add_argument("id")
+    revoke.set_defaults(run=cmd_apikey_revoke)
+    keys.add_parser("list", help="every key, without secrets").set_defaults(run=cmd_apikey_list)
     return p
 
 

@@ -3,7 +3,8 @@
 Each service keeps `NNN_name.sql` files in its `migrations/` folder. They run in order, each in its own
 transaction, and are recorded in `<schema>.schema_migrations` with a checksum so an edited, already
 applied file is refused rather than silently skipped. A session-level advisory lock makes concurrent
-runs (two processes starting at once) wait for each other; re-running applies nothing new.
+runs (two processes starting at once) wait for each other; re-running applies nothing new. The gateway
+keeps its own (API keys) in `gateway/migrations/`, applied to the `gateway` schema the same way.
 
 yoyo-migrations, the maintained SQL-file runner, drives psycopg synchronously; this runner is the few
 lines it would save, on the asyncpg connection the services already have.
@@ -40,7 +41,10 @@ class Migration:
 
 
 def service_migrations(service: str) -> list[Migration]:
-    folder = Path(__file__).resolve().parent.parent / service / "migrations"
+    services = Path(__file__).resolve().parent.parent
+    # The gateway is not a subgraph but keeps its API keys in Postgres the same way.
+    home = services.parent / "gateway" if service == "gateway" else services / service
+    folder = home / "migrations"
     files = sorted(p for p in folder.glob("*.sql") if re.match(r"^\d{3}_", p.name))
     return [Migration(version=p.stem, path=p) for p in files]
 

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     max_page_size: int = Field(100, ge=1, le=1000)
     max_search_length: int = Field(200, ge=10, le=2000)
 
+    # What one request may ask of the gateway (gateway/limits.py explains how cost is counted).
+    max_body_bytes: int = Field(256 * 1024, ge=1024)
+    max_depth: int = Field(15, ge=2, le=100)
+    max_aliases: int = Field(30, ge=0)
+    max_cost: int = Field(5000, ge=1)
+
     renec_url: str = "https://conocer.gob.mx/CONOCERBACKCITAS/sectoresProductivos/getEstandaresAll"
 
     def port_of(self, service: str) -> int:

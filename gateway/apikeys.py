@@ -1,0 +1,190 @@
+"""API keys: who is calling the gateway (DESIGN.md section 6).
+
+A key reads `qf_<id>_<secret>`: a 12-hex-digit public id, then 32 random bytes in URL-safe base64.
+Clients send it as `Authorization: Bearer qf_...`; no header at all means the anonymous `public`
+role. Postgres (`gateway.api_keys`, see gateway/migrations/) keeps the id, the role, the scope (the
+institution, committee or certification body the key acts for) and a SHA-256 of the secret, never
+the secret itself: `create_api_key` returns the plaintext once and it cannot be recovered.
+
+`ApiKeyAuthenticator` turns the header into a `Caller` for the internal signature. It keeps what it
+read from Postgres for `cache_seconds` (30 by default), so the hot path costs one dictionary look-up
+and one SHA-256, not a database round trip; the price is that a revoked key keeps working in each
+gateway process for up to `cache_seconds` after `revoke_api_key`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.common.db import Database
+from services.common.errors import Unauthenticated
+from services.common.signing import ROLES, Caller
+
+# Roles whose rights are limited to one institution, committee or body: a key without a scope
+# would be refused by every rule that checks it, so creating one is refused instead.
+SCOPED_ROLES = frozenset({"registrar", "committee", "certifier"})
+
+_KEY = re.compile(r"qf_(?P<id>[0-9a-f]{12})_(?P<secret>[A-Za-z0-9_-]{32,128})")
+_PUBLIC = "public"
+
+
+def _hash(secret: str) -> str:
+    # The secret is 32 random bytes, so it cannot be guessed or found in a dictionary: a fast hash
+    # is as strong as a slow one here (bcrypt and friends only help low-entropy passwords), and
+    # it keeps each authentication to microseconds.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A stored key, without its secret."""
+
+    id: str
+    name: str
+    role: str
+    scope: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+async def create_api_key(db: Database, role: str, name: str, scope: str | None = None) -> str:
+    """Store a new key and return it in full; this is the only time the secret exists in clear."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    name = name.strip()
+    if not name:
+        raise ValueError("give the key a name that says who holds it")
+    scope = (scope or "").strip() or None
+    if role in SCOPED_ROLES and scope is None:
+        raise ValueError(f"a {role} key acts for one institution, committee or body: give its id as scope")
+    key_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    await db.execute(
+        "INSERT INTO gateway.api_keys (id, name, role, scope, secret_hash) VALUES ($1, $2, $3, $4, $5)",
+        key_id,
+        name,
+        role,
+        scope,
+        _hash(secret),
+    )
+    return f"qf_{key_id}_{secret}"
+
+
+async def revoke_api_key(db: Database, key_id: str) -> bool:
+    """Revoke a key; False when no active key has that id. Takes effect within the cache period."""
+    status = await db.execute(
+        "UPDATE gateway.api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", key_id
+    )
+    return status == "UPDATE 1"
+
+
+async def list_api_keys(db: Database) -> list[ApiKey]:
+    """Every key, oldest first, revoked ones included."""
+    rows = await db.fetch(
+        """SELECT id, name, role, scope, created_at, revoked_at, last_used_at
+           FROM gateway.api_keys ORDER BY created_at, id"""
+    )
+    return [ApiKey(**dict(row)) for row in rows]
+
+
+@dataclass(frozen=True)
+class _Stored:
+    role: str
+    scope: str | None
+    secret_hash: str
+    revoked_at: datetime | None
+
+
+class ApiKeyAuthenticator:
+    """Maps an `Authorization` header to a `Caller`, or raises `Unauthenticated`.
+
+    Look-ups are cached per key id for `cache_seconds`, unknown ids included (so a client retrying
+    a wrong key does not reach Postgres on every request); at most `max_entries` ids are kept.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        cache_seconds: float = 30,
+        *,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.db = db
+        self.cache_seconds = cache_seconds
+        self.max_entries = max_entries
+        self._clock = clock
+        self._cache: OrderedDict[str, tuple[float, _Stored | None]] = OrderedDict()
+
+    async def authenticate(self, authorization_header: str | None) -> Caller:
+        if authorization_header is None or not authorization_header.strip():
+            return Caller(role=_PUBLIC)
+        scheme, _, token = authorization_header.strip().partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated(
+                "Send the API key as `Authorization: Bearer <key>`, or no Authorization header "
+                "at all to call as the public."
+            )
+        match = _KEY.fullmatch(token.strip())
+        if match is None:
+            raise Unauthenticated(
+                "That is not a qf API key (they look like qf_<id>_<secret>); check that it was "
+                "copied whole."
+            )
+        key_id = match["id"]
+        stored, fresh = await self._lookup(key_id)
+        # Compare even when the id is unknown, so the answer takes as long either way.
+        expected = stored.secret_hash if stored else "0" * 64
+        if not hmac.compare_digest(expected, _hash(match["secret"])) or stored is None:
+            raise Unauthenticated("Unknown API key; ask an administrator of the gateway for one.")
+        if stored.revoked_at is not None:
+            raise Unauthenticated(
+                f"API key {key_id} was revoked on {stored.revoked_at:%Y-%m-%d}; ask an administrator "
+                "for a new one."
+            )
+        if fresh:
+            # Once per key and cache period, not per request: "when was this key last used" is
+            # answered to within `cache_seconds`.
+            await self.db.execute("UPDATE gateway.api_keys SET last_used_at = now() WHERE id = $1", key_id)
+        return Caller(role=stored.role, subject=f"apikey:{key_id}", scope=stored.scope)
+
+    def forget(self, key_id: str) -> None:
+        """Drop a cached key, so a revocation made in this process applies at once."""
+        self._cache.pop(key_id, None)
+
+    async def _lookup(self, key_id: str) -> tuple[_Stored | None, bool]:
+        """The stored key (None when unknown), and whether it was just read from Postgres."""
+        now = self._clock()
+        cached = self._cache.get(key_id)
+        if cached is not None and cached[0] > now:
+            return cached[1], False
+        row = await self.db.fetchrow(
+            "SELECT role, scope, secret_hash, revoked_at FROM gateway.api_keys WHERE id = $1", key_id
+        )
+        stored = _Stored(**dict(row)) if row is not None else None
+        self._cache[key_id] = (now + self.cache_seconds, stored)
+        self._cache.move_to_end(key_id)
+        while len(self._cache) > self.max_entries:
+            self._cache.popitem(last=False)
+        return stored, True
+
+
+class AnonymousOnly:
+    """The authenticator of a gateway without a database (`--supergraph FILE`): public calls only."""
+
+    async def authenticate(self, authorization_header: str | None) -> Caller:
+        if authorization_header is None or not authorization_header.strip():
+            return Caller(role=_PUBLIC)
+        raise Unauthenticated(
+            "This gateway runs without an API key store and accepts anonymous calls only; "
+            "leave out the Authorization header."
+        )

@@ -1,0 +1,121 @@
+"""Automatic persisted queries: clients send a query's SHA-256 instead of its text.
+
+The protocol is Apollo's, version 1, as its client implements it and Apollo Server answers it
+(https://www.apollographql.com/docs/react/api/link/persisted-queries/#protocol and
+https://www.apollographql.com/docs/apollo-server/performance/apq/):
+
+- The request carries `extensions: {"persistedQuery": {"version": 1, "sha256Hash": "<hex>"}}`.
+- Hash without `query`: the stored text when the hash is known; otherwise the error
+  `PersistedQueryNotFound` (`extensions.code` `PERSISTED_QUERY_NOT_FOUND`), which tells the client
+  to send the hash again with the full text. Like Apollo Server, that answer is HTTP 200 and
+  uncacheable, since the very next request will succeed.
+- Hash with `query`: the hash must be the SHA-256 of the text's UTF-8 bytes (else
+  `provided sha does not match query`, `BAD_USER_INPUT`); the pair is then stored.
+- Any other version is refused with `BAD_USER_INPUT`.
+
+Stored queries live in this process only, in a bounded LRU: after a restart, or on another gateway
+behind the same load balancer, a client simply registers its query again. This is a cache, not an
+allow-list: anyone may register a query, and every query still passes validation and the limits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import OrderedDict
+from typing import Any
+
+from graphql import GraphQLError
+
+VERSION = 1
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_NOT_FOUND_HEADERS = {"cache-control": "private, no-cache, must-revalidate"}
+
+
+class QueryRefused(GraphQLError):
+    """The request cannot be turned into a query; answer it with this one error.
+
+    `status` and `headers` are what the HTTP response should carry.
+    """
+
+    def __init__(
+        self, message: str, code: str, *, status: int = 400, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message, extensions={"code": code})
+        self.code = code
+        self.status = status
+        self.headers = dict(headers or {})
+
+
+def _bad(message: str) -> QueryRefused:
+    return QueryRefused(message, "BAD_USER_INPUT")
+
+
+class PersistedQueries:
+    """Query texts by SHA-256, the least recently used dropped first.
+
+    Bounded both in entries and in total characters, so a client registering many large queries
+    cannot make the gateway hold more than `max_chars` of text.
+    """
+
+    def __init__(self, max_entries: int = 10_000, max_chars: int = 64 * 1024 * 1024) -> None:
+        self.max_entries = max_entries
+        self.max_chars = max_chars
+        self._queries: OrderedDict[str, str] = OrderedDict()
+        self._chars = 0
+
+    def __len__(self) -> int:
+        return len(self._queries)
+
+    def __contains__(self, sha256_hash: object) -> bool:
+        return sha256_hash in self._queries
+
+    def resolve(self, query: str | None, extensions: dict[str, Any] | None) -> str:
+        """The query text to run for a request's `query` and `extensions`, or `QueryRefused`."""
+        if extensions is not None and not isinstance(extensions, dict):
+            raise _bad("`extensions` must be a JSON object.")
+        persisted = (extensions or {}).get("persistedQuery")
+        if persisted is None:
+            if isinstance(query, str) and query.strip():
+                return query
+            raise _bad('Send {"query": "...", "variables": {...}}, or a persistedQuery extension.')
+        if not isinstance(persisted, dict):
+            raise _bad("`extensions.persistedQuery` must be an object with `version` and `sha256Hash`.")
+        version = persisted.get("version")
+        if version != VERSION or isinstance(version, bool):
+            raise _bad(f"Unsupported persisted query version {version!r}; this gateway speaks version 1.")
+        sha256_hash = persisted.get("sha256Hash")
+        if not isinstance(sha256_hash, str) or not _SHA256.fullmatch(sha256_hash.lower()):
+            raise _bad("`extensions.persistedQuery.sha256Hash` must be 64 hexadecimal digits.")
+        sha256_hash = sha256_hash.lower()
+
+        if query is None:
+            stored = self._queries.get(sha256_hash)
+            if stored is None:
+                # The exact message is the protocol: clients match it to retry with the text.
+                raise QueryRefused(
+                    "PersistedQueryNotFound",
+                    "PERSISTED_QUERY_NOT_FOUND",
+                    status=200,
+                    headers=_NOT_FOUND_HEADERS,
+                )
+            self._queries.move_to_end(sha256_hash)
+            return stored
+        if not isinstance(query, str):
+            raise _bad("`query` must be a string.")
+        if hashlib.sha256(query.encode()).hexdigest() != sha256_hash:
+            raise _bad("provided sha does not match query")
+        self._store(sha256_hash, query)
+        return query
+
+    def _store(self, sha256_hash: str, query: str) -> None:
+        if sha256_hash in self._queries:
+            self._queries.move_to_end(sha256_hash)
+            return
+        if len(query) > self.max_chars:
+            return  # runs this once, never kept
+        self._queries[sha256_hash] = query
+        self._chars += len(query)
+        while len(self._queries) > self.max_entries or self._chars > self.max_chars:
+            _, dropped = self._queries.popitem(last=False)
+            self._chars -= len(dropped)

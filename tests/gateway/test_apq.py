@@ -1,0 +1,121 @@
+"""Automatic persisted queries (gateway/apq.py), Apollo's protocol version 1."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+from graphql import GraphQLError
+
+from gateway.apq import PersistedQueries, QueryRefused
+
+QUERY = '{ standards(first: 5, filter: {search: "pintura automotriz línea"}) { totalCount } }'
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def ext(sha256_hash: str, version: Any = 1) -> dict[str, Any]:
+    return {"persistedQuery": {"version": version, "sha256Hash": sha256_hash}}
+
+
+def refused(store: PersistedQueries, query: Any, extensions: Any) -> QueryRefused:
+    with pytest.raises(QueryRefused) as caught:
+        store.resolve(query, extensions)
+    return caught.value
+
+
+def test_a_plain_query_passes_through() -> None:
+    store = PersistedQueries()
+    assert store.resolve(QUERY, None) == QUERY
+    assert store.resolve(QUERY, {"tracing": True}) == QUERY
+    assert len(store) == 0
+
+
+@pytest.mark.parametrize("query", [None, "", "   "])
+def test_no_query_and_no_hash_is_a_bad_request(query: str | None) -> None:
+    error = refused(PersistedQueries(), query, None)
+    assert (error.code, error.status) == ("BAD_USER_INPUT", 400)
+
+
+def test_an_unknown_hash_asks_for_the_text_as_apollo_clients_expect() -> None:
+    error = refused(PersistedQueries(), None, ext(sha(QUERY)))
+    assert error.formatted == {
+        "message": "PersistedQueryNotFound",
+        "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"},
+    }
+    assert error.status == 200
+    assert error.headers == {"cache-control": "private, no-cache, must-revalidate"}
+
+
+def test_the_missing_hash_path_then_the_happy_path() -> None:
+    store = PersistedQueries()
+    refused(store, None, ext(sha(QUERY)))
+    assert store.resolve(QUERY, ext(sha(QUERY))) == QUERY  # registered, and run
+    assert store.resolve(None, ext(sha(QUERY))) == QUERY
+    assert store.resolve(None, ext(sha(QUERY).upper())) == QUERY
+    assert store.resolve(QUERY, ext(sha(QUERY))) == QUERY
+    assert len(store) == 1
+
+
+def test_a_hash_that_does_not_match_is_refused_and_not_stored() -> None:
+    store = PersistedQueries()
+    other = sha("{ __typename }")
+    error = refused(store, QUERY, ext(other))
+    assert error.message == "provided sha does not match query"
+    assert (error.code, error.status) == ("BAD_USER_INPUT", 400)
+    assert other not in store
+    refused(store, None, ext(other))
+
+
+@pytest.mark.parametrize("version", [2, 0, "1", True, None])
+def test_other_versions_are_refused(version: Any) -> None:
+    error = refused(PersistedQueries(), QUERY, ext(sha(QUERY), version))
+    assert error.code == "BAD_USER_INPUT" and "version" in error.message
+
+
+@pytest.mark.parametrize(
+    "extensions",
+    [
+        "persistedQuery",
+        {"persistedQuery": "abc"},
+        {"persistedQuery": {"version": 1}},
+        {"persistedQuery": {"version": 1, "sha256Hash": "xyz"}},
+        {"persistedQuery": {"version": 1, "sha256Hash": 12}},
+    ],
+)
+def test_malformed_extensions_are_refused(extensions: Any) -> None:
+    assert refused(PersistedQueries(), QUERY, extensions).code == "BAD_USER_INPUT"
+
+
+def test_a_non_string_query_is_refused() -> None:
+    assert refused(PersistedQueries(), 42, ext(sha("42"))).code == "BAD_USER_INPUT"
+
+
+def test_the_least_recently_used_query_goes_first() -> None:
+    store = PersistedQueries(max_entries=2)
+    a, b, c = "{ a }", "{ b }", "{ c }"
+    for query in (a, b):
+        store.resolve(query, ext(sha(query)))
+    store.resolve(None, ext(sha(a)))  # a is now the most recent
+    store.resolve(c, ext(sha(c)))
+    assert sha(a) in store and sha(c) in store and sha(b) not in store
+    assert refused(store, None, ext(sha(b))).code == "PERSISTED_QUERY_NOT_FOUND"
+
+
+def test_stored_text_is_bounded_in_characters_too() -> None:
+    store = PersistedQueries(max_entries=100, max_chars=1000)
+    queries = [f"{{ q{n} {'x ' * 200}}}" for n in range(5)]
+    for query in queries:
+        assert store.resolve(query, ext(sha(query))) == query
+    assert len(store) == 2 and sum(len(q) for q in queries[-2:]) <= 1000
+    huge = "{ " + "y " * 600 + "}"
+    assert store.resolve(huge, ext(sha(huge))) == huge  # run once, never kept
+    assert sha(huge) not in store and len(store) == 2
+
+
+def test_the_refusal_is_a_graphql_error() -> None:
+    error = refused(PersistedQueries(), None, ext(sha(QUERY)))
+    assert isinstance(error, GraphQLError)

@@ -268,12 +268,30 @@ def cmd_apikey_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_compose(args: argparse.Namespace) -> int:
+def subgraph_sdls() -> dict[str, str]:
+    """Each built subgraph's SDL, as its `_service { sdl }` answers."""
     from services.registry.schema import schema as registry_schema
 
+    return {"registry": registry_schema.as_str()}
+
+
+def composed_supergraph() -> str:
+    """The supergraph of our subgraphs at their default URLs (what `qf serve` runs)."""
+    from gateway.composition import SubgraphSource, compose
+
+    defaults = Settings.model_construct()  # the defaults, whatever QF_* this shell has
+    sources = [SubgraphSource(name, defaults.url_of(name), sdl) for name, sdl in subgraph_sdls().items()]
+    return compose(sources)
+
+
+def cmd_compose(args: argparse.Namespace) -> int:
     SCHEMA_DIR.mkdir(exist_ok=True)
-    target = SCHEMA_DIR / "registry.graphql"
-    target.write_text(registry_schema.as_str() + "\n")
+    for name, sdl in subgraph_sdls().items():
+        target = SCHEMA_DIR / f"{name}.graphql"
+        target.write_text(sdl + "\n")
+        print(f"wrote {target}")
+    target = SCHEMA_DIR / "supergraph.graphql"
+    target.write_text(composed_supergraph())
     print(f"wrote {target}")
     return 0
 
@@ -327,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     logging.basicConfig(level=get_settings().log_level, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("pgserver").setLevel(logging.WARNING)  # it narrates every pg_ctl call
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # and httpx every request
     try:
         return args.run(args)
     except KeyboardInterrupt:

@@ -41,7 +41,7 @@ def test_serve_prints_a_url_that_answers(tmp_path: Path) -> None:
             if not line and process.poll() is not None:
                 break
             seen.append(line)
-            match = re.search(r"(http://\S+/graphql)", line)
+            match = re.search(r"qf is up .*(http://\S+/graphql)", line)
             url = match.group(1) if match else None
         assert url, "no URL printed:\n" + "".join(seen)
         query = "{ standards(first: 5) { totalCount edges { node { code title level } } } }"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -55,6 +55,7 @@ class LRU(OrderedDict):
 class Document:
     ast: DocumentNode | None
     errors: list[dict[str, Any]]
+    conditions: dict[str | None, tuple[str, ...]] = field(default_factory=dict)  # per operation name
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Prepared:
     selections: tuple[Selection, ...]
     plan: QueryPlan
     introspection: DocumentNode | None  # the operation's introspection fields, run by graphql-core
+    shapes: dict = field(default_factory=dict)  # the Shaper's cache, as long-lived as the plan
 
 
 class GatewayError(Exception):
@@ -116,7 +118,9 @@ class Engine:
         if isinstance(values, list):
             raise GatewayError([_located(e, "BAD_USER_INPUT") for e in values])
         coerced = values.coerced
-        deciding = conditions(operation, document.ast)
+        deciding = document.conditions.get(operation_name)
+        if deciding is None:
+            deciding = document.conditions[operation_name] = conditions(operation, document.ast)
         key = (query, operation_name, tuple(bool(coerced.get(n)) for n in deciding))
         prepared = self.plans.get_fresh(key)
         if self.on_plan is not None:
@@ -160,7 +164,7 @@ class Engine:
             result: ExecutionResult = execute(self.schema, prepared.introspection, variable_values=coerced)  # type: ignore[assignment]
             execution.data.update(result.data or {})
             execution.errors.extend(e.formatted for e in result.errors or ())
-        shaper = Shaper(self.supergraph, self.schema, execution.errors)
+        shaper = Shaper(self.supergraph, self.schema, execution.errors, prepared.shapes)
         data = shaper.root(prepared.root_type, prepared.selections, execution.data)
         response: dict[str, Any] = {}
         if execution.errors:

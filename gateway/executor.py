@@ -25,10 +25,8 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
-    GraphQLOutputType,
+    GraphQLScalarType,
     GraphQLSchema,
-    is_abstract_type,
-    is_leaf_type,
 )
 
 from gateway.operation import Field, Selection
@@ -105,19 +103,30 @@ class Execution:
                     _merge(self.sg, target, entity)
         self.add_errors(fetch, response.get("errors"), owners)
 
-    def representations(self, fetch: Fetch) -> tuple[list[dict], list[list[tuple[dict, list]]]] | None:
+    def representations(self, fetch: Fetch) -> tuple[list[dict], list[list[tuple[dict, tuple]]]] | None:
         representations: list[dict] = []
-        owners: list[list[tuple[dict, list]]] = []
-        seen: dict[bytes, int] = {}
+        owners: list[list[tuple[dict, tuple]]] = []
+        seen: dict[Any, int] = {}
         for target, path in _objects_at(self.data, fetch.path):
             entry = fetch.inputs.get(target.get("__typename"))  # type: ignore[arg-type]
             if entry is None:
                 continue
-            representation = _represent(self.sg, target, entry.selection)
-            if representation is None:
-                continue
+            flat = entry.flat_keys
+            if flat is not None:  # the common case: a key of plain scalar fields
+                if any(key not in target for key in flat):
+                    continue
+                representation = {key: target[key] for key in flat}
+                identity: Any = (entry.typename, *representation.values())
+                try:
+                    hash(identity)
+                except TypeError:  # a JSON scalar key holding an object or a list
+                    identity = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
+            else:
+                representation = _represent(self.sg, target, entry.selection)  # type: ignore[assignment]
+                if representation is None:
+                    continue
+                identity = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
             representation["__typename"] = entry.typename
-            identity = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
             index = seen.get(identity)
             if index is None:
                 index = seen[identity] = len(representations)
@@ -146,7 +155,7 @@ class Execution:
             if self.on_fetch is not None:
                 self.on_fetch(fetch.subgraph, outcome, time.perf_counter() - started)
 
-    def add_errors(self, fetch: Fetch, errors: Any, owners: list[list[tuple[dict, list]]] | None) -> None:
+    def add_errors(self, fetch: Fetch, errors: Any, owners: list[list[tuple[dict, tuple]]] | None) -> None:
         for error in errors or ():
             if not isinstance(error, dict):
                 continue
@@ -158,34 +167,35 @@ class Execution:
                 self.errors.append({**base, "path": path} if path else base)
             elif path and path[0] == "_entities" and len(path) > 1 and isinstance(path[1], int):
                 for _, owner_path in owners[path[1]] if path[1] < len(owners) else ():
-                    self.errors.append({**base, "path": [*owner_path, *path[2:]]})
+                    self.errors.append({**base, "path": [*_unwind(owner_path), *path[2:]]})
             else:
                 self.errors.append(base)
 
 
-def _objects_at(data: dict, path: tuple[str, ...]) -> list[tuple[dict, list]]:
-    current: list[tuple[Any, list]] = [(data, [])]
+def _objects_at(data: dict, path: tuple[str, ...]) -> list[tuple[dict, tuple]]:
+    """The objects at a plan path, each with its response path (as nested pairs, see `_unwind`)."""
+    current: list[tuple[Any, tuple]] = [(data, ())]
     for segment in path:
-        following: list[tuple[Any, list]] = []
+        following: list[tuple[Any, tuple]] = []
         for value, at in current:
             if segment == "@":
-                if isinstance(value, list):
-                    following.extend((item, [*at, i]) for i, item in enumerate(value) if item is not None)
-            elif isinstance(value, dict):
+                if type(value) is list:
+                    following.extend((item, (at, i)) for i, item in enumerate(value) if item is not None)
+            elif type(value) is dict:
                 item = value.get(segment)
                 if item is not None:
-                    following.append((item, [*at, segment]))
+                    following.append((item, (at, segment)))
         current = following
-    found: list[tuple[dict, list]] = []
+    found: list[tuple[dict, tuple]] = []
     for value, at in current:
         # A list at the end (an entity list field with nested lists) holds the objects.
         stack = [(value, at)]
         while stack:
             item, where = stack.pop()
-            if isinstance(item, dict):
+            if type(item) is dict:
                 found.append((item, where))
-            elif isinstance(item, list):
-                stack.extend((x, [*where, i]) for i, x in reversed(list(enumerate(item))) if x is not None)
+            elif type(item) is list:
+                stack.extend((x, (where, i)) for i, x in reversed(list(enumerate(item))) if x is not None)
     return found
 
 
@@ -257,76 +267,98 @@ class _Null:
 NULL = _Null()
 
 
+_TYPENAME, _PASS, _FIELD, _UNKNOWN = range(4)
+# How to shape one response key: (key, kind, GraphQL type, the merged selections below it).
+_Entry = tuple[str, int, Any, tuple[Selection, ...]]
+
+
 class Shaper:
-    def __init__(self, sg: Supergraph, schema: GraphQLSchema, errors: list[dict[str, Any]]) -> None:
+    """Walks the client's selections over the merged data.
+
+    What a selection set means for a concrete type (its response keys, their types, the merged
+    selections below) is worked out once and kept in `cache`, which lives as long as the cached
+    plan: it is keyed by the identity of selection tuples that the plan holds.
+    """
+
+    def __init__(
+        self, sg: Supergraph, schema: GraphQLSchema, errors: list[dict[str, Any]], cache: dict
+    ) -> None:
         self.sg = sg
         self.schema = schema
         self.errors = errors
+        self.cache = cache
 
     def root(self, type_name: str, selections: tuple[Selection, ...], data: dict) -> dict | None:
-        shaped = self.object(type_name, selections, data, [])
+        shaped = self.object(type_name, selections, data, ())
         return None if shaped is NULL else shaped  # type: ignore[return-value]
 
-    def object(self, type_name: str, selections: tuple[Selection, ...], data: dict, path: list) -> Any:
-        schema_type = self.schema.get_type(type_name)
-        fields = getattr(schema_type, "fields", {})
+    def object(self, type_name: str, selections: tuple[Selection, ...], data: dict, path: tuple) -> Any:
+        entries = self.cache.get((id(selections), type_name))
+        if entries is None:
+            entries = self.cache[(id(selections), type_name)] = self.compile(selections, type_name)
         result: dict[str, Any] = {}
-        for key, group in self.grouped(selections, type_name).items():
-            first = group[0]
-            if first.name == "__typename":
+        for key, kind, gql_type, children in entries:
+            if kind == _FIELD:
+                value = self.value(gql_type, children, data.get(key), (path, key))
+                if value is NULL:
+                    return NULL
+                result[key] = value
+            elif kind == _TYPENAME:
                 result[key] = type_name
-                continue
-            if first.name in ("__schema", "__type"):
+            elif kind == _PASS:
                 result[key] = data.get(key)
-                continue
-            definition = fields.get(first.name)
-            if definition is None:
+            else:
                 result[key] = None
-                continue
-            children = tuple(s for f in group for s in f.selections or ())
-            value = self.value(definition.type, children, data.get(key), [*path, key])
-            if value is NULL:
-                return NULL
-            result[key] = value
         return result
 
-    def value(
-        self, gql_type: GraphQLOutputType, selections: tuple[Selection, ...], value: Any, path: list
-    ) -> Any:
-        if isinstance(gql_type, GraphQLNonNull):
+    def compile(self, selections: tuple[Selection, ...], type_name: str) -> list[_Entry]:
+        groups: dict[str, list[Field]] = {}
+        self._collect(selections, type_name, groups)
+        fields = getattr(self.schema.get_type(type_name), "fields", {})
+        entries: list[_Entry] = []
+        for key, group in groups.items():
+            name = group[0].name
+            if name == "__typename":
+                entries.append((key, _TYPENAME, None, ()))
+            elif name in ("__schema", "__type"):
+                entries.append((key, _PASS, None, ()))
+            elif name not in fields:
+                entries.append((key, _UNKNOWN, None, ()))
+            else:
+                children = tuple(s for f in group for s in f.selections or ())
+                entries.append((key, _FIELD, fields[name].type, children))
+        return entries
+
+    def value(self, gql_type: Any, selections: tuple[Selection, ...], value: Any, path: tuple) -> Any:
+        kind = type(gql_type)
+        if kind is GraphQLNonNull:
             inner = self.value(gql_type.of_type, selections, value, path)
             return NULL if inner is None or inner is NULL else inner
         if value is None:
             return None
-        if isinstance(gql_type, GraphQLList):
-            if not isinstance(value, list):
+        if kind is GraphQLList:
+            if type(value) is not list:
                 return None
-            items = [self.value(gql_type.of_type, selections, v, [*path, i]) for i, v in enumerate(value)]
-            return None if any(item is NULL for item in items) else items
-        if is_leaf_type(gql_type):
-            if isinstance(gql_type, GraphQLEnumType) and value not in gql_type.values:
-                self.errors.append(
-                    {
-                        "message": f'Enum "{gql_type.name}" cannot represent value: '
-                        + orjson.dumps(value).decode(),
-                        "path": path,
-                        "extensions": {"code": "INTERNAL_SERVER_ERROR"},
-                    }
-                )
-                return None
-            return value
-        if not isinstance(value, dict):
+            item_type = gql_type.of_type
+            items = [self.value(item_type, selections, v, (path, i)) for i, v in enumerate(value)]
+            return None if NULL in items else items
+        if kind is GraphQLEnumType:
+            if value in gql_type.values:
+                return value
+            message = f'Enum "{gql_type.name}" cannot represent value: {orjson.dumps(value).decode()}'
+            self.errors.append(
+                {"message": message, "path": _unwind(path), "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+            )
             return None
-        type_name = gql_type.name  # type: ignore[union-attr]
-        if is_abstract_type(gql_type):
+        if kind is GraphQLScalarType:
+            return value
+        if type(value) is not dict:
+            return None
+        type_name = gql_type.name
+        if kind is not GraphQLObjectType:
             type_name = value.get("__typename") or type_name
         shaped = self.object(type_name, selections, value, path)
         return None if shaped is NULL else shaped
-
-    def grouped(self, selections: tuple[Selection, ...], type_name: str) -> dict[str, list[Field]]:
-        groups: dict[str, list[Field]] = {}
-        self._collect(selections, type_name, groups)
-        return groups
 
     def _collect(
         self, selections: tuple[Selection, ...], type_name: str, groups: dict[str, list[Field]]
@@ -338,5 +370,10 @@ class Shaper:
                 self._collect(selection.selections, type_name, groups)
 
 
-def is_object_type(schema: GraphQLSchema, name: str) -> bool:
-    return isinstance(schema.get_type(name), GraphQLObjectType)
+def _unwind(path: tuple) -> list:
+    """A response path kept as nested pairs (cheap to extend) as the list GraphQL errors carry."""
+    keys: list = []
+    while path:
+        path, key = path
+        keys.append(key)
+    return keys[::-1]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from gateway.operation import Field, Fragment, Selection, fields_of
 from gateway.supergraph import Key, Supergraph
@@ -79,6 +80,14 @@ class Input:
 
     typename: str  # the __typename of the representation (an interface for @interfaceObject)
     selection: SelectionTree
+
+    @cached_property  # asked once per object at execution; planning is over by then
+    def flat_keys(self) -> tuple[str, ...] | None:
+        """The response keys when the selection is only scalar fields, else None."""
+        tree = self.selection
+        if tree.fragments or any(sub is not None for _, sub in tree.fields.values()):
+            return None
+        return tuple(key for key, (f, _) in tree.fields.items() if f.name != "__typename")
 
 
 @dataclass(eq=False)

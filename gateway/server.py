@@ -24,7 +24,7 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from gateway.apikeys import AnonymousOnly, ApiKeyAuthenticator
 from gateway.apq import PersistedQueries, QueryRefused
-from gateway.engine import Engine, GatewayError
+from gateway.engine import LRU, Engine, GatewayError
 from gateway.limits import Limits, check_body_size, check_operation
 from gateway.metrics import GatewayMetrics
 from gateway.sources import SupergraphLoader
@@ -64,6 +64,7 @@ def create_gateway_app(
     development = settings.environment == "development"
     limits = Limits.from_settings(settings)
     persisted = PersistedQueries()
+    verdicts = LRU(10_000)
     metrics = GatewayMetrics()
 
     @contextlib.asynccontextmanager
@@ -144,7 +145,12 @@ def create_gateway_app(
         if request.method == "GET" and kind != "query":
             message = "Only queries can be sent with GET; use POST for mutations."
             return _refusal(message, "BAD_REQUEST", 405), kind, "refused"
-        over = check_operation(engine.document(query).ast, operation_name, engine.schema, coerced, limits)
+        # Cost depends on page-size variables, so the verdict is kept per text, name and variables.
+        verdict_key = (query, operation_name, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS))
+        over = verdicts.get_fresh(verdict_key)
+        if over is None:
+            over = check_operation(engine.document(query).ast, operation_name, engine.schema, coerced, limits)
+            verdicts.put(verdict_key, over)
         if over:
             return _json({"errors": [e.formatted for e in over]}, 400), kind, "refused"
         transport = request.app.state.subgraphs.transport(caller)

@@ -15,7 +15,17 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/qf serve $(if $(DATA),--data $(DATA))
 
-test: $(STAMP)
+ORACLE := tests/oracle
+ORACLE_STAMP := $(ORACLE)/node_modules/.installed
+
+# Apollo's composition and gateway, the reference the gateway tests compare against; tests that need them
+# skip when Node is absent, so this installs them only when npm is there.
+$(ORACLE_STAMP): $(ORACLE)/package-lock.json
+	@if command -v npm >/dev/null; then \
+		cd $(ORACLE) && npm ci --no-audit --no-fund --silent && touch node_modules/.installed; \
+	fi
+
+test: $(STAMP) $(ORACLE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 

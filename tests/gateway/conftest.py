@@ -1,0 +1,216 @@
+"""Fixtures for gateway tests over the synthetic subgraphs (tests/gateway/synthetic).
+
+- `synthetic_url`: every scenario's subgraphs served by uvicorn in a background thread.
+- `supergraph_of(scenario)`: the scenario composed by @apollo/composition, once per session.
+- `gateways_of(scenario)`: @apollo/gateway and our gateway over that supergraph, as base URLs. Only the
+  most recently asked scenario's pair of processes stays alive: tests are grouped by scenario, so each
+  side starts one process per scenario while memory stays flat.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from tests.gateway.synthetic import SCENARIO_NAMES, app, subgraph_list
+
+ROOT = Path(__file__).resolve().parents[2]
+OUR_GATEWAY_READY_TIMEOUT = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def synthetic_url() -> Iterator[str]:
+    """Base URL of the synthetic subgraphs: POST {base}/{scenario}/{subgraph} speaks GraphQL."""
+    # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and without
+    # it every reused connection stalls ~40 ms on delayed ACKs.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app(), log_level="warning", access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    # The socket is bound before the thread starts, so there is no window for another process to take it.
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the synthetic subgraph server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+def supergraph_of(synthetic_url: str) -> Callable[[str], str]:
+    """The scenario's supergraph SDL from @apollo/composition; all scenarios compose in one node run."""
+    from tests.oracle.oracle import compose_many_with_apollo, require_oracle
+
+    composed: dict[str, dict] = {}
+    lock = threading.Lock()  # gateways boot in background threads, which ask for supergraphs too
+
+    def get(scenario: str) -> str:
+        require_oracle()
+        with lock:
+            if not composed:
+                cases = [subgraph_list(name, synthetic_url) for name in SCENARIO_NAMES]
+                composed.update(zip(SCENARIO_NAMES, compose_many_with_apollo(cases), strict=True))
+        result = composed[scenario]
+        if "errors" in result:
+            raise AssertionError(f"scenario {scenario} does not compose: {result['errors']}")
+        return result["supergraphSdl"]
+
+    return get
+
+
+@dataclass
+class _Starting:
+    process: subprocess.Popen[bytes]
+    base: str
+    log_path: Path
+
+    def wait_ready(self) -> str:
+        """The /graphql URL once GET /healthz answers 200."""
+        deadline = time.monotonic() + OUR_GATEWAY_READY_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                log = self.log_path.read_text(errors="replace")[-4000:]
+                raise RuntimeError(f"our gateway exited ({self.process.returncode}):\n{log}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                    return f"{self.base}/graphql"
+            time.sleep(0.05)
+        log = self.log_path.read_text(errors="replace")[-4000:]
+        raise RuntimeError(f"our gateway not healthy after {OUR_GATEWAY_READY_TIMEOUT:.0f} s:\n{log}")
+
+
+@contextlib.contextmanager
+def _start_our_gateway(supergraph_sdl: str) -> Iterator[_Starting]:
+    """Starts `qf serve --service gateway --supergraph FILE` without waiting for it; stops it after."""
+    with tempfile.TemporaryDirectory(prefix="qf-gateway-") as folder:
+        supergraph = Path(folder) / "supergraph.graphql"
+        supergraph.write_text(supergraph_sdl)
+        port = free_port()
+        # A gateway over a supergraph file needs no database: make sure it is not handed one.
+        env = {k: v for k, v in os.environ.items() if k != "QF_DATABASE_URL"}
+        env.setdefault("QF_INTERNAL_SECRET", "differential-test-secret")
+        log_path = Path(folder) / "gateway.log"
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "services.cli", "serve", "--service", "gateway",
+                 "--supergraph", str(supergraph), "--port", str(port)],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        try:
+            yield _Starting(process, f"http://127.0.0.1:{port}", log_path)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextlib.contextmanager
+def our_gateway(supergraph_sdl: str) -> Iterator[str]:
+    """Our gateway over the supergraph as a subprocess; yields its /graphql URL once healthy."""
+    with _start_our_gateway(supergraph_sdl) as starting:
+        yield starting.wait_ready()
+
+
+@dataclass(frozen=True)
+class GatewayPair:
+    apollo: str
+    ours: str
+
+
+class _GatewayPairs:
+    """Starts each scenario's pair of gateways in the background, one scenario ahead of the tests.
+
+    Tests run grouped by scenario, in `order`; while one scenario's operations run, the next one's
+    processes boot. Any other scenario's processes are stopped, so at most two pairs are alive.
+    """
+
+    def __init__(self, supergraph_of: Callable[[str], str], order: list[str]) -> None:
+        self.supergraph_of = supergraph_of
+        self.order = order
+        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="gateways")
+        self.started: dict[str, tuple[contextlib.ExitStack, Future[GatewayPair]]] = {}
+
+    def _boot(self, scenario: str, stack: contextlib.ExitStack) -> GatewayPair:
+        from tests.oracle.oracle import apollo_gateway
+
+        sdl = self.supergraph_of(scenario)
+        # Ours boots while Apollo's starts: the two start-ups overlap.
+        starting = stack.enter_context(_start_our_gateway(sdl))
+        apollo = stack.enter_context(apollo_gateway(sdl))
+        return GatewayPair(apollo=apollo, ours=starting.wait_ready())
+
+    def _start(self, scenario: str) -> None:
+        if scenario not in self.started:
+            stack = contextlib.ExitStack()
+            self.started[scenario] = (stack, self.pool.submit(self._boot, scenario, stack))
+
+    def _stop(self, scenario: str) -> None:
+        stack, future = self.started.pop(scenario)
+        futures_wait([future])  # never close a stack while it is still booting
+        stack.close()
+
+    def get(self, scenario: str) -> GatewayPair:
+        position = self.order.index(scenario) if scenario in self.order else len(self.order)
+        upcoming = self.order[position + 1 : position + 2]
+        for name in [name for name in self.started if name not in (scenario, *upcoming)]:
+            self._stop(name)
+        for name in (scenario, *upcoming):
+            self._start(name)
+        # A failed start raises here for each of the scenario's tests, without starting again.
+        return self.started[scenario][1].result()
+
+    def close(self) -> None:
+        for name in list(self.started):
+            self._stop(name)
+        self.pool.shutdown()
+
+
+@pytest.fixture(scope="session")
+def gateways_of(
+    request: pytest.FixtureRequest, supergraph_of: Callable[[str], str]
+) -> Iterator[Callable[[str], GatewayPair]]:
+    """Both gateways (Apollo's, ours) over a scenario's supergraph, as /graphql URLs."""
+    # The scenarios in the order the selected tests will ask for them, so the next can boot early.
+    order: list[str] = []
+    for item in request.session.items:
+        scenario = getattr(item, "callspec", None) and item.callspec.params.get("scenario")
+        if isinstance(scenario, str) and scenario not in order:
+            order.append(scenario)
+    pairs = _GatewayPairs(supergraph_of, order)
+    yield pairs.get
+    pairs.close()

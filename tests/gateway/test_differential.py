@@ -1,0 +1,87 @@
+"""Differential tests: every synthetic operation through @apollo/gateway and through our gateway.
+
+Apollo is the reference. For each (scenario, operation) the two answers must have equal `data` (same
+values, same field order) and equivalent errors: as many, at the same paths, each of ours with an
+`extensions.code`. Messages may differ. The corpus itself is checked too: Apollo answers with errors
+exactly for the operations marked `errors=True`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+from tests.gateway.synthetic import Operation, scenarios
+from tests.oracle.oracle import require_oracle
+
+if TYPE_CHECKING:
+    from tests.gateway.conftest import GatewayPair
+
+CASES = [
+    pytest.param(name, operation, id=f"{name}-{operation.name}")
+    for name, module in scenarios().items()
+    for operation in module.OPERATIONS
+]
+
+
+@pytest.fixture(scope="module")
+def http() -> Iterator[httpx.Client]:
+    with httpx.Client(timeout=15) as client:
+        yield client
+
+
+def post(http: httpx.Client, url: str, operation: Operation) -> dict[str, Any]:
+    body: dict[str, Any] = {"query": operation.query}
+    if operation.variables is not None:
+        body["variables"] = operation.variables
+    if operation.operation_name is not None:
+        body["operationName"] = operation.operation_name
+    response = http.post(url, json=body)
+    try:
+        result = response.json()
+    except ValueError:
+        pytest.fail(f"{url} answered {response.status_code} without JSON: {response.text[:500]}")
+    assert isinstance(result, dict), result
+    return result
+
+
+def field_order(value: Any) -> Any:
+    """The response's keys in order, at every level, without the values (so 3.0 and 3 agree)."""
+    if isinstance(value, dict):
+        return [(key, field_order(item)) for key, item in value.items()]
+    if isinstance(value, list):
+        return [field_order(item) for item in value]
+    return None
+
+
+def error_paths(errors: list[dict[str, Any]]) -> list[str]:
+    """Each error's path as text (`-` for none), sorted: the order of errors carries no meaning."""
+    return sorted(json.dumps(error.get("path")) if error.get("path") else "-" for error in errors)
+
+
+@pytest.mark.parametrize(("scenario", "operation"), CASES)
+def test_same_answer_as_apollo(
+    scenario: str, operation: Operation, gateways_of: Callable[[str], GatewayPair], http: httpx.Client
+) -> None:
+    require_oracle()
+    gateways = gateways_of(scenario)
+    apollo = post(http, gateways.apollo, operation)
+    ours = post(http, gateways.ours, operation)
+
+    apollo_errors, our_errors = apollo.get("errors") or [], ours.get("errors") or []
+    assert bool(apollo_errors) == operation.errors, f"the corpus expects errors={operation.errors}: {apollo}"
+
+    assert ours.get("data") == apollo.get("data"), f"\n ours:   {ours}\n apollo: {apollo}"
+    # Equal dicts may still differ in field order, which GraphQL fixes by the selection set.
+    assert field_order(ours.get("data")) == field_order(apollo.get("data")), (
+        "same data, different field order"
+    )
+
+    assert error_paths(our_errors) == error_paths(apollo_errors), f"\n ours:   {ours}\n apollo: {apollo}"
+    for error in our_errors:
+        assert isinstance(error.get("message"), str) and error["message"], error
+        assert (error.get("extensions") or {}).get("code"), f"an error without extensions.code: {error}"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
+import pytest
 
 from tests.oracle.oracle import apollo_gateway, compose_many_with_apollo, compose_with_apollo, require_oracle
 
@@ -26,27 +29,30 @@ CLASHING = {
 }
 
 
-def test_compose_success() -> None:
+@pytest.fixture(scope="module")
+def composed() -> dict[str, Any]:
+    """One node process for the single and the batch forms (node starts slowly)."""
     require_oracle()
-    result = compose_with_apollo([PRODUCTS, REVIEWS])
-    assert "errors" not in result
-    assert '@join__graph(name: "reviews"' in result["supergraphSdl"]
-
-
-def test_compose_error_codes_and_batch() -> None:
-    require_oracle()
+    single = compose_with_apollo([PRODUCTS, REVIEWS])
     ok, clash, broken = compose_many_with_apollo(
         [[PRODUCTS, REVIEWS], [PRODUCTS, CLASHING], [{**PRODUCTS, "sdl": "type Query {"}]]
     )
-    assert "supergraphSdl" in ok
-    assert {error["code"] for error in clash["errors"]} == {"INVALID_FIELD_SHARING"}
-    assert [error["code"] for error in broken["errors"]] == ["INVALID_GRAPHQL"]
+    return {"single": single, "ok": ok, "clash": clash, "broken": broken}
 
 
-def test_gateway_answers() -> None:
-    require_oracle()
-    supergraph = compose_with_apollo([PRODUCTS, REVIEWS])["supergraphSdl"]
-    with apollo_gateway(supergraph) as url:
+def test_compose_success(composed: dict[str, Any]) -> None:
+    assert "errors" not in composed["single"]
+    assert '@join__graph(name: "reviews"' in composed["single"]["supergraphSdl"]
+    assert composed["ok"] == composed["single"]
+
+
+def test_compose_error_codes(composed: dict[str, Any]) -> None:
+    assert {error["code"] for error in composed["clash"]["errors"]} == {"INVALID_FIELD_SHARING"}
+    assert [error["code"] for error in composed["broken"]["errors"]] == ["INVALID_GRAPHQL"]
+
+
+def test_gateway_answers(composed: dict[str, Any]) -> None:
+    with apollo_gateway(composed["single"]["supergraphSdl"]) as url:
         assert url.endswith("/graphql")
         response = httpx.post(url, json={"query": "{ __typename }"})
     assert response.json() == {"data": {"__typename": "Query"}}

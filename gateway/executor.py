@@ -29,7 +29,7 @@ from graphql import (
     GraphQLSchema,
 )
 
-from gateway.operation import Field, Selection
+from gateway.operation import INTERNAL_ALIAS, Field, Selection
 from gateway.planner import Fetch, QueryPlan, SelectionTree
 from gateway.supergraph import Supergraph
 
@@ -113,9 +113,9 @@ class Execution:
                 continue
             flat = entry.flat_keys
             if flat is not None:  # the common case: a key of plain scalar fields
-                if any(key not in target for key in flat):
+                representation = _flat(target, flat)  # type: ignore[assignment]
+                if representation is None:
                     continue
-                representation = {key: target[key] for key in flat}
                 identity: Any = (entry.typename, *representation.values())
                 try:
                     hash(identity)
@@ -199,15 +199,30 @@ def _objects_at(data: dict, path: tuple[str, ...]) -> list[tuple[dict, tuple]]:
     return found
 
 
+def _flat(source: dict, keys: tuple[str, ...]) -> dict | None:
+    out = {}
+    for key in keys:
+        if INTERNAL_ALIAS + key in source:
+            out[key] = source[INTERNAL_ALIAS + key]
+        elif key in source:
+            out[key] = source[key]
+        else:
+            return None
+    return out
+
+
 def _represent(sg: Supergraph, source: dict, tree: SelectionTree) -> dict | None:
     """The key and required fields of `source` as `tree` selects them; None when any is missing."""
     out: dict[str, Any] = {}
     for key, (f, sub) in tree.fields.items():
         if f.name == "__typename":
             continue
-        if key not in source:
+        if sub is None and INTERNAL_ALIAS + key in source:
+            value = source[INTERNAL_ALIAS + key]
+        elif key in source:
+            value = source[key]
+        else:
             return None
-        value = source[key]
         if sub is None or value is None:
             out[key] = value
         elif isinstance(value, list):

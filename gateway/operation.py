@@ -34,6 +34,7 @@ class Field:
     directives: str  # printed directives other than skip/include, " @foo" or ""
     selections: tuple[Selection, ...] | None  # None for leaves
     variables: frozenset[str]  # used by the arguments and directives of this field only
+    internal: bool = False  # asked by the gateway for itself (a key, a @requires), not by the client
 
     @property
     def signature(self) -> tuple[str, str, str]:
@@ -47,6 +48,9 @@ class Fragment:
 
 
 Selection = Field | Fragment
+
+# Where a key or @requires field goes when the client uses its name as an alias for something else.
+INTERNAL_ALIAS = "_qf_"
 
 
 class OperationError(Exception):
@@ -122,7 +126,7 @@ def normalize(
     return selections(operation.selection_set)
 
 
-def _field(node: FieldNode, children: tuple[Selection, ...]) -> Field:
+def _field(node: FieldNode, children: tuple[Selection, ...], internal: bool = False) -> Field:
     arguments = ""
     if node.arguments:
         arguments = "(" + ", ".join(print_ast(a) for a in node.arguments) + ")"
@@ -143,6 +147,7 @@ def _field(node: FieldNode, children: tuple[Selection, ...]) -> Field:
         directives=directives,
         selections=children if node.selection_set else None,
         variables=frozenset(used),
+        internal=internal,
     )
 
 
@@ -152,7 +157,7 @@ def fields_of(selection_set: SelectionSetNode) -> tuple[Selection, ...]:
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
             children = fields_of(selection.selection_set) if selection.selection_set else ()
-            result.append(_field(selection, children))
+            result.append(_field(selection, children, internal=True))
         elif isinstance(selection, InlineFragmentNode):
             condition = selection.type_condition.name.value if selection.type_condition else None
             result.append(Fragment(condition, fields_of(selection.selection_set)))

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from gateway.operation import Field, Fragment, Selection, fields_of
+from gateway.operation import INTERNAL_ALIAS, Field, Fragment, Selection, fields_of
 from gateway.supergraph import Key, Supergraph
 
 TYPENAME = Field("__typename", "__typename", "", "", None, frozenset())
@@ -40,7 +40,16 @@ class SelectionTree:
         self.fragments: dict[str, SelectionTree] = {}
 
     def leaf(self, f: Field) -> None:
-        self.fields.setdefault(f.key, (f, None))
+        existing = self.fields.get(f.key)
+        if existing is None:
+            self.fields[f.key] = (f, None)
+        elif existing[0].signature != f.signature:
+            # Two fields want one response key (`id: name` next to the key `id`): the client's keeps
+            # it, the gateway's own moves to a reserved alias the executor reads keys from.
+            internal, client = (f, existing[0]) if f.internal else (existing[0], f)
+            alias = INTERNAL_ALIAS + internal.name
+            self.fields[f.key] = (client, None)
+            self.fields[alias] = (replace(internal, key=alias), None)
 
     def child(self, f: Field) -> SelectionTree:
         existing = self.fields.get(f.key)

@@ -137,8 +137,7 @@ class ApiKeyAuthenticator:
         match = _KEY.fullmatch(token.strip())
         if match is None:
             raise Unauthenticated(
-                "That is not a qf API key (they look like qf_<id>_<secret>); check that it was "
-                "copied whole."
+                "That is not a qf API key (they look like qf_<id>_<secret>); check that it was copied whole."
             )
         key_id = match["id"]
         stored, fresh = await self._lookup(key_id)

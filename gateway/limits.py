@@ -321,4 +321,3 @@ def _is_list(type_: Any) -> bool:
     if isinstance(type_, GraphQLNonNull):
         type_ = type_.of_type
     return isinstance(type_, GraphQLList)
-

@@ -35,20 +35,30 @@ class GatewayMetrics:
         prefix = f"{namespace}_" if namespace else ""
         on = {"registry": self.registry}
         requests = Counter(
-            f"{prefix}requests", "GraphQL requests by operation type and outcome.",
-            ("operation_type", "outcome"), **on,
+            f"{prefix}requests",
+            "GraphQL requests by operation type and outcome.",
+            ("operation_type", "outcome"),
+            **on,
         )
         duration = Histogram(
-            f"{prefix}request_duration_seconds", "Time from request to response.",
-            ("operation_type",), buckets=BUCKETS, **on,
+            f"{prefix}request_duration_seconds",
+            "Time from request to response.",
+            ("operation_type",),
+            buckets=BUCKETS,
+            **on,
         )
         self._fetches = Counter(
-            f"{prefix}subgraph_fetches", "Fetches sent to subgraphs by subgraph and outcome.",
-            ("subgraph", "outcome"), **on,
+            f"{prefix}subgraph_fetches",
+            "Fetches sent to subgraphs by subgraph and outcome.",
+            ("subgraph", "outcome"),
+            **on,
         )
         self._fetch_duration = Histogram(
-            f"{prefix}subgraph_fetch_duration_seconds", "Time a subgraph took to answer one fetch.",
-            ("subgraph",), buckets=BUCKETS, **on,
+            f"{prefix}subgraph_fetch_duration_seconds",
+            "Time a subgraph took to answer one fetch.",
+            ("subgraph",),
+            buckets=BUCKETS,
+            **on,
         )
         plans = Counter(f"{prefix}plan_cache", "Query plan cache look-ups.", ("result",), **on)
 

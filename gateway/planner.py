@@ -303,7 +303,9 @@ class _Planning:
         for f in self.collect(selections, type_name):
             if f.name == "__typename":
                 target.leaf(f)
-            elif not self.is_local(fetch.subgraph, type_name, f.name, provided):
+            elif not self.is_local(fetch.subgraph, type_name, f.name, provided) or self.needs_inputs(
+                fetch, type_name, f.name, path
+            ):
                 self.add_remote(fetch, target, type_name, f, path)
             else:
                 self.place(fetch, target, type_name, f, path, provided)
@@ -328,6 +330,24 @@ class _Planning:
             self.add_local(fetch, target, type_name, replace(f, selections=here), path, provided)
         if rest:
             self.add_elsewhere(fetch, target, type_name, replace(f, selections=rest), path)
+
+    def available(self, fetch: Fetch, type_name: str, path: tuple[str, ...]) -> SelectionTree | None:
+        """What an entity fetch already has of the entity it was sent: its representation's fields."""
+        if not fetch.entity or path != fetch.path:
+            return None
+        entry = fetch.inputs.get(type_name) or next(
+            (e for e in fetch.inputs.values() if e.typename == type_name), None
+        )
+        return entry.selection if entry else None
+
+    def needs_inputs(self, fetch: Fetch, type_name: str, name: str, path: tuple[str, ...]) -> bool:
+        """A field with @requires here, whose required fields this fetch was not sent: it takes an
+        entity fetch, even back to the same subgraph, with them in the representation."""
+        info = self.sg.field(type_name, name)
+        source = info.sources.get(fetch.subgraph) if info is not None else None
+        if source is None or source.requires is None:
+            return False
+        return bool(_without(fields_of(source.requires), self.available(fetch, type_name, path)))
 
     def is_local(self, graph: str, type_name: str, name: str, provided: Provided | None) -> bool:
         return self.sg.can_resolve(graph, type_name, name) or (provided is not None and name in provided)
@@ -437,11 +457,17 @@ class _Planning:
             info = self.sg.field(as_type, f.name)
             assert info is not None
             requires = info.sources[graph].requires
+            # What this fetch was sent for the entity is in the data already; the rest is planned.
+            have = self.available(fetch, type_name, path)
             with self.collecting() as touched:
                 target.leaf(TYPENAME)
-                self.plan_object(fetch, target, type_name, fields_of(key.selection), path, None)
+                self.plan_object(
+                    fetch, target, type_name, _without(fields_of(key.selection), have), path, None
+                )
                 if requires is not None:
-                    self.plan_object(fetch, target, type_name, fields_of(requires), path, None)
+                    self.plan_object(
+                        fetch, target, type_name, _without(fields_of(requires), have), path, None
+                    )
             # A field whose inputs come from other fetches gets a fetch of its own, so fields that
             # need nothing more are not held back (and no fetch ends up waiting for itself).
             waits_for = ",".join(sorted({str(t.id) for t in touched}))
@@ -467,7 +493,7 @@ class _Planning:
         """The subgraph, key and entity type through which `type_name.name` is fetched from here."""
         options: list[tuple[str, Key, str]] = []
         for graph in self.sg.resolvers(type_name, name):
-            if graph != fetch.subgraph:
+            if graph != fetch.subgraph or self.needs_inputs(fetch, type_name, name, path):
                 options += [(graph, key, type_name) for key in self.sg.entity_keys(type_name, graph)]
         if not options:
             info = self.sg.types[type_name]
@@ -481,9 +507,11 @@ class _Planning:
                 f"No subgraph can provide {type_name}.{name} starting from subgraph {fetch.subgraph}."
             )
 
+        have = self.available(fetch, type_name, path)
+
         def rank(option: tuple[str, Key, str]) -> tuple[int, int]:
             graph, key, _ = option
-            local = self.all_local(fetch.subgraph, type_name, fields_of(key.selection))
+            local = self.all_local(fetch.subgraph, type_name, _without(fields_of(key.selection), have))
             reuse = (fetch.id, graph, path, "") in self.children
             return (0 if local else 1, 0 if reuse else 1)
 
@@ -544,6 +572,25 @@ class _Planning:
         self.plan_selections(
             child, child.selections.fragment(interface), interface, tuple(elsewhere), path, None
         )
+
+
+def _without(selections: tuple[Selection, ...], have: SelectionTree | None) -> tuple[Selection, ...]:
+    """The part of a field set that `have` does not already hold."""
+    if have is None:
+        return selections
+    missing: list[Selection] = []
+    for selection in selections:
+        if isinstance(selection, Fragment):
+            missing.append(selection)
+            continue
+        held = have.fields.get(selection.key)
+        if held is None or held[0].signature != selection.signature:
+            missing.append(selection)
+        elif selection.selections is not None:
+            rest = _without(selection.selections, held[1])
+            if rest:
+                missing.append(replace(selection, selections=rest))
+    return tuple(missing)
 
 
 def _merge_into(tree: SelectionTree, selections: tuple[Selection, ...]) -> None:

@@ -581,7 +581,10 @@ def _without(selections: tuple[Selection, ...], have: SelectionTree | None) -> t
     missing: list[Selection] = []
     for selection in selections:
         if isinstance(selection, Fragment):
-            missing.append(selection)
+            inner = have.fragments.get(selection.condition) if selection.condition else have
+            rest = _without(selection.selections, inner) if inner is not None else selection.selections
+            if rest:
+                missing.append(replace(selection, selections=rest))
             continue
         held = have.fields.get(selection.key)
         if held is None or held[0].signature != selection.signature:

@@ -30,6 +30,15 @@ SCENARIO_NAMES = (
     "interface_object",
     "mutations",
     "errors",
+    "audit_abstract",
+    "audit_distributed",
+    "audit_keys",
+    "audit_parent_entity",
+    "audit_fed1",
+    "audit_fed2_external",
+    "audit_requires",
+    "audit_requires_abstract",
+    "audit_interface_object",
 )
 
 

@@ -24,10 +24,19 @@ from graphql import (
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
+    EnumTypeDefinitionNode,
+    EnumTypeExtensionNode,
+    InputObjectTypeDefinitionNode,
+    InputObjectTypeExtensionNode,
+    InterfaceTypeDefinitionNode,
+    InterfaceTypeExtensionNode,
     ObjectTypeDefinitionNode,
     ObjectTypeExtensionNode,
     SchemaExtensionNode,
     TypeDefinitionNode,
+    TypeExtensionNode,
+    UnionTypeDefinitionNode,
+    UnionTypeExtensionNode,
     build_ast_schema,
     execute,
     parse,
@@ -147,7 +156,13 @@ class Subgraph:
 
 
 def _imports(document: DocumentNode) -> dict[str, str]:
-    """Federation names the SDL imports through @link, mapped to the name used in this SDL."""
+    """Federation names the SDL imports through @link, mapped to the name used in this SDL.
+
+    An SDL without a federation @link is a Federation 1 subgraph: every directive goes by its bare
+    name and the field-set scalar is `_FieldSet`.
+    """
+    if not _links_federation(document):
+        return {**{name: name for name in _DIRECTIVES}, "FieldSet": "_FieldSet"}
     names: dict[str, str] = {}
     for definition in document.definitions:
         if not isinstance(definition, SchemaExtensionNode):
@@ -169,6 +184,40 @@ def _imports(document: DocumentNode) -> dict[str, str]:
                     if isinstance(original, StringValueNode) and isinstance(alias, StringValueNode):
                         names[original.value.lstrip("@")] = alias.value.lstrip("@")
     return names
+
+
+def _links_federation(document: DocumentNode) -> bool:
+    for definition in document.definitions:
+        if not isinstance(definition, SchemaExtensionNode):
+            continue
+        for directive in definition.directives or ():
+            if directive.name.value != "link":
+                continue
+            url = next((a.value for a in directive.arguments if a.name.value == "url"), None)
+            if isinstance(url, StringValueNode) and "specs.apollo.dev/federation/" in url.value:
+                return True
+    return False
+
+
+# An extension of a type the SDL never defines is that type's definition here (Federation 1 style
+# `extend type`, or `extend union` of a union another subgraph owns).
+_EXTENSION_AS_DEFINITION: dict[type, tuple[type, tuple[str, ...]]] = {
+    ObjectTypeExtensionNode: (ObjectTypeDefinitionNode, ("interfaces", "directives", "fields")),
+    InterfaceTypeExtensionNode: (InterfaceTypeDefinitionNode, ("interfaces", "directives", "fields")),
+    UnionTypeExtensionNode: (UnionTypeDefinitionNode, ("directives", "types")),
+    EnumTypeExtensionNode: (EnumTypeDefinitionNode, ("directives", "values")),
+    InputObjectTypeExtensionNode: (InputObjectTypeDefinitionNode, ("directives", "fields")),
+}
+
+
+def _as_definition(node: Any, defined: set[str]) -> Any:
+    if not isinstance(node, TypeExtensionNode) or node.name.value in defined:
+        return node
+    target = _EXTENSION_AS_DEFINITION.get(type(node))
+    if target is None:
+        return node
+    definition_class, attributes = target
+    return definition_class(name=node.name, loc=node.loc, **{a: getattr(node, a) for a in attributes})
 
 
 def _federation_definitions(imports: dict[str, str]) -> str:
@@ -196,15 +245,7 @@ def build_subgraph_schema(sdl: str, resolvers: dict[str, Resolver]) -> GraphQLSc
     imports = _imports(document)
     key_name = imports.get("key", "federation__key")
     defined = {d.name.value for d in document.definitions if isinstance(d, TypeDefinitionNode)}
-    # Federation 1 style `extend type X` of a type no other part of the SDL defines is a definition here.
-    definitions = [
-        ObjectTypeDefinitionNode(
-            name=d.name, interfaces=d.interfaces, directives=d.directives, fields=d.fields, loc=d.loc
-        )
-        if isinstance(d, ObjectTypeExtensionNode) and d.name.value not in defined
-        else d
-        for d in document.definitions
-    ]
+    definitions = [_as_definition(d, defined) for d in document.definitions]
     entities = sorted(
         {
             d.name.value

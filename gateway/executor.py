@@ -217,7 +217,7 @@ def _represent(sg: Supergraph, source: dict, tree: SelectionTree) -> dict | None
     for key, (f, sub) in tree.fields.items():
         if f.name == "__typename":
             continue
-        if sub is None and INTERNAL_ALIAS + key in source:
+        if INTERNAL_ALIAS + key in source:
             value = source[INTERNAL_ALIAS + key]
         elif key in source:
             value = source[key]
@@ -372,6 +372,8 @@ class Shaper:
         type_name = gql_type.name
         if kind is not GraphQLObjectType:
             type_name = value.get("__typename") or type_name
+            if type_name not in self.sg.api_possible(gql_type.name) and type_name != gql_type.name:
+                return None  # an @inaccessible type: clients cannot be shown it (as @apollo/gateway)
         shaped = self.object(type_name, selections, value, path)
         return None if shaped is NULL else shaped
 
@@ -381,7 +383,11 @@ class Shaper:
         for selection in selections:
             if isinstance(selection, Field):
                 groups.setdefault(selection.key, []).append(selection)
-            elif self.sg.applies(selection.condition, type_name):
+            elif (
+                selection.condition is None
+                or selection.condition == type_name
+                or type_name in self.sg.api_possible(selection.condition)
+            ):
                 self._collect(selection.selections, type_name, groups)
 
 

@@ -40,22 +40,27 @@ class SelectionTree:
         self.fragments: dict[str, SelectionTree] = {}
 
     def leaf(self, f: Field) -> None:
-        existing = self.fields.get(f.key)
-        if existing is None:
-            self.fields[f.key] = (f, None)
-        elif existing[0].signature != f.signature:
-            # Two fields want one response key (`id: name` next to the key `id`): the client's keeps
-            # it, the gateway's own moves to a reserved alias the executor reads keys from.
-            internal, client = (f, existing[0]) if f.internal else (existing[0], f)
-            alias = INTERNAL_ALIAS + internal.name
-            self.fields[f.key] = (client, None)
-            self.fields[alias] = (replace(internal, key=alias), None)
+        self._add(f, None)
 
     def child(self, f: Field) -> SelectionTree:
+        return self._add(f, SelectionTree())  # type: ignore[return-value]
+
+    def _add(self, f: Field, tree: SelectionTree | None) -> SelectionTree | None:
         existing = self.fields.get(f.key)
-        if existing is not None and existing[1] is not None:
+        if existing is None:
+            self.fields[f.key] = (f, tree)
+            return tree
+        if existing[0].signature == f.signature or not (f.internal or existing[0].internal):
             return existing[1]
-        tree = SelectionTree()
+        # Two fields want one response key (`id: name` next to the key `id`, `notes(limit: 3)` for a
+        # @requires next to the client's `notes(limit: 1)`): the client's keeps it, the gateway's
+        # own moves to a reserved alias that the executor reads representations from.
+        if f.internal:
+            alias = INTERNAL_ALIAS + f.name
+            moved = self.fields.setdefault(alias, (replace(f, key=alias), tree))
+            return moved[1]
+        alias = INTERNAL_ALIAS + existing[0].name
+        self.fields[alias] = (replace(existing[0], key=alias), existing[1])
         self.fields[f.key] = (f, tree)
         return tree
 
@@ -440,8 +445,11 @@ class _Planning:
             target.leaf(f)
             return
         child_provided = self.child_provided(fetch.subgraph, type_name, f.name, provided)
-        child_path = path + (f.key,) + ("@",) * info.list_depth
-        self.plan_selections(fetch, target.child(f), info.type_name, f.selections, child_path, child_provided)
+        tree = target.child(f)
+        # The response key the subgraph answers under: the client's, or the reserved alias if moved.
+        key = f.key if target.fields[f.key][1] is tree else INTERNAL_ALIAS + f.name
+        child_path = path + (key,) + ("@",) * info.list_depth
+        self.plan_selections(fetch, tree, info.type_name, f.selections, child_path, child_provided)
 
     def add_remote(
         self, fetch: Fetch, target: SelectionTree, type_name: str, f: Field, path: tuple[str, ...]

@@ -112,6 +112,7 @@ class Supergraph:
         self.types: dict[str, TypeInfo] = {}
         self._graph_names: dict[str, str] = {}  # join__Graph enum value -> subgraph name
         self._possible: dict[str, frozenset[str]] = {}
+        self._api_possible: dict[str, frozenset[str]] = {}
         self._read(document)
         self.api_schema: GraphQLSchema = build_ast_schema(api_document(document))
         self.query_type = self.api_schema.query_type.name if self.api_schema.query_type else "Query"
@@ -220,15 +221,36 @@ class Supergraph:
         return [k for k in info.keys if k.graph == graph and k.resolvable] if info else []
 
     def possible_types(self, type_name: str) -> frozenset[str]:
-        """Concrete types of the API schema an abstract type may be (itself for an object type)."""
+        """The concrete types an abstract type may be in any subgraph, @inaccessible ones included
+        (itself for an object type). Planning needs them all; what clients see is `api_possible`."""
         found = self._possible.get(type_name)
         if found is None:
+            info = self.types.get(type_name)
+            if info is None or not info.abstract:
+                found = frozenset([type_name])
+            elif info.kind == "union":
+                found = frozenset().union(*info.members.values())
+            else:
+                found = frozenset(
+                    name
+                    for name, other in self.types.items()
+                    if other.kind == "object" and any(type_name in i for i in other.implements.values())
+                )
+            self._possible[type_name] = found
+        return found
+
+    def api_possible(self, type_name: str) -> frozenset[str]:
+        """The concrete types of the API schema an abstract type may be."""
+        found = self._api_possible.get(type_name)
+        if found is None:
             schema_type = self.api_schema.get_type(type_name)
-            if schema_type is None or not self.types[type_name].abstract:
+            if schema_type is None:
+                found = frozenset()
+            elif not self.types[type_name].abstract:
                 found = frozenset([type_name])
             else:
                 found = frozenset(t.name for t in self.api_schema.get_possible_types(schema_type))  # type: ignore[arg-type]
-            self._possible[type_name] = found
+            self._api_possible[type_name] = found
         return found
 
     def possible_types_in(self, graph: str, type_name: str) -> list[str]:

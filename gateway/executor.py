@@ -83,6 +83,8 @@ class Execution:
         variables = {n: self.variables[n] for n in fetch.variables if n in self.variables}
         if not fetch.entity:
             response = await self.send(fetch, variables)
+            if response is not None and fetch.restores:
+                _restore(self.sg, response.get("data"), fetch.selections)
             if response is not None:
                 if isinstance(response.get("data"), dict):
                     _merge(self.sg, self.data, response["data"])
@@ -97,6 +99,8 @@ class Execution:
         if response is None:
             return
         entities = (response.get("data") or {}).get("_entities") or []
+        if fetch.restores:
+            _restore(self.sg, entities, fetch.selections)
         for index, entity in enumerate(entities):
             if isinstance(entity, dict) and index < len(owners):
                 for target, _ in owners[index]:
@@ -197,6 +201,26 @@ def _objects_at(data: dict, path: tuple[str, ...]) -> list[tuple[dict, tuple]]:
             elif type(item) is list:
                 stack.extend((x, (where, i)) for i, x in reversed(list(enumerate(item))) if x is not None)
     return found
+
+
+def _restore(sg: Supergraph, value: Any, tree: SelectionTree) -> None:
+    """Put back the response keys a subgraph query aliased by type (see `planner._typed_alias`)."""
+    if type(value) is list:
+        for item in value:
+            _restore(sg, item, tree)
+        return
+    if type(value) is not dict:
+        return
+    for key, (f, sub) in tree.fields.items():
+        if f.restore_as is not None and key in value:
+            value[f.restore_as] = value.pop(key)
+            key = f.restore_as
+        if sub is not None and key in value:
+            _restore(sg, value[key], sub)
+    typename = value.get("__typename")
+    for condition, fragment in tree.fragments.items():
+        if typename is None or sg.applies(condition, typename):
+            _restore(sg, value, fragment)
 
 
 def _flat(source: dict, keys: tuple[str, ...]) -> dict | None:

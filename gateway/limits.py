@@ -67,7 +67,7 @@ class Limits:
     max_body_bytes: int = 256 * 1024
     max_depth: int = 15
     max_aliases: int = 30
-    max_cost: int = 5000
+    max_cost: int = 50_000
     default_list_size: int = 10
 
     @classmethod

@@ -35,6 +35,7 @@ class Field:
     selections: tuple[Selection, ...] | None  # None for leaves
     variables: frozenset[str]  # used by the arguments and directives of this field only
     internal: bool = False  # asked by the gateway for itself (a key, a @requires), not by the client
+    restore_as: str | None = None  # the response key to put back when the subgraph query aliased it
 
     @property
     def signature(self) -> tuple[str, str, str]:

@@ -77,6 +77,12 @@ class SelectionTree:
             parts.append(f"... on {type_name} {tree.render()}")
         return "{ " + " ".join(parts) + " }" if parts else "{ __typename }"
 
+    def restores(self) -> bool:
+        return any(
+            f.restore_as is not None or (tree is not None and tree.restores())
+            for f, tree in self.fields.values()
+        ) or any(tree.restores() for tree in self.fragments.values())
+
     def variables(self) -> set[str]:
         used: set[str] = set()
         for f, tree in self.fields.values():
@@ -116,8 +122,10 @@ class Fetch:
     depends: set[int] = field(default_factory=set)
     document: str = ""
     variables: tuple[str, ...] = ()
+    restores: bool = False  # whether answers hold aliases to put back (see `_typed_alias`)
 
     def finish(self, variable_definitions: dict[str, str]) -> None:
+        self.restores = self.selections.restores()
         used = sorted(self.selections.variables())
         self.variables = tuple(used)
         definitions = [f"${name}: {variable_definitions[name]}" for name in used]
@@ -313,7 +321,14 @@ class _Planning:
             ):
                 self.add_remote(fetch, target, type_name, f, path)
             else:
-                self.place(fetch, target, type_name, f, path, provided)
+                self.place(
+                    fetch,
+                    target,
+                    type_name,
+                    _typed_alias(self.sg, fetch.subgraph, type_name, f),
+                    path,
+                    provided,
+                )
 
     def place(
         self,
@@ -447,7 +462,7 @@ class _Planning:
         child_provided = self.child_provided(fetch.subgraph, type_name, f.name, provided)
         tree = target.child(f)
         # The response key the subgraph answers under: the client's, or the reserved alias if moved.
-        key = f.key if target.fields[f.key][1] is tree else INTERNAL_ALIAS + f.name
+        key = (f.restore_as or f.key) if target.fields[f.key][1] is tree else INTERNAL_ALIAS + f.name
         child_path = path + (key,) + ("@",) * info.list_depth
         self.plan_selections(fetch, tree, info.type_name, f.selections, child_path, child_provided)
 
@@ -580,6 +595,21 @@ class _Planning:
         self.plan_selections(
             child, child.selections.fragment(interface), interface, tuple(elsewhere), path, None
         )
+
+
+def _typed_alias(sg: Supergraph, graph: str, type_name: str, f: Field) -> Field:
+    """`f` under an alias naming its type, when this subgraph types it unlike the supergraph.
+
+    Two fragments may select one response key from fields that the subgraph types differently
+    (`... on Member { handle }` as String!, `... on Moderator { handle }` as String); a GraphQL
+    server refuses that, so each differing type gets its own alias, put back when the answer arrives.
+    """
+    info = sg.field(type_name, f.name)
+    source = info.sources.get(graph) if info is not None else None
+    if source is None or source.type is None or f.internal:
+        return f
+    suffix = source.type.replace("!", "_nn").replace("[", "L_").replace("]", "_")
+    return replace(f, key=f"{f.key}__qf_{suffix}", restore_as=f.key)
 
 
 def _without(selections: tuple[Selection, ...], have: SelectionTree | None) -> tuple[Selection, ...]:

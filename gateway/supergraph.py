@@ -71,6 +71,7 @@ class FieldSource:
     requires: SelectionSetNode | None = None
     provides: SelectionSetNode | None = None
     used_overridden: bool = False
+    type: str | None = None  # the subgraph's own type for the field, when it differs from the supergraph's
 
     @property
     def resolvable(self) -> bool:
@@ -191,6 +192,7 @@ class Supergraph:
                 requires=parse_field_set(args["requires"]) if args.get("requires") else None,
                 provides=parse_field_set(args["provides"]) if args.get("provides") else None,
                 used_overridden=bool(args.get("usedOverridden")),
+                type=args.get("type"),
             )
         if not joins:
             sources = {graph: FieldSource(graph) for graph in owner.graphs}

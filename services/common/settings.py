@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(256 * 1024, ge=1024)
     max_depth: int = Field(15, ge=2, le=100)
     max_aliases: int = Field(30, ge=0)
-    max_cost: int = Field(5000, ge=1)
+    max_cost: int = Field(50_000, ge=1)
 
     renec_url: str = "https://conocer.gob.mx/CONOCERBACKCITAS/sectoresProductivos/getEstandaresAll"
 

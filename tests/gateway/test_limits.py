@@ -138,7 +138,7 @@ def test_cost(query: str, variables: dict[str, Any] | None, cost: int) -> None:
 
 def test_over_budget_is_refused_with_its_cost() -> None:
     query = "{ standards(first: 100) { edges { node { related(first: 100) { code } } } } }"
-    (error,) = check(query)
+    (error,) = check(query, {}, Limits(max_cost=5000))
     assert error.extensions == {"code": "BAD_USER_INPUT", "limit": "cost", "max": 5000, "actual": 10202}
     assert error.message.startswith("Query cost 10202 exceeds the budget of 5000; ")
     assert check(query, {}, Limits(max_cost=10202)) == []

@@ -173,14 +173,19 @@ class QueryPlanner:
 Provided = dict[str, "Provided"]
 
 
+ON = "... on "  # marks the part of a provided tree that holds for one type only
+
+
 def _provided_tree(selections: tuple[Selection, ...]) -> Provided:
+    """A @provides field set as nested names; `... on T` parts kept apart under "... on T"."""
     tree: Provided = {}
     for selection in selections:
         if isinstance(selection, Field):
             tree.setdefault(selection.name, {}).update(_provided_tree(selection.selections or ()))
         else:
+            part = tree.setdefault(ON + selection.condition, {}) if selection.condition else tree
             for name, sub in _provided_tree(selection.selections).items():
-                tree.setdefault(name, {}).update(sub)
+                part.setdefault(name, {}).update(sub)
     return tree
 
 
@@ -251,25 +256,45 @@ class _Planning:
             self.add_local(fetch, fetch.selections, root_type, f, (), None)
 
     def pick_root_graph(self, graphs: list[str], root_type: str, f: Field) -> str:
+        """Among subgraphs sharing a root field: one that reaches all of its selections, then the
+        one that answers most of them itself, then one already being asked."""
         if len(graphs) == 1:
             return graphs[0]
         info = self.sg.field(root_type, f.name)
         assert info is not None
 
-        def score(graph: str) -> tuple[int, int]:
-            return (graph in self.roots, self.local_count(graph, info.type_name, f.selections or (), 3))
+        def score(graph: str) -> tuple[bool, int, bool]:
+            provided = self.child_provided(graph, root_type, f.name, None)
+            reaches = all(self.reachable(graph, info.type_name, s, provided) for s in f.selections or ())
+            local = self.local_count(graph, info.type_name, f.selections or (), provided, 3)
+            return (reaches, local, graph in self.roots)
 
         return max(graphs, key=score)
 
-    def local_count(self, graph: str, type_name: str, selections: tuple[Selection, ...], depth: int) -> int:
+    def local_count(
+        self,
+        graph: str,
+        type_name: str,
+        selections: tuple[Selection, ...],
+        provided: Provided | None,
+        depth: int,
+    ) -> int:
         """How much of a selection a subgraph answers by itself: a tie-breaker between candidates."""
-        if depth == 0 or type_name not in self.sg.types:
+        info = self.sg.types.get(type_name)
+        if depth == 0 or info is None:
             return 0
+        if info.abstract and not self.sg.is_interface_object(graph, type_name):
+            concrete = self.sg.possible_types_in(graph, type_name)
+            return sum(self.local_count(graph, t, selections, provided, depth) for t in concrete)
         count = 0
+        provided = self.narrow(provided, type_name)
         for f in self.collect(selections, type_name):
-            info = self.sg.field(type_name, f.name)
-            if info is not None and self.sg.can_resolve(graph, type_name, f.name):
-                count += 1 + self.local_count(graph, info.type_name, f.selections or (), depth - 1)
+            field_info = self.sg.field(type_name, f.name)
+            if field_info is not None and self.is_local(graph, type_name, f.name, provided):
+                below = self.child_provided(graph, type_name, f.name, provided)
+                count += 1 + self.local_count(
+                    graph, field_info.type_name, f.selections or (), below, depth - 1
+                )
         return count
 
     def collect(self, selections: tuple[Selection, ...], type_name: str) -> list[Field]:
@@ -313,6 +338,7 @@ class _Planning:
         path: tuple[str, ...],
         provided: Provided | None,
     ) -> None:
+        provided = self.narrow(provided, type_name)
         for f in self.collect(selections, type_name):
             if f.name == "__typename":
                 target.leaf(f)
@@ -369,6 +395,17 @@ class _Planning:
             return False
         return bool(_without(fields_of(source.requires), self.available(fetch, type_name, path)))
 
+    def narrow(self, provided: Provided | None, type_name: str) -> Provided | None:
+        """What is provided for an object of `type_name`: the untyped part and its type's parts."""
+        if not provided or not any(key.startswith(ON) for key in provided):
+            return provided
+        narrowed = {k: v for k, v in provided.items() if not k.startswith(ON)}
+        for key, part in provided.items():
+            if key.startswith(ON) and self.sg.applies(key[len(ON) :], type_name):
+                for name, sub in part.items():
+                    narrowed[name] = {**narrowed.get(name, {}), **sub}
+        return narrowed
+
     def is_local(self, graph: str, type_name: str, name: str, provided: Provided | None) -> bool:
         return self.sg.can_resolve(graph, type_name, name) or (provided is not None and name in provided)
 
@@ -410,6 +447,7 @@ class _Planning:
         if self.sg.types[type_name].abstract and not self.sg.is_interface_object(graph, type_name):
             concrete = self.sg.possible_types_in(graph, type_name)
             return all(self.reachable(graph, t, selection, provided) for t in concrete)
+        provided = self.narrow(provided, type_name)
         if self.is_local(graph, type_name, selection.name, provided):
             if selection.selections is None:
                 return True

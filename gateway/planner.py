@@ -441,6 +441,16 @@ class _Planning:
     def reachable(self, graph: str, type_name: str, selection: Selection, provided: Provided | None) -> bool:
         if isinstance(selection, Fragment):
             inner = selection.condition or type_name
+            if self.sg.types[type_name].abstract and not self.sg.is_interface_object(graph, type_name):
+                # Only the types this subgraph can return here matter; a fragment on others is moot.
+                concrete = [
+                    t
+                    for t in self.sg.possible_types_in(graph, type_name)
+                    if self.sg.applies(selection.condition, t)
+                ]
+                return all(
+                    self.reachable(graph, t, s, provided) for t in concrete for s in selection.selections
+                )
             return all(self.reachable(graph, inner, s, provided) for s in selection.selections)
         if selection.name == "__typename":
             return True

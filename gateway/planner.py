@@ -621,10 +621,18 @@ class _Planning:
                     self.plan_interface_object(fetch, target, interface, selection.selections, path, provided)
                 else:
                     elsewhere.append(selection)
-            elif selection.name != "__typename" and self.is_local(
-                fetch.subgraph, interface, selection.name, provided
+            elif selection.name == "__typename":
+                elsewhere.append(selection)
+            elif self.is_local(fetch.subgraph, interface, selection.name, provided) and not self.needs_inputs(
+                fetch, interface, selection.name, path
             ):
                 self.add_local(fetch, target, interface, selection, path, provided)
+            elif any(
+                g != fetch.subgraph or self.needs_inputs(fetch, interface, selection.name, path)
+                for g in self.sg.resolvers(interface, selection.name)
+            ):
+                # Another subgraph has the field on the interface itself: no concrete type needed.
+                self.add_remote(fetch, target, interface, selection, path)
             else:
                 elsewhere.append(selection)
         if not elsewhere:

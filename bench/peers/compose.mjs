@@ -1,0 +1,20 @@
+// Composes the bench's subgraphs with @apollo/composition into the one supergraph all three gateways load:
+// `node compose.mjs NAME=URL [NAME=URL ...] > supergraph.graphql` (NAME from schemas.mjs).
+import { composeServices } from '@apollo/composition';
+import { parse } from 'graphql';
+import { SDL } from './schemas.mjs';
+
+const services = process.argv.slice(2).map((arg) => {
+  const [name, url] = arg.split(/=(.*)/s);
+  if (!(name in SDL) || !url) {
+    console.error(`usage: node compose.mjs NAME=URL ...; unknown subgraph in ${arg}`);
+    process.exit(2);
+  }
+  return { name, url, typeDefs: parse(SDL[name]) };
+});
+const result = composeServices(services);
+if (result.errors) {
+  for (const error of result.errors) console.error(error.message);
+  process.exit(1);
+}
+process.stdout.write(result.supergraphSdl);

@@ -1,0 +1,25 @@
+// Hive Gateway's runtime (@graphql-hive/gateway) over a static supergraph on a plain node:http server:
+// `node hive-gateway.mjs SUPERGRAPH PORT`. One process, like the other gateways (the CLI would fork one
+// worker per core in production). No usage reporting is configured, so nothing leaves the machine.
+// Serves POST http://127.0.0.1:PORT/graphql and prints `ready` once it listens.
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createGatewayRuntime } from '@graphql-hive/gateway';
+
+const [supergraphFile, port] = process.argv.slice(2);
+const gateway = createGatewayRuntime({
+  supergraph: readFileSync(supergraphFile, 'utf8'),
+  logging: 'error',
+  graphiql: false,
+  landingPage: false,
+});
+const server = createServer(gateway);
+server.keepAliveTimeout = 60_000;
+server.listen(Number(port), '127.0.0.1', () => console.log('ready'));
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    server.close();
+    Promise.resolve(gateway.dispose()).finally(() => process.exit(0));
+  });
+}

@@ -115,7 +115,7 @@ class Execution:
             entry = fetch.inputs.get(target.get("__typename"))  # type: ignore[arg-type]
             if entry is None:
                 continue
-            flat = entry.flat_keys
+            flat = entry.flat_pairs
             if flat is not None:  # the common case: a key of plain scalar fields
                 representation = _flat(target, flat)  # type: ignore[assignment]
                 if representation is None:
@@ -223,11 +223,11 @@ def _restore(sg: Supergraph, value: Any, tree: SelectionTree) -> None:
             _restore(sg, value, fragment)
 
 
-def _flat(source: dict, keys: tuple[str, ...]) -> dict | None:
+def _flat(source: dict, pairs: tuple[tuple[str, str], ...]) -> dict | None:
     out = {}
-    for key in keys:
-        if INTERNAL_ALIAS + key in source:
-            out[key] = source[INTERNAL_ALIAS + key]
+    for key, alias in pairs:
+        if alias in source:
+            out[key] = source[alias]
         elif key in source:
             out[key] = source[key]
         else:
@@ -306,7 +306,7 @@ class _Null:
 NULL = _Null()
 
 
-_TYPENAME, _PASS, _FIELD, _UNKNOWN = range(4)
+_SCALAR, _REQUIRED_SCALAR, _FIELD, _TYPENAME, _PASS, _UNKNOWN = range(6)
 # How to shape one response key: (key, kind, GraphQL type, the merged selections below it).
 _Entry = tuple[str, int, Any, tuple[Selection, ...]]
 
@@ -337,7 +337,14 @@ class Shaper:
             entries = self.cache[(id(selections), type_name)] = self.compile(selections, type_name)
         result: dict[str, Any] = {}
         for key, kind, gql_type, children in entries:
-            if kind == _FIELD:
+            if kind == _SCALAR:  # most fields: a value as the subgraph sent it, or null
+                result[key] = data.get(key)
+            elif kind == _REQUIRED_SCALAR:
+                value = data.get(key)
+                if value is None:
+                    return NULL
+                result[key] = value
+            elif kind == _FIELD:
                 value = self.value(gql_type, children, data.get(key), (path, key))
                 if value is NULL:
                     return NULL
@@ -364,8 +371,14 @@ class Shaper:
             elif name not in fields:
                 entries.append((key, _UNKNOWN, None, ()))
             else:
-                children = tuple(s for f in group for s in f.selections or ())
-                entries.append((key, _FIELD, fields[name].type, children))
+                gql_type = fields[name].type
+                required = type(gql_type) is GraphQLNonNull
+                inner = gql_type.of_type if required else gql_type
+                if type(inner) is GraphQLScalarType:
+                    entries.append((key, _REQUIRED_SCALAR if required else _SCALAR, None, ()))
+                else:
+                    children = tuple(s for f in group for s in f.selections or ())
+                    entries.append((key, _FIELD, gql_type, children))
         return entries
 
     def value(self, gql_type: Any, selections: tuple[Selection, ...], value: Any, path: tuple) -> Any:

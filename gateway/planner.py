@@ -109,6 +109,12 @@ class Input:
             return None
         return tuple(key for key, (f, _) in tree.fields.items() if f.name != "__typename")
 
+    @cached_property
+    def flat_pairs(self) -> tuple[tuple[str, str], ...] | None:
+        """`flat_keys`, each with the reserved alias it may have been fetched under."""
+        keys = self.flat_keys
+        return None if keys is None else tuple((key, INTERNAL_ALIAS + key) for key in keys)
+
 
 @dataclass(eq=False)
 class Fetch:

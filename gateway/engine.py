@@ -170,6 +170,8 @@ class Engine:
         if execution.errors:
             response["errors"] = execution.errors
         response["data"] = data
+        if shaper.value_completion:
+            response["extensions"] = {"valueCompletion": shaper.value_completion}
         return response
 
 

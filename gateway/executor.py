@@ -307,8 +307,9 @@ NULL = _Null()
 
 
 _SCALAR, _REQUIRED_SCALAR, _FIELD, _TYPENAME, _PASS, _UNKNOWN = range(6)
-# How to shape one response key: (key, kind, GraphQL type, the merged selections below it).
-_Entry = tuple[str, int, Any, tuple[Selection, ...]]
+# How to shape one response key: (key, kind, GraphQL type, the merged selections below it, and the
+# field's coordinate, "Type.field", for messages).
+_Entry = tuple[str, int, Any, tuple[Selection, ...], str]
 
 
 class Shaper:
@@ -326,6 +327,7 @@ class Shaper:
         self.schema = schema
         self.errors = errors
         self.cache = cache
+        self.value_completion: list[dict[str, Any]] = []
 
     def root(self, type_name: str, selections: tuple[Selection, ...], data: dict) -> dict | None:
         shaped = self.object(type_name, selections, data, ())
@@ -336,7 +338,7 @@ class Shaper:
         if entries is None:
             entries = self.cache[(id(selections), type_name)] = self.compile(selections, type_name)
         result: dict[str, Any] = {}
-        for key, kind, gql_type, children in entries:
+        for key, kind, gql_type, children, coordinate in entries:
             if kind == _SCALAR:  # most fields: a value as the subgraph sent it, or null
                 result[key] = data.get(key)
             elif kind == _REQUIRED_SCALAR:
@@ -345,7 +347,7 @@ class Shaper:
                     return NULL
                 result[key] = value
             elif kind == _FIELD:
-                value = self.value(gql_type, children, data.get(key), (path, key))
+                value = self.value(gql_type, children, data.get(key), (path, key), coordinate)
                 if value is NULL:
                     return NULL
                 result[key] = value
@@ -364,27 +366,30 @@ class Shaper:
         entries: list[_Entry] = []
         for key, group in groups.items():
             name = group[0].name
+            coordinate = f"{type_name}.{name}"
             if name == "__typename":
-                entries.append((key, _TYPENAME, None, ()))
+                entries.append((key, _TYPENAME, None, (), coordinate))
             elif name in ("__schema", "__type"):
-                entries.append((key, _PASS, None, ()))
+                entries.append((key, _PASS, None, (), coordinate))
             elif name not in fields:
-                entries.append((key, _UNKNOWN, None, ()))
+                entries.append((key, _UNKNOWN, None, (), coordinate))
             else:
                 gql_type = fields[name].type
                 required = type(gql_type) is GraphQLNonNull
                 inner = gql_type.of_type if required else gql_type
                 if type(inner) is GraphQLScalarType:
-                    entries.append((key, _REQUIRED_SCALAR if required else _SCALAR, None, ()))
+                    entries.append((key, _REQUIRED_SCALAR if required else _SCALAR, None, (), coordinate))
                 else:
                     children = tuple(s for f in group for s in f.selections or ())
-                    entries.append((key, _FIELD, gql_type, children))
+                    entries.append((key, _FIELD, gql_type, children, coordinate))
         return entries
 
-    def value(self, gql_type: Any, selections: tuple[Selection, ...], value: Any, path: tuple) -> Any:
+    def value(
+        self, gql_type: Any, selections: tuple[Selection, ...], value: Any, path: tuple, coordinate: str
+    ) -> Any:
         kind = type(gql_type)
         if kind is GraphQLNonNull:
-            inner = self.value(gql_type.of_type, selections, value, path)
+            inner = self.value(gql_type.of_type, selections, value, path, coordinate)
             return NULL if inner is None or inner is NULL else inner
         if value is None:
             return None
@@ -392,15 +397,14 @@ class Shaper:
             if type(value) is not list:
                 return None
             item_type = gql_type.of_type
-            items = [self.value(item_type, selections, v, (path, i)) for i, v in enumerate(value)]
+            items = [self.value(item_type, selections, v, (path, i), coordinate) for i, v in enumerate(value)]
             return None if NULL in items else items
         if kind is GraphQLEnumType:
             if value in gql_type.values:
                 return value
-            message = f'Enum "{gql_type.name}" cannot represent value: {orjson.dumps(value).decode()}'
-            self.errors.append(
-                {"message": message, "path": _unwind(path), "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
-            )
+            # A value the API schema hides (@inaccessible) or a subgraph made up: null, and said
+            # where @apollo/gateway says it, in extensions.valueCompletion rather than errors.
+            self.completion(f"Invalid value found for field {coordinate}.", path)
             return None
         if kind is GraphQLScalarType:
             return value
@@ -410,9 +414,15 @@ class Shaper:
         if kind is not GraphQLObjectType:
             type_name = value.get("__typename") or type_name
             if type_name not in self.sg.api_possible(gql_type.name) and type_name != gql_type.name:
-                return None  # an @inaccessible type: clients cannot be shown it (as @apollo/gateway)
+                self.completion(f"Invalid __typename found for object at field {coordinate}.", path)
+                return None
         shaped = self.object(type_name, selections, value, path)
         return None if shaped is NULL else shaped
+
+    def completion(self, message: str, path: tuple) -> None:
+        self.value_completion.append(
+            {"message": message, "path": _unwind(path), "extensions": {"code": "INVALID_GRAPHQL"}}
+        )
 
     def _collect(
         self, selections: tuple[Selection, ...], type_name: str, groups: dict[str, list[Field]]

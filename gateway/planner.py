@@ -370,9 +370,11 @@ class _Planning:
         f: Field,
         path: tuple[str, ...],
         provided: Provided | None,
+        tried: frozenset[str] = frozenset(),
     ) -> None:
         """Add a field `fetch`'s subgraph resolves, with what it can reach of the field's selections."""
-        if f.selections is None or not self.elsewhere(fetch.subgraph, type_name, f.name):
+        tried = tried | {fetch.subgraph}
+        if f.selections is None or not any(g not in tried for g in self.sg.resolvers(type_name, f.name)):
             self.add_local(fetch, target, type_name, f, path, provided)
             return
         # A field several subgraphs resolve (@shareable, @provides): what this subgraph cannot
@@ -381,7 +383,7 @@ class _Planning:
         if here or not rest:
             self.add_local(fetch, target, type_name, replace(f, selections=here), path, provided)
         if rest:
-            self.add_elsewhere(fetch, target, type_name, replace(f, selections=rest), path)
+            self.add_elsewhere(fetch, target, type_name, replace(f, selections=rest), path, tried)
 
     def available(self, fetch: Fetch, type_name: str, path: tuple[str, ...]) -> SelectionTree | None:
         """What an entity fetch already has of the entity it was sent: its representation's fields."""
@@ -414,9 +416,6 @@ class _Planning:
 
     def is_local(self, graph: str, type_name: str, name: str, provided: Provided | None) -> bool:
         return self.sg.can_resolve(graph, type_name, name) or (provided is not None and name in provided)
-
-    def elsewhere(self, graph: str, type_name: str, name: str) -> bool:
-        return any(g != graph for g in self.sg.resolvers(type_name, name))
 
     def child_provided(
         self, graph: str, type_name: str, name: str, provided: Provided | None
@@ -488,15 +487,21 @@ class _Planning:
         )
 
     def add_elsewhere(
-        self, fetch: Fetch, target: SelectionTree, type_name: str, f: Field, path: tuple[str, ...]
+        self,
+        fetch: Fetch,
+        target: SelectionTree,
+        type_name: str,
+        f: Field,
+        path: tuple[str, ...],
+        tried: frozenset[str],
     ) -> None:
         if fetch.entity or type_name != self.root_type or self.operation_type == "mutation":
             self.add_remote(fetch, target, type_name, f, path)
             return
-        graphs = [g for g in self.sg.resolvers(type_name, f.name) if g != fetch.subgraph]
-        graph = self.pick_root_graph(graphs, type_name, f)
-        other = self.root_fetch(graph)
-        self.add_local(other, other.selections, type_name, f, path, None)
+        # A shared root field: another root fetch, which may split what is left again.
+        graphs = [g for g in self.sg.resolvers(type_name, f.name) if g not in tried]
+        other = self.root_fetch(self.pick_root_graph(graphs, type_name, f))
+        self.place(other, other.selections, type_name, f, path, None, tried)
 
     def add_local(
         self,

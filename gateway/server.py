@@ -156,7 +156,7 @@ def create_gateway_app(
         transport = request.app.state.subgraphs.transport(caller)
         result = await engine.execute(prepared, variables, coerced, transport, metrics.observe_fetch)
         if development and request.headers.get(PLAN_HEADER):
-            result["extensions"] = {"queryPlan": prepared.plan.describe()}
+            result.setdefault("extensions", {})["queryPlan"] = prepared.plan.describe()
         return _json(result), kind, "error" if "errors" in result else "ok"
 
     async def metrics_route(request: Request) -> Response:

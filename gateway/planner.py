@@ -592,23 +592,30 @@ class _Planning:
         have = self.available(fetch, type_name, path)
 
         def rank(option: tuple[str, Key, str]) -> tuple[int, int]:
+            # Fewest key fields to fetch from elsewhere first, then a fetch already planned here.
             graph, key, _ = option
-            local = self.all_local(fetch.subgraph, type_name, _without(fields_of(key.selection), have))
+            missing = self.not_local(fetch.subgraph, type_name, _without(fields_of(key.selection), have))
             reuse = (fetch.id, graph, path, "") in self.children
-            return (0 if local else 1, 0 if reuse else 1)
+            return (missing, 0 if reuse else 1)
 
         return min(options, key=rank)
 
     def all_local(self, graph: str, type_name: str, selections: tuple[Selection, ...]) -> bool:
+        return self.not_local(graph, type_name, selections) == 0
+
+    def not_local(self, graph: str, type_name: str, selections: tuple[Selection, ...]) -> int:
+        """How many fields of a field set `graph` cannot resolve itself."""
+        count = 0
         for f in self.collect(selections, type_name):
             if f.name == "__typename":
                 continue
             if not self.sg.can_resolve(graph, type_name, f.name):
-                return False
+                count += 1
+                continue
             info = self.sg.field(type_name, f.name)
-            if f.selections and info is not None and not self.all_local(graph, info.type_name, f.selections):
-                return False
-        return True
+            if f.selections and info is not None:
+                count += self.not_local(graph, info.type_name, f.selections)
+        return count
 
     def plan_interface_object(
         self,

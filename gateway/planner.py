@@ -443,7 +443,15 @@ class _Planning:
                 rest.append(selection)
         return tuple(here), tuple(rest)
 
-    def reachable(self, graph: str, type_name: str, selection: Selection, provided: Provided | None) -> bool:
+    def reachable(
+        self,
+        graph: str,
+        type_name: str,
+        selection: Selection,
+        provided: Provided | None,
+        seen: frozenset[tuple[str, str, str]] = frozenset(),
+    ) -> bool:
+        """Whether `graph` can answer `selection` on `type_name`, itself or through entity keys."""
         if isinstance(selection, Fragment):
             inner = selection.condition or type_name
             if self.sg.types[type_name].abstract and not self.sg.is_interface_object(graph, type_name):
@@ -454,14 +462,16 @@ class _Planning:
                     if self.sg.applies(selection.condition, t)
                 ]
                 return all(
-                    self.reachable(graph, t, s, provided) for t in concrete for s in selection.selections
+                    self.reachable(graph, t, s, provided, seen)
+                    for t in concrete
+                    for s in selection.selections
                 )
-            return all(self.reachable(graph, inner, s, provided) for s in selection.selections)
+            return all(self.reachable(graph, inner, s, provided, seen) for s in selection.selections)
         if selection.name == "__typename":
             return True
         if self.sg.types[type_name].abstract and not self.sg.is_interface_object(graph, type_name):
             concrete = self.sg.possible_types_in(graph, type_name)
-            return all(self.reachable(graph, t, selection, provided) for t in concrete)
+            return all(self.reachable(graph, t, selection, provided, seen) for t in concrete)
         provided = self.narrow(provided, type_name)
         if self.is_local(graph, type_name, selection.name, provided):
             if selection.selections is None:
@@ -469,9 +479,13 @@ class _Planning:
             info = self.sg.field(type_name, selection.name)
             assert info is not None
             below = self.child_provided(graph, type_name, selection.name, provided)
-            return all(self.reachable(graph, info.type_name, s, below) for s in selection.selections)
+            return all(self.reachable(graph, info.type_name, s, below, seen) for s in selection.selections)
+        step = (graph, type_name, selection.name)
+        if step in seen:
+            return False  # a key that needs the very field it is fetched for
+        seen = seen | {step}
         return any(
-            self.all_local(graph, type_name, fields_of(key.selection))
+            all(self.reachable(graph, type_name, k, None, seen) for k in fields_of(key.selection))
             for other in self.sg.resolvers(type_name, selection.name)
             if other != graph
             for key in self.sg.entity_keys(type_name, other)

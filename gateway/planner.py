@@ -549,7 +549,7 @@ class _Planning:
             )
         self.visiting.add(guard)
         try:
-            graph, key, as_type = self.choose_jump(fetch, type_name, f.name, path)
+            graph, key, as_type = self.choose_jump(fetch, type_name, f, path)
             info = self.sg.field(as_type, f.name)
             assert info is not None
             requires = info.sources[graph].requires
@@ -584,9 +584,10 @@ class _Planning:
             _merge_into(entry.selection, fields_of(requires))  # type: ignore[arg-type]
 
     def choose_jump(
-        self, fetch: Fetch, type_name: str, name: str, path: tuple[str, ...]
+        self, fetch: Fetch, type_name: str, f: Field, path: tuple[str, ...]
     ) -> tuple[str, Key, str]:
-        """The subgraph, key and entity type through which `type_name.name` is fetched from here."""
+        """The subgraph, key and entity type through which `type_name.f` is fetched from here."""
+        name = f.name
         options: list[tuple[str, Key, str]] = []
         for graph in self.sg.resolvers(type_name, name):
             if graph != fetch.subgraph or self.needs_inputs(fetch, type_name, name, path):
@@ -605,12 +606,16 @@ class _Planning:
 
         have = self.available(fetch, type_name, path)
 
-        def rank(option: tuple[str, Key, str]) -> tuple[int, int]:
-            # Fewest key fields to fetch from elsewhere first, then a fetch already planned here.
-            graph, key, _ = option
+        def rank(option: tuple[str, Key, str]) -> tuple[bool, int, int]:
+            # A subgraph that reaches all the field asks for, then the fewest key fields to fetch
+            # from elsewhere, then a fetch already planned here.
+            graph, key, as_type = option
+            below = self.child_provided(graph, as_type, name, None)
+            field_type = self.sg.field(as_type, name).type_name  # type: ignore[union-attr]
+            reaches = all(self.reachable(graph, field_type, s, below) for s in f.selections or ())
             missing = self.not_local(fetch.subgraph, type_name, _without(fields_of(key.selection), have))
             reuse = (fetch.id, graph, path, "") in self.children
-            return (missing, 0 if reuse else 1)
+            return (not reaches, missing, 0 if reuse else 1)
 
         return min(options, key=rank)
 

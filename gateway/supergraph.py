@@ -90,7 +90,8 @@ class FieldInfo:
 class TypeInfo:
     name: str
     kind: str  # object, interface, union, enum, input, scalar
-    graphs: set[str] = field(default_factory=set)
+    # In the supergraph's order: planning walks it, and must not depend on the process's hash seed.
+    graphs: dict[str, None] = field(default_factory=dict)
     keys: list[Key] = field(default_factory=list)
     interface_object_in: set[str] = field(default_factory=set)
     fields: dict[str, FieldInfo] = field(default_factory=dict)
@@ -156,7 +157,7 @@ class Supergraph:
         for directive in _directives(node, "join__type"):
             args = _directive_args(directive)
             graph = self._graph(args)
-            info.graphs.add(graph)
+            info.graphs[graph] = None
             if args.get("isInterfaceObject"):
                 info.interface_object_in.add(graph)
             if args.get("key"):

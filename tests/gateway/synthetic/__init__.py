@@ -33,12 +33,15 @@ SCENARIO_NAMES = (
     "audit_abstract",
     "audit_distributed",
     "audit_keys",
-    "audit_parent_entity",
-    "audit_fed1",
-    "audit_fed2_external",
+    "audit_external_extends",
     "audit_requires",
     "audit_requires_abstract",
     "audit_interface_object",
+    "audit_provides",
+    "audit_override",
+    "audit_enums_inputs",
+    "audit_node",
+    "audit_simple",
 )
 
 

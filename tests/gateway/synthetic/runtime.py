@@ -20,12 +20,12 @@ from typing import Any
 import orjson
 from graphql import (
     DocumentNode,
+    EnumTypeDefinitionNode,
+    EnumTypeExtensionNode,
     GraphQLError,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
-    EnumTypeDefinitionNode,
-    EnumTypeExtensionNode,
     InputObjectTypeDefinitionNode,
     InputObjectTypeExtensionNode,
     InterfaceTypeDefinitionNode,
@@ -67,6 +67,9 @@ class Operation:
     # True when a correct gateway answers with errors (a failing field, a validation error, ...).
     errors: bool = False
     operation_name: str | None = None
+    # The data the federation spec gives where @apollo/gateway is known to answer otherwise: ours
+    # must give this, and Apollo must still differ (so a fixed Apollo is noticed).
+    spec_data: dict[str, Any] | None = None
 
 
 # Federation v2 directives under their spec names; `{fs}` is the FieldSet scalar's name in the subgraph.

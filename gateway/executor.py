@@ -402,9 +402,17 @@ class Shaper:
         if kind is GraphQLEnumType:
             if value in gql_type.values:
                 return value
-            # A value the API schema hides (@inaccessible) or a subgraph made up: null, and said
-            # where @apollo/gateway says it, in extensions.valueCompletion rather than errors.
-            self.completion(f"Invalid value found for field {coordinate}.", path)
+            # A value the API schema hides (@inaccessible) or a subgraph made up cannot be
+            # serialized: a field error, as the GraphQL spec has it (@apollo/gateway only notes it
+            # in extensions.valueCompletion).
+            self.errors.append(
+                {
+                    "message": f"Invalid value found for field {coordinate}: the enum "
+                    f"{gql_type.name} has no value {orjson.dumps(value).decode()}.",
+                    "path": _unwind(path),
+                    "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+                }
+            )
             return None
         if kind is GraphQLScalarType:
             return value

@@ -67,8 +67,9 @@ class Operation:
     # True when a correct gateway answers with errors (a failing field, a validation error, ...).
     errors: bool = False
     operation_name: str | None = None
-    # The data the federation spec gives where @apollo/gateway is known to answer otherwise: ours
-    # must give this, and Apollo must still differ (so a fixed Apollo is noticed).
+    # The data the spec gives where @apollo/gateway is known to answer otherwise: ours must give
+    # it (with errors exactly when `errors` says), and Apollo must still differ, so a fixed Apollo
+    # is noticed.
     spec_data: dict[str, Any] | None = None
 
 

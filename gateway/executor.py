@@ -397,6 +397,18 @@ class Shaper:
             if type(value) is not list:
                 return None
             item_type = gql_type.of_type
+            required = type(item_type) is GraphQLNonNull
+            named = item_type.of_type if required else item_type
+            if type(named) is GraphQLObjectType:
+                # The common list, of one object type: straight to `object`, no dispatch per item.
+                name = named.name
+                items = [
+                    None if type(v) is not dict else self.object(name, selections, v, (path, i))
+                    for i, v in enumerate(value)
+                ]
+                if required:
+                    return None if None in items or NULL in items else items
+                return [None if item is NULL else item for item in items]
             items = [self.value(item_type, selections, v, (path, i), coordinate) for i, v in enumerate(value)]
             return None if NULL in items else items
         if kind is GraphQLEnumType:

@@ -103,8 +103,11 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def apollo_gateway(supergraph_sdl: str) -> Iterator[str]:
-    """Runs @apollo/gateway over the supergraph; yields its URL (`http://127.0.0.1:PORT/graphql`)."""
+def apollo_gateway(supergraph_sdl: str, secret: str | None = None) -> Iterator[str]:
+    """Runs @apollo/gateway over the supergraph; yields its URL (`http://127.0.0.1:PORT/graphql`).
+
+    With `secret`, its subgraph requests are signed as ours are, so it can front our real subgraphs.
+    """
     ensure_installed()
     with tempfile.TemporaryDirectory(prefix="qf-oracle-") as folder:
         supergraph = Path(folder) / "supergraph.graphql"
@@ -115,7 +118,7 @@ def apollo_gateway(supergraph_sdl: str) -> Iterator[str]:
             process = subprocess.Popen(
                 ["node", str(HERE / "gateway.mjs"), str(supergraph), str(_free_port())],
                 cwd=HERE,
-                env=_node_env(),
+                env={**_node_env(), **({"QF_INTERNAL_SECRET": secret} if secret else {})},
                 stdout=out,
                 stderr=err,
             )

@@ -28,7 +28,7 @@ from graphql.execution.values import get_variable_values
 
 from gateway.executor import Execution, Shaper, Transport
 from gateway.operation import Field, OperationError, Selection, conditions, normalize, select_operation
-from gateway.planner import PlanningError, QueryPlan, QueryPlanner
+from gateway.planner import PlanningError, QueryPlan, QueryPlanner, SelectionTree
 from gateway.supergraph import Supergraph
 
 INTROSPECTION = frozenset({"__schema", "__type"})
@@ -65,6 +65,8 @@ class Prepared:
     selections: tuple[Selection, ...]
     plan: QueryPlan
     introspection: DocumentNode | None  # the operation's introspection fields, run by graphql-core
+    # One fetch asking exactly what the client asked: its answer is the response, unshaped.
+    passthrough: bool = False
     shapes: dict = field(default_factory=dict)  # the Shaper's cache, as long-lived as the plan
 
 
@@ -148,7 +150,9 @@ class Engine:
         introspection = None
         if any(isinstance(s, Field) and s.name in INTROSPECTION for s in selections):
             introspection = _introspection_only(document, operation)
-        return Prepared(kind, root_type or "Query", selections, plan, introspection)
+        root = root_type or "Query"
+        passthrough = introspection is None and _passthrough(self.supergraph, plan, root, selections)
+        return Prepared(kind, root, selections, plan, introspection, passthrough)
 
     async def execute(
         self,
@@ -164,6 +168,10 @@ class Engine:
             result: ExecutionResult = execute(self.schema, prepared.introspection, variable_values=coerced)  # type: ignore[assignment]
             execution.data.update(result.data or {})
             execution.errors.extend(e.formatted for e in result.errors or ())
+        if prepared.passthrough and execution.data:
+            if execution.errors:
+                return {"errors": execution.errors, "data": execution.data}
+            return {"data": execution.data}
         shaper = Shaper(self.supergraph, self.schema, execution.errors, prepared.shapes)
         data = shaper.root(prepared.root_type, prepared.selections, execution.data)
         response: dict[str, Any] = {}
@@ -196,3 +204,44 @@ def _introspection_only(document: DocumentNode, operation: OperationDefinitionNo
     )
     others = tuple(d for d in document.definitions if not isinstance(d, OperationDefinitionNode))
     return DocumentNode(definitions=(only, *others))
+
+
+def _passthrough(sg: Supergraph, plan: QueryPlan, root_type: str, selections: tuple[Selection, ...]) -> bool:
+    """Whether the plan is one root fetch whose answer already has the client's exact shape."""
+    if len(plan.fetches) != 1:
+        return False
+    fetch = plan.fetches[0]
+    return (
+        not fetch.entity
+        and not fetch.restores
+        and _same_shape(sg, fetch.subgraph, root_type, selections, fetch.selections)
+    )
+
+
+def _same_shape(
+    sg: Supergraph, graph: str, type_name: str, selections: tuple[Selection, ...], tree: SelectionTree
+) -> bool:
+    """The subgraph is asked for exactly these fields, each typed as in the supergraph (so nulls
+    propagate alike), none abstract (no `__typename` added) and none an enum (whose values the
+    gateway must check against the API schema)."""
+    if tree.fragments or len(selections) != len(tree.fields):
+        return False
+    for selection, (key, (asked, below)) in zip(selections, tree.fields.items(), strict=True):
+        if not isinstance(selection, Field) or selection.key != key or selection.signature != asked.signature:
+            return False
+        info = sg.field(type_name, selection.name)
+        source = info.sources.get(graph) if info is not None else None
+        if info is None or source is None or source.type is not None or asked.internal:
+            return False
+        named = sg.types.get(info.type_name)
+        if named is None and selection.selections is None:
+            continue  # a built-in scalar
+        if named is None or named.kind == "enum" or named.abstract:
+            return False
+        if selection.selections is None or below is None:
+            if selection.selections is not None or below is not None:
+                return False
+            continue
+        if not _same_shape(sg, graph, info.type_name, selection.selections, below):
+            return False
+    return True

@@ -83,3 +83,21 @@ async def test_plans_are_cached_by_text_name_and_skip_include_values(shop: tuple
     assert hits == [False, True, False]
     assert first is again and other is not first
     assert len(first.plan.fetches) == 2 and len(other.plan.fetches) == 1
+
+
+async def test_a_single_fetch_asking_what_the_client_asked_is_passed_through(
+    shop: tuple[Engine, Direct],
+) -> None:
+    engine, transport = shop
+    cases = {
+        "{ products(first: 2) { id name price } }": True,
+        "{ products(first: 2) { id name reviewCount } }": False,  # an entity fetch follows
+        "{ products(first: 2) { __typename id } }": False,  # the gateway answers __typename
+        "{ products(first: 2) { id category } }": False,  # enum values are checked
+        '{ a: product(id: "p1") { name } b: product(id: "p2") { name } }': True,
+    }
+    for query, expected in cases.items():
+        prepared, _ = engine.prepare(query, None, {})
+        assert prepared.passthrough is expected, query
+        answer = await run(engine, transport, query)
+        assert "errors" not in answer and answer["data"], answer

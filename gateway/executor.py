@@ -111,8 +111,9 @@ class Execution:
         representations: list[dict] = []
         owners: list[list[tuple[dict, tuple]]] = []
         seen: dict[Any, int] = {}
+        inputs = fetch.inputs
         for target, path in _objects_at(self.data, fetch.path):
-            entry = fetch.inputs.get(target.get("__typename"))  # type: ignore[arg-type]
+            entry = inputs.get(target.get("__typename"))  # type: ignore[arg-type]
             if entry is None:
                 continue
             flat = entry.flat_pairs
@@ -334,9 +335,19 @@ class Shaper:
         return None if shaped is NULL else shaped  # type: ignore[return-value]
 
     def object(self, type_name: str, selections: tuple[Selection, ...], data: dict, path: tuple) -> Any:
-        entries = self.cache.get((id(selections), type_name))
-        if entries is None:
-            entries = self.cache[(id(selections), type_name)] = self.compile(selections, type_name)
+        compiled = self.cache.get((id(selections), type_name))
+        if compiled is None:
+            entries = self.compile(selections, type_name)
+            scalars = all(kind in (_SCALAR, _REQUIRED_SCALAR) for _, kind, *_ in entries)
+            required = tuple(key for key, kind, *_ in entries if kind == _REQUIRED_SCALAR)
+            compiled = (entries, tuple(key for key, *_ in entries) if scalars else None, required)
+            self.cache[(id(selections), type_name)] = compiled
+        entries, scalar_keys, required = compiled
+        if scalar_keys is not None:  # only scalars below: one comprehension, the common leaf object
+            flat = {key: data.get(key) for key in scalar_keys}
+            if required and any(flat[key] is None for key in required):
+                return NULL
+            return flat
         result: dict[str, Any] = {}
         for key, kind, gql_type, children, coordinate in entries:
             if kind == _SCALAR:  # most fields: a value as the subgraph sent it, or null

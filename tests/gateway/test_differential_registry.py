@@ -33,8 +33,8 @@ OPERATIONS: list[tuple[str, str, dict | None]] = [
     ("standard_variables", "query($c: String!) { standard(code: $c) { code title } }", {"c": "EC0301"}),
     (
         "page",
-        "{ standards(first: 3) { totalCount edges { cursor node { code level } } pageInfo { hasNextPage } } }"
-        "",
+        "{ standards(first: 3) { totalCount edges { cursor node { code level } } "
+        "pageInfo { hasNextPage } } }",
         None,
     ),
     (

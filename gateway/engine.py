@@ -28,7 +28,8 @@ from graphql.execution.values import get_variable_values
 
 from gateway.executor import Execution, Shaper, Transport
 from gateway.operation import Field, OperationError, Selection, conditions, normalize, select_operation
-from gateway.planner import PlanningError, QueryPlan, QueryPlanner, SelectionTree
+from gateway.plan import QueryPlan, SelectionTree
+from gateway.planner import PlanningError, QueryPlanner
 from gateway.supergraph import Supergraph
 
 INTROSPECTION = frozenset({"__schema", "__type"})

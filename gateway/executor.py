@@ -30,7 +30,7 @@ from graphql import (
 )
 
 from gateway.operation import INTERNAL_ALIAS, Field, Selection
-from gateway.planner import Fetch, QueryPlan, SelectionTree
+from gateway.plan import Fetch, QueryPlan, SelectionTree
 from gateway.supergraph import Supergraph
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -35,8 +34,6 @@ from services.common.errors import QFError
 from services.common.settings import Settings
 from services.common.signing import Caller
 
-log = logging.getLogger(__name__)
-
 PLAN_HEADER = "x-qf-query-plan"
 
 
@@ -54,7 +51,7 @@ def create_gateway_app(
     *,
     database_url: str | None,
     secret: bytes | None,
-    subgraph_timeout: float = 10.0,
+    subgraph_timeout: float | None = None,
 ) -> Starlette:
     """A gateway over the supergraph `load_supergraph` returns when the app starts.
 
@@ -71,7 +68,7 @@ def create_gateway_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         supergraph = Supergraph(await load_supergraph())
         urls = {name: subgraph.url for name, subgraph in supergraph.subgraphs.items()}
-        client = SubgraphClient(urls, secret, timeout=subgraph_timeout)
+        client = SubgraphClient(urls, secret, timeout=subgraph_timeout or settings.subgraph_timeout_seconds)
         db = await Database.connect(database_url, "gateway") if database_url else None
         app.state.authenticator = ApiKeyAuthenticator(db) if db else AnonymousOnly()
         app.state.engine = Engine(supergraph)

@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     max_depth: int = Field(15, ge=2, le=100)
     max_aliases: int = Field(30, ge=0)
     max_cost: int = Field(50_000, ge=1)
+    # How long the gateway waits for a subgraph before it answers without that subgraph's fields.
+    subgraph_timeout_seconds: float = Field(10.0, gt=0, le=300)
 
     renec_url: str = "https://conocer.gob.mx/CONOCERBACKCITAS/sectoresProductivos/getEstandaresAll"
 

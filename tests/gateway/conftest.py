@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,44 +24,19 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
+from tests.gateway.servers import free_port, serve
 from tests.gateway.synthetic import SCENARIO_NAMES, app, subgraph_list
 
 ROOT = Path(__file__).resolve().parents[2]
 OUR_GATEWAY_READY_TIMEOUT = 20.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def synthetic_url() -> Iterator[str]:
     """Base URL of the synthetic subgraphs: POST {base}/{scenario}/{subgraph} speaks GraphQL."""
-    # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and without
-    # it every reused connection stalls ~40 ms on delayed ACKs.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app(), log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    # The socket is bound before the thread starts, so there is no window for another process to take it.
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the synthetic subgraph server did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=5)
-        sock.close()
+    with serve(app(), lifespan="off") as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

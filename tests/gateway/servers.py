@@ -19,6 +19,12 @@ import uvicorn
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def _socket() -> socket.socket:
     # IPPROTO_TCP spelled out so asyncio sets TCP_NODELAY (no 40 ms delayed-ACK stalls).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -48,9 +54,7 @@ def serve(app: Any, **config: Any) -> Iterator[str]:
 
 @contextlib.contextmanager
 def extension_process() -> Iterator[tuple[str, subprocess.Popen]]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.gateway.extension_subgraph", str(port)], cwd=ROOT, env=os.environ.copy()
     )

@@ -4,7 +4,6 @@ answers, refusals."""
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -14,7 +13,7 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from gateway.http1 import HTTPFailure, Origin
-from tests.gateway.servers import serve
+from tests.gateway.servers import free_port, serve
 
 
 async def echo(request: Request) -> Response:
@@ -91,9 +90,7 @@ async def test_connection_close_is_honoured(base: str) -> None:
 
 
 async def test_nobody_listening_is_a_clear_failure() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     with pytest.raises(HTTPFailure, match="cannot connect"):
         await Origin(f"http://127.0.0.1:{port}/graphql").post(b"{}", {})
 

@@ -85,18 +85,14 @@ class Input:
     selection: SelectionTree
 
     @cached_property  # asked once per object at execution; planning is over by then
-    def flat_keys(self) -> tuple[str, ...] | None:
-        """The response keys when the selection is only scalar fields, else None."""
+    def flat_pairs(self) -> tuple[tuple[str, str], ...] | None:
+        """When the selection is only scalar fields: each response key with the reserved alias it
+        may have been fetched under; else None."""
         tree = self.selection
         if tree.fragments or any(sub is not None for _, sub in tree.fields.values()):
             return None
-        return tuple(key for key, (f, _) in tree.fields.items() if f.name != "__typename")
-
-    @cached_property
-    def flat_pairs(self) -> tuple[tuple[str, str], ...] | None:
-        """`flat_keys`, each with the reserved alias it may have been fetched under."""
-        keys = self.flat_keys
-        return None if keys is None else tuple((key, INTERNAL_ALIAS + key) for key in keys)
+        keys = [key for key, (f, _) in tree.fields.items() if f.name != "__typename"]
+        return tuple((key, INTERNAL_ALIAS + key) for key in keys)
 
 
 @dataclass(eq=False)

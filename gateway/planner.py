@@ -19,6 +19,8 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import replace
 
+from graphql import SelectionSetNode
+
 from gateway.operation import INTERNAL_ALIAS, Field, Fragment, Selection, fields_of
 from gateway.plan import Fetch, Input, QueryPlan, SelectionTree, merge_into
 from gateway.supergraph import Key, Supergraph
@@ -443,13 +445,15 @@ class _Planning:
         finally:
             self.visiting.discard(guard)
 
-    def add_input(self, child: Fetch, found_as: str, typename: str, key: Key, requires: object) -> None:
+    def add_input(
+        self, child: Fetch, found_as: str, typename: str, key: Key, requires: SelectionSetNode | None
+    ) -> None:
         entry = child.inputs.get(found_as)
         if entry is None:
             entry = child.inputs[found_as] = Input(typename, SelectionTree())
         merge_into(entry.selection, fields_of(key.selection))
         if requires is not None:
-            merge_into(entry.selection, fields_of(requires))  # type: ignore[arg-type]
+            merge_into(entry.selection, fields_of(requires))
 
     def choose_jump(
         self, fetch: Fetch, type_name: str, f: Field, path: tuple[str, ...]

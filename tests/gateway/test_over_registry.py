@@ -67,9 +67,7 @@ def stack(settings: Settings, gateway_db_url: str, registry_base: str) -> Iterat
 
 async def post(base: str, query: str, variables: dict | None = None, **options: Any) -> httpx.Response:
     async with httpx.AsyncClient(timeout=30) as client:
-        body: dict[str, Any] = {"query": query, "variables": variables}
-        body.update(options.pop("json", {}))
-        return await client.post(f"{base}/graphql", json=body, **options)
+        return await client.post(f"{base}/graphql", json={"query": query, "variables": variables}, **options)
 
 
 async def test_one_query_joins_the_registry_and_an_extending_subgraph(stack: str) -> None:

@@ -19,6 +19,9 @@ subgraph directly, with the plan cached.
 Targets (gateway issue): at least 3x @apollo/gateway's throughput and at least Hive Gateway's on every
 shape; under 2 ms added p50 latency for a cached plan. Everything (gateways, subgraphs, the load
 generator) shares this machine's cores, one gateway process each; only one gateway is under load at once.
+So each table also gives the CPU time per request (from /proc) of the gateway, of the subgraphs and of
+the load generator: on a saturated machine throughput is the cores divided by their sum, and the share
+the gateway does not control (subgraphs, load generator) bounds the ratio any gateway can reach.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -34,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any
 
@@ -62,10 +66,20 @@ LATENCY_QUERIES = {
     "first: 100": SHAPES["list"][1],
 }
 WARMUP_SECONDS = 0.5
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 class BenchError(RuntimeError):
     pass
+
+
+@dataclass
+class Cpu:
+    """CPU milliseconds per request, over a whole run including its warm-up."""
+
+    gateway: float
+    subgraphs: float
+    loadgen: float
 
 
 @dataclass
@@ -74,6 +88,13 @@ class Result:
     p50: float
     p99: float
     errors: int
+    cpu: Cpu
+
+
+@dataclass
+class Target:
+    url: str
+    group: int | None  # the process group whose CPU time counts as the gateway's; None: no gateway
 
 
 @dataclass
@@ -92,6 +113,10 @@ class Processes:
         )
         self.running.append((name, process, log))
         return process
+
+    def groups(self, *names: str) -> list[int]:
+        # Each process leads its own session, so its pid is also its process group's id.
+        return [process.pid for name, process, _ in self.running if name in names]
 
     def log_tail(self, name: str, lines: int = 20) -> str:
         text = (self.logs / f"{name}.log").read_text(errors="replace")
@@ -112,6 +137,22 @@ class Processes:
                 process.wait()
             log.close()
         self.running.clear()
+
+
+def cpu_seconds(groups: list[int]) -> dict[int, float]:
+    """User plus system CPU seconds so far of every live process in each process group."""
+    totals = dict.fromkeys(groups, 0.0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended while we listed /proc
+            continue
+        # The command name may hold spaces and parentheses: the fields that follow start after the last ")".
+        fields = text[text.rindex(")") + 2 :].split()
+        group = int(fields[2])
+        if group in totals:
+            totals[group] += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return totals
 
 
 def free_port() -> int:
@@ -180,9 +221,9 @@ def compose(work: Path, name: str, subgraphs: dict[str, str]) -> Path:
 
 def start_gateways(
     processes: Processes, supergraph: Path, suffix: str, profile: Path | None = None
-) -> dict[str, str]:
-    """Our gateway, Apollo's and Hive's over `supergraph`; returns each one's /graphql URL once it answers."""
-    urls = {}
+) -> dict[str, Target]:
+    """Our gateway, Apollo's and Hive's over `supergraph`, each returned once it answers."""
+    targets = {}
     for gateway in GATEWAYS:
         port = free_port()
         name = f"{gateway}-{suffix}"
@@ -195,9 +236,9 @@ def start_gateways(
             process = processes.start(
                 name, ["node", f"{gateway}-gateway.mjs", str(supergraph), str(port)], node_env(), PEERS
             )
-        urls[gateway] = f"http://127.0.0.1:{port}/graphql"
-        wait_ready(processes, name, process, urls[gateway])
-    return urls
+        targets[gateway] = Target(f"http://127.0.0.1:{port}/graphql", process.pid)
+        wait_ready(processes, name, process, targets[gateway].url)
+    return targets
 
 
 def start_subgraph(processes: Processes, name: str, canned: bool = False) -> str:
@@ -218,10 +259,10 @@ def fetch(url: str, query: str) -> tuple[int, Any]:
         return answer.status_code, answer.text
 
 
-def verify(urls: dict[str, str], queries: dict[str, str]) -> None:
+def verify(targets: dict[str, Target], queries: dict[str, str]) -> None:
     """Every gateway must answer every query with the same data and no errors before anything is timed."""
     for shape, query in queries.items():
-        answers = {gateway: fetch(url, query) for gateway, url in urls.items()}
+        answers = {gateway: fetch(target.url, query) for gateway, target in targets.items()}
         reference = None
         for gateway, (status, body) in answers.items():
             if status != 200 or not isinstance(body, dict) or body.get("errors") or not body.get("data"):
@@ -238,38 +279,66 @@ def verify(urls: dict[str, str], queries: dict[str, str]) -> None:
             raise BenchError(f"the {shape} shape came back incomplete: {json.dumps(products)[:1000]}")
 
 
-def load(url: str, body_file: Path, connections: int, seconds: float, warmup: float) -> Result:
+def load(
+    target: Target, subgraphs: list[int], body_file: Path, connections: int, seconds: float, warmup: float
+) -> Result:
+    groups = [*subgraphs, *([target.group] if target.group is not None else [])]
+    cpu_before, children_before = cpu_seconds(groups), resource.getrusage(resource.RUSAGE_CHILDREN)
     result = subprocess.run(
-        ["node", "loadgen.mjs", url, str(body_file), str(connections), str(seconds), str(warmup)],
+        ["node", "loadgen.mjs", target.url, str(body_file), str(connections), str(seconds), str(warmup)],
         cwd=PEERS,
         env=node_env(),
         capture_output=True,
         text=True,
     )
+    cpu_after, children_after = cpu_seconds(groups), resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
-        raise BenchError(f"the load generator failed against {url}:\n{result.stderr}")
+        raise BenchError(f"the load generator failed against {target.url}:\n{result.stderr}")
     figures = json.loads(result.stdout)
     if not figures["requests"]:
-        raise BenchError(f"no successful request against {url} ({figures['errors']} errors)")
-    return Result(figures["rps"], figures["p50"], figures["p99"], figures["errors"])
+        raise BenchError(f"no successful request against {target.url} ({figures['errors']} errors)")
+
+    def per_request(seconds: float) -> float:
+        return 1000 * seconds / figures["sent"]
+
+    used = {group: cpu_after[group] - cpu_before[group] for group in groups}
+    # The load generator is the only child that ends during the run, so the children's total grows by its.
+    loadgen = sum(getattr(children_after, f) - getattr(children_before, f) for f in ("ru_utime", "ru_stime"))
+    cpu = Cpu(
+        per_request(used[target.group]) if target.group is not None else 0.0,
+        per_request(sum(used[group] for group in subgraphs)),
+        per_request(loadgen),
+    )
+    return Result(figures["rps"], figures["p50"], figures["p99"], figures["errors"], cpu)
 
 
 def interleaved(
-    urls: dict[str, str], body_file: Path, connections: int, args: argparse.Namespace
+    targets: dict[str, Target],
+    subgraphs: list[int],
+    body_file: Path,
+    connections: int,
+    args: argparse.Namespace,
 ) -> dict[str, Result]:
     """Round after round over every target in turn; each figure is the median over rounds."""
-    samples: dict[str, list[Result]] = {target: [] for target in urls}
+    samples: dict[str, list[Result]] = {name: [] for name in targets}
     for _ in range(args.rounds):
-        for target, url in urls.items():
-            samples[target].append(load(url, body_file, connections, args.seconds, WARMUP_SECONDS))
+        for name, target in targets.items():
+            samples[name].append(
+                load(target, subgraphs, body_file, connections, args.seconds, WARMUP_SECONDS)
+            )
+
+    def median(of: list[Any], figure: str) -> float:
+        return statistics.median(getattr(item, figure) for item in of)
+
     return {
-        target: Result(
-            statistics.median(r.rps for r in results),
-            statistics.median(r.p50 for r in results),
-            statistics.median(r.p99 for r in results),
+        name: Result(
+            median(results, "rps"),
+            median(results, "p50"),
+            median(results, "p99"),
             sum(r.errors for r in results),
+            Cpu(*(median([r.cpu for r in results], f.name) for f in fields(Cpu))),
         )
-        for target, results in samples.items()
+        for name, results in samples.items()
     }
 
 
@@ -283,12 +352,15 @@ def throughput_table(title: str, results: dict[str, Result]) -> list[str]:
     apollo, hive = results["apollo"].rps, results["hive"].rps
     lines = [
         f"\n{title}",
-        f"  {'gateway':<16} {'RPS':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs apollo':>10} {'vs hive':>8}",
+        f"  {'':<16} {'':>8} {'':>8} {'':>8} {'':>10} {'':>8}   CPU ms per request",
+        f"  {'gateway':<16} {'RPS':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs apollo':>10} {'vs hive':>8}"
+        f"   {'gateway':>7} {'subgraphs':>9} {'loadgen':>7}",
     ]
     for gateway, r in results.items():
         lines.append(
             f"  {LABELS[gateway]:<16} {r.rps:>8.0f} {r.p50:>8.2f} {r.p99:>8.2f} "
             f"{r.rps / apollo:>9.2f}x {r.rps / hive:>7.2f}x"
+            f"   {r.cpu.gateway:>7.3f} {r.cpu.subgraphs:>9.3f} {r.cpu.loadgen:>7.3f}"
             + (f"   ({r.errors} failed requests)" if r.errors else "")
         )
     return lines
@@ -344,29 +416,31 @@ def run(args: argparse.Namespace) -> None:
                 name: start_subgraph(processes, name) for name in ("products", "reviews", "shipping")
             }
             canned = start_subgraph(processes, "products", canned=True)
-            urls = start_gateways(processes, compose(work, "supergraph", subgraphs), "full", args.profile)
+            full = start_gateways(processes, compose(work, "supergraph", subgraphs), "full", args.profile)
             only = start_gateways(processes, compose(work, "canned", {"products": canned}), "canned")
+            direct = {"direct": Target(canned, None), **only}
+            full_groups = processes.groups(*subgraphs)
+            canned_groups = processes.groups("products-canned")
 
-            verify(urls, {shape: query for shape, (_, query) in SHAPES.items()})
-            verify({"direct": canned, **only}, LATENCY_QUERIES)
+            verify(full, {shape: query for shape, (_, query) in SHAPES.items()})
+            verify(direct, LATENCY_QUERIES)
             print("all gateways return the same data for every shape; measuring ...", flush=True)
 
             shapes = {}
             for shape, (title, query) in SHAPES.items():
                 body = body_file(work, shape, query)
-                shapes[shape] = interleaved(urls, body, args.connections, args)
+                shapes[shape] = interleaved(full, full_groups, body, args.connections, args)
                 emit(throughput_table(f"{title}: {query}  ({args.connections} connections)", shapes[shape]))
 
             body = body_file(work, "canned-list", SHAPES["list"][1])
-            shapes["gateway only"] = interleaved(only, body, args.connections, args)
+            shapes["gateway only"] = interleaved(only, canned_groups, body, args.connections, args)
             title = f"gateway only (canned subgraph): {SHAPES['list'][1]}  ({args.connections} connections)"
             emit(throughput_table(title, shapes["gateway only"]))
 
             latency = {}
             for name, query in LATENCY_QUERIES.items():
                 body = body_file(work, f"latency-{len(latency)}", query)
-                targets = {"direct": canned, **only}
-                latency[name] = interleaved(targets, body, 1, args)
+                latency[name] = interleaved(direct, canned_groups, body, 1, args)
                 emit(latency_table(f"added latency, 1 connection, cached plan: {query}", latency[name]))
 
             emit(verdicts(shapes, latency))

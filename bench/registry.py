@@ -107,14 +107,21 @@ async def main() -> None:
             representations = [{"__typename": "Standard", "code": c} for c in codes]
             rows: list[tuple[str, list[float]]] = []
             rows.append(
-                ("_entities 1,000 Standard (ours)", await timed(
-                    lambda: graphql(entities_query, {"r": representations}), RUNS))
+                (
+                    "_entities 1,000 Standard (ours)",
+                    await timed(lambda: graphql(entities_query, {"r": representations}), RUNS),
+                )
             )
             rows.append(
-                ("  peer: SQL floor, one query", await timed(
-                    lambda: db.fetch(
-                        "SELECT code, title_es, level FROM standards WHERE code = ANY($1)", codes
-                    ), RUNS))
+                (
+                    "  peer: SQL floor, one query",
+                    await timed(
+                        lambda: db.fetch(
+                            "SELECT code, title_es, level FROM standards WHERE code = ANY($1)", codes
+                        ),
+                        RUNS,
+                    ),
+                )
             )
 
             async def one_by_one() -> None:

@@ -26,10 +26,11 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
-from gateway.executor import Execution, Shaper, Transport
+from gateway.executor import Execution, Transport
 from gateway.operation import Field, OperationError, Selection, conditions, normalize, select_operation
 from gateway.plan import QueryPlan, SelectionTree
 from gateway.planner import PlanningError, QueryPlanner
+from gateway.shaping import Shaper
 from gateway.supergraph import Supergraph
 
 INTROSPECTION = frozenset({"__schema", "__type"})
@@ -68,7 +69,7 @@ class Prepared:
     introspection: DocumentNode | None  # the operation's introspection fields, run by graphql-core
     # One fetch asking exactly what the client asked: its answer is the response, unshaped.
     passthrough: bool = False
-    shapes: dict = field(default_factory=dict)  # the Shaper's cache, as long-lived as the plan
+    shapes: dict = field(default_factory=dict)  # the Shaper's functions, as long-lived as the plan
 
 
 class GatewayError(Exception):

@@ -1,14 +1,10 @@
-"""Running a plan: fetches to subgraphs, merged into one response, shaped as the client asked.
+"""Running a plan: fetches to subgraphs, merged into one response (shaped by `gateway.shaping`).
 
 Each fetch starts as soon as the fetches it depends on are done. Root fetches merge their data at the
 top; an entity fetch collects the objects at its path, sends one `_entities` request with each distinct
 representation once, and merges every answer back into the objects it came from. Subgraph errors are
 moved to the client's response paths and name their subgraph (`extensions.serviceName`); a subgraph
 that fails or times out costs only the fields it owed.
-
-The merged data holds what every subgraph said, plus keys the gateway asked for; the final pass
-(`shape`) walks the client's selections over it, so the response has exactly the client's fields,
-in the client's order, with nulls propagated as the GraphQL spec says.
 """
 
 from __future__ import annotations
@@ -20,17 +16,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
-from graphql import (
-    GraphQLEnumType,
-    GraphQLList,
-    GraphQLNonNull,
-    GraphQLObjectType,
-    GraphQLScalarType,
-    GraphQLSchema,
-)
 
-from gateway.operation import INTERNAL_ALIAS, Field, Selection
+from gateway.operation import INTERNAL_ALIAS
 from gateway.plan import Fetch, QueryPlan, SelectionTree
+from gateway.shaping import response_path
 from gateway.supergraph import Supergraph
 
 log = logging.getLogger(__name__)
@@ -172,7 +161,7 @@ class Execution:
                 self.errors.append({**base, "path": path} if path else base)
             elif path and path[0] == "_entities" and len(path) > 1 and isinstance(path[1], int):
                 for _, owner_path in owners[path[1]] if path[1] < len(owners) else ():
-                    self.errors.append({**base, "path": [*_unwind(owner_path), *path[2:]]})
+                    self.errors.append({**base, "path": [*response_path(owner_path), *path[2:]]})
             else:
                 self.errors.append(base)
 
@@ -273,12 +262,14 @@ def _represent(sg: Supergraph, source: dict, tree: SelectionTree) -> dict | None
 def _merge(sg: Supergraph, target: dict, source: dict) -> None:
     for key, value in source.items():
         current = target.get(key)
-        if key == "__typename":
+        if current is None:  # the common case: a field only this subgraph answered
+            target[key] = value
+        elif key == "__typename":
             # An @interfaceObject answers with the interface's name; the concrete name wins.
-            if current is None or (current in sg.types and sg.types[current].abstract):
+            if current in sg.types and sg.types[current].abstract:
                 target[key] = value
         elif value is None:
-            target.setdefault(key, None)
+            pass
         elif isinstance(current, dict) and isinstance(value, dict):
             _merge(sg, current, value)
         elif isinstance(current, list) and isinstance(value, list) and len(current) == len(value):
@@ -295,184 +286,3 @@ def _merge_lists(sg: Supergraph, current: list, value: list) -> None:
             _merge_lists(sg, old, new)
         elif new is not None:
             current[i] = new
-
-
-# -- shaping the response
-
-
-class _Null:
-    """A null that must propagate to the nearest nullable parent."""
-
-
-NULL = _Null()
-
-
-_SCALAR, _REQUIRED_SCALAR, _FIELD, _TYPENAME, _PASS, _UNKNOWN = range(6)
-# How to shape one response key: (key, kind, GraphQL type, the merged selections below it, and the
-# field's coordinate, "Type.field", for messages).
-_Entry = tuple[str, int, Any, tuple[Selection, ...], str]
-
-
-class Shaper:
-    """Walks the client's selections over the merged data.
-
-    What a selection set means for a concrete type (its response keys, their types, the merged
-    selections below) is worked out once and kept in `cache`, which lives as long as the cached
-    plan: it is keyed by the identity of selection tuples that the plan holds.
-    """
-
-    def __init__(
-        self, sg: Supergraph, schema: GraphQLSchema, errors: list[dict[str, Any]], cache: dict
-    ) -> None:
-        self.sg = sg
-        self.schema = schema
-        self.errors = errors
-        self.cache = cache
-        self.value_completion: list[dict[str, Any]] = []
-
-    def root(self, type_name: str, selections: tuple[Selection, ...], data: dict) -> dict | None:
-        shaped = self.object(type_name, selections, data, ())
-        return None if shaped is NULL else shaped  # type: ignore[return-value]
-
-    def object(self, type_name: str, selections: tuple[Selection, ...], data: dict, path: tuple) -> Any:
-        compiled = self.cache.get((id(selections), type_name))
-        if compiled is None:
-            entries = self.compile(selections, type_name)
-            scalars = all(kind in (_SCALAR, _REQUIRED_SCALAR) for _, kind, *_ in entries)
-            required = tuple(key for key, kind, *_ in entries if kind == _REQUIRED_SCALAR)
-            compiled = (entries, tuple(key for key, *_ in entries) if scalars else None, required)
-            self.cache[(id(selections), type_name)] = compiled
-        entries, scalar_keys, required = compiled
-        if scalar_keys is not None:  # only scalars below: one comprehension, the common leaf object
-            flat = {key: data.get(key) for key in scalar_keys}
-            if required and any(flat[key] is None for key in required):
-                return NULL
-            return flat
-        result: dict[str, Any] = {}
-        for key, kind, gql_type, children, coordinate in entries:
-            if kind == _SCALAR:  # most fields: a value as the subgraph sent it, or null
-                result[key] = data.get(key)
-            elif kind == _REQUIRED_SCALAR:
-                value = data.get(key)
-                if value is None:
-                    return NULL
-                result[key] = value
-            elif kind == _FIELD:
-                value = self.value(gql_type, children, data.get(key), (path, key), coordinate)
-                if value is NULL:
-                    return NULL
-                result[key] = value
-            elif kind == _TYPENAME:
-                result[key] = type_name
-            elif kind == _PASS:
-                result[key] = data.get(key)
-            else:
-                result[key] = None
-        return result
-
-    def compile(self, selections: tuple[Selection, ...], type_name: str) -> list[_Entry]:
-        groups: dict[str, list[Field]] = {}
-        self._collect(selections, type_name, groups)
-        fields = getattr(self.schema.get_type(type_name), "fields", {})
-        entries: list[_Entry] = []
-        for key, group in groups.items():
-            name = group[0].name
-            coordinate = f"{type_name}.{name}"
-            if name == "__typename":
-                entries.append((key, _TYPENAME, None, (), coordinate))
-            elif name in ("__schema", "__type"):
-                entries.append((key, _PASS, None, (), coordinate))
-            elif name not in fields:
-                entries.append((key, _UNKNOWN, None, (), coordinate))
-            else:
-                gql_type = fields[name].type
-                required = type(gql_type) is GraphQLNonNull
-                inner = gql_type.of_type if required else gql_type
-                if type(inner) is GraphQLScalarType:
-                    entries.append((key, _REQUIRED_SCALAR if required else _SCALAR, None, (), coordinate))
-                else:
-                    children = tuple(s for f in group for s in f.selections or ())
-                    entries.append((key, _FIELD, gql_type, children, coordinate))
-        return entries
-
-    def value(
-        self, gql_type: Any, selections: tuple[Selection, ...], value: Any, path: tuple, coordinate: str
-    ) -> Any:
-        kind = type(gql_type)
-        if kind is GraphQLNonNull:
-            inner = self.value(gql_type.of_type, selections, value, path, coordinate)
-            return NULL if inner is None or inner is NULL else inner
-        if value is None:
-            return None
-        if kind is GraphQLList:
-            if type(value) is not list:
-                return None
-            item_type = gql_type.of_type
-            required = type(item_type) is GraphQLNonNull
-            named = item_type.of_type if required else item_type
-            if type(named) is GraphQLObjectType:
-                # The common list, of one object type: straight to `object`, no dispatch per item.
-                name = named.name
-                items = [
-                    None if type(v) is not dict else self.object(name, selections, v, (path, i))
-                    for i, v in enumerate(value)
-                ]
-                if required:
-                    return None if None in items or NULL in items else items
-                return [None if item is NULL else item for item in items]
-            items = [self.value(item_type, selections, v, (path, i), coordinate) for i, v in enumerate(value)]
-            return None if NULL in items else items
-        if kind is GraphQLEnumType:
-            if value in gql_type.values:
-                return value
-            # A value the API schema hides (@inaccessible) or a subgraph made up cannot be
-            # serialized: a field error, as the GraphQL spec has it (@apollo/gateway only notes it
-            # in extensions.valueCompletion).
-            self.errors.append(
-                {
-                    "message": f"Invalid value found for field {coordinate}: the enum "
-                    f"{gql_type.name} has no value {orjson.dumps(value).decode()}.",
-                    "path": _unwind(path),
-                    "extensions": {"code": "INTERNAL_SERVER_ERROR"},
-                }
-            )
-            return None
-        if kind is GraphQLScalarType:
-            return value
-        if type(value) is not dict:
-            return None
-        type_name = gql_type.name
-        if kind is not GraphQLObjectType:
-            type_name = value.get("__typename") or type_name
-            if type_name not in self.sg.api_possible(gql_type.name) and type_name != gql_type.name:
-                self.completion(f"Invalid __typename found for object at field {coordinate}.", path)
-                return None
-        shaped = self.object(type_name, selections, value, path)
-        return None if shaped is NULL else shaped
-
-    def completion(self, message: str, path: tuple) -> None:
-        self.value_completion.append(
-            {"message": message, "path": _unwind(path), "extensions": {"code": "INVALID_GRAPHQL"}}
-        )
-
-    def _collect(
-        self, selections: tuple[Selection, ...], type_name: str, groups: dict[str, list[Field]]
-    ) -> None:
-        for selection in selections:
-            if isinstance(selection, Field):
-                groups.setdefault(selection.key, []).append(selection)
-            elif (
-                selection.condition is None
-                or selection.condition == type_name
-                or type_name in self.sg.api_possible(selection.condition)
-            ):
-                self._collect(selection.selections, type_name, groups)
-
-
-def _unwind(path: tuple) -> list:
-    """A response path kept as nested pairs (cheap to extend) as the list GraphQL errors carry."""
-    keys: list = []
-    while path:
-        path, key = path
-        keys.append(key)
-    return keys[::-1]

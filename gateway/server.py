@@ -68,7 +68,12 @@ def create_gateway_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         supergraph = Supergraph(await load_supergraph())
         urls = {name: subgraph.url for name, subgraph in supergraph.subgraphs.items()}
-        client = SubgraphClient(urls, secret, timeout=subgraph_timeout or settings.subgraph_timeout_seconds)
+        client = SubgraphClient(
+            urls,
+            secret,
+            timeout=subgraph_timeout or settings.subgraph_timeout_seconds,
+            deduplicate=settings.deduplicate_subgraph_queries,
+        )
         db = await Database.connect(database_url, "gateway") if database_url else None
         app.state.authenticator = ApiKeyAuthenticator(db) if db else AnonymousOnly()
         app.state.engine = Engine(supergraph)
@@ -150,7 +155,7 @@ def create_gateway_app(
             verdicts.put(verdict_key, over)
         if over:
             return _json({"errors": [e.formatted for e in over]}, 400), kind, "refused"
-        transport = request.app.state.subgraphs.transport(caller)
+        transport = request.app.state.subgraphs.transport(caller, query=kind == "query")
         result = await engine.execute(prepared, variables, coerced, transport, metrics.observe_fetch)
         if development and request.headers.get(PLAN_HEADER):
             result.setdefault("extensions", {})["queryPlan"] = prepared.plan.describe()

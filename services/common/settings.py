@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     max_cost: int = Field(50_000, ge=1)
     # How long the gateway waits for a subgraph before it answers without that subgraph's fields.
     subgraph_timeout_seconds: float = Field(10.0, gt=0, le=300)
+    # Identical subgraph queries in flight at once for the same caller are sent once (gateway/transport.py).
+    deduplicate_subgraph_queries: bool = True
 
     renec_url: str = "https://conocer.gob.mx/CONOCERBACKCITAS/sectoresProductivos/getEstandaresAll"
 

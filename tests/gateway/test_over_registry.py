@@ -181,6 +181,18 @@ async def test_health_readiness_and_metrics(stack: str) -> None:
     assert "qf_gateway_request_duration_seconds_bucket" in metrics
 
 
+async def test_identical_queries_in_flight_reach_a_subgraph_once(stack: str) -> None:
+    async def written() -> int:
+        return (await post(stack, "{ slowNotesWritten }")).json()["data"]["slowNotesWritten"]
+
+    before = await written()
+    query = '{ standard(code: "EC0301") { code slowNote(seconds: 1) } }'
+    answers = [answer.json() for answer in await asyncio.gather(*(post(stack, query) for _ in range(5)))]
+    assert all(answer == answers[0] for answer in answers)
+    assert answers[0]["data"]["standard"]["slowNote"] == "EC0301 after 1 s"
+    assert await written() == before + 1
+
+
 async def test_a_subgraph_killed_mid_request_costs_only_its_fields(
     settings: Settings, gateway_db_url: str, registry_base: str
 ) -> None:

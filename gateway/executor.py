@@ -107,26 +107,27 @@ class Execution:
                 continue
             flat = entry.flat_pairs
             if flat is not None:  # the common case: a key of plain scalar fields
-                representation = _flat(target, flat)  # type: ignore[assignment]
+                representation = _flat(entry.typename, target, flat)
                 if representation is None:
                     continue
-                identity: Any = (entry.typename, *representation.values())
-                try:
-                    hash(identity)
-                except TypeError:  # a JSON scalar key holding an object or a list
-                    identity = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
+                identity: Any = tuple(representation.values())
             else:
-                representation = _represent(self.sg, target, entry.selection)  # type: ignore[assignment]
-                if representation is None:
+                fields = _represent(self.sg, target, entry.selection)
+                if fields is None:
                     continue
+                representation = {"__typename": entry.typename, **fields}
                 identity = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
-            representation["__typename"] = entry.typename
-            index = seen.get(identity)
+            try:
+                index = seen.get(identity)
+            except TypeError:  # a JSON scalar key holding an object or a list
+                identity = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
+                index = seen.get(identity)
             if index is None:
-                index = seen[identity] = len(representations)
+                seen[identity] = len(representations)
                 representations.append(representation)
-                owners.append([])
-            owners[index].append((target, path))
+                owners.append([(target, path)])
+            else:
+                owners[index].append((target, path))
         return (representations, owners) if representations else None
 
     async def send(self, fetch: Fetch, variables: dict[str, Any]) -> dict[str, Any] | None:
@@ -166,6 +167,9 @@ class Execution:
                 self.errors.append(base)
 
 
+_MISSING = object()
+
+
 def _objects_at(data: dict, path: tuple[str, ...]) -> list[tuple[dict, tuple]]:
     """The objects at a plan path, each with its response path (as nested pairs, see `_unwind`)."""
     current: list[tuple[Any, tuple]] = [(data, ())]
@@ -174,7 +178,7 @@ def _objects_at(data: dict, path: tuple[str, ...]) -> list[tuple[dict, tuple]]:
         for value, at in current:
             if segment == "@":
                 if type(value) is list:
-                    following.extend((item, (at, i)) for i, item in enumerate(value) if item is not None)
+                    following += [(item, (at, i)) for i, item in enumerate(value) if item is not None]
             elif type(value) is dict:
                 item = value.get(segment)
                 if item is not None:
@@ -213,15 +217,16 @@ def _restore(sg: Supergraph, value: Any, tree: SelectionTree) -> None:
             _restore(sg, value, fragment)
 
 
-def _flat(source: dict, pairs: tuple[tuple[str, str], ...]) -> dict | None:
-    out = {}
+def _flat(typename: str, source: dict, pairs: tuple[tuple[str, str], ...]) -> dict | None:
+    """The representation of `source` for a key of scalar fields; None when one is missing."""
+    out = {"__typename": typename}
     for key, alias in pairs:
-        if alias in source:
-            out[key] = source[alias]
-        elif key in source:
-            out[key] = source[key]
-        else:
-            return None
+        value = source.get(alias, _MISSING)
+        if value is _MISSING:
+            value = source.get(key, _MISSING)
+            if value is _MISSING:
+                return None
+        out[key] = value
     return out
 
 

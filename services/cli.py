@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+import uvloop
 from pydantic import SecretStr, ValidationError
 
 from services.common.db import Database, resolve_database_url
@@ -81,7 +82,10 @@ class _Server(uvicorn.Server):
 async def serve_all(
     apps: list[tuple[Any, int]], settings: Settings, when_ready: Callable[[], Awaitable[None]] | None = None
 ) -> None:
-    """Run the servers in one loop; `when_ready` runs once every one of them listens."""
+    """Run the servers in one loop; `when_ready` runs once every one of them listens.
+
+    Run it under `uvloop.run`: uvicorn installs uvloop only when it owns the loop, and here we do.
+    """
     servers = [
         _Server(uvicorn.Config(app, host=settings.host, port=port, log_level=settings.log_level.lower()))
         for app, port in apps
@@ -118,7 +122,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     if args.service == "gateway":
         app = _gateway_app(settings, args.supergraph)
-        asyncio.run(serve_all([(app, args.port or settings.gateway_port)], settings))
+        uvloop.run(serve_all([(app, args.port or settings.gateway_port)], settings))
         return 0
     if args.service:
         if args.service not in AVAILABLE:
@@ -127,7 +131,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         url = resolve_database_url(settings)
         asyncio.run(migrate_service(url, args.service))
         app = _service_app(args.service, settings, url)
-        asyncio.run(serve_all([(app, args.port or settings.port_of(args.service))], settings))
+        uvloop.run(serve_all([(app, args.port or settings.port_of(args.service))], settings))
         return 0
 
     started = time.monotonic()
@@ -146,7 +150,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             flush=True,
         )
 
-    asyncio.run(serve_all(apps, settings, when_ready=announce))
+    uvloop.run(serve_all(apps, settings, when_ready=announce))
     return 0
 
 

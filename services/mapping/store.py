@@ -1,0 +1,177 @@
+"""Writing datasets: items and edges upserted in one transaction, idempotently, with a summary.
+
+Rows go through COPY into temporary tables and one `INSERT ... ON CONFLICT` each, so the full data
+(tens of thousands of rows) loads in seconds; rows that did not change are not rewritten, so a second
+import of the same files changes nothing. Edges whose ends are not (yet) items are skipped and counted:
+importing the CIP-SOC crosswalk before SOC itself leaves those edges for `qf import all` to bring in.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import asyncpg
+
+from services.mapping.model import SCHEMES, Dataset, Edge, Method, Relation
+
+HIERARCHY_SOURCE = "the scheme's own hierarchy ({scheme} {version})"
+
+
+@dataclass
+class WriteSummary:
+    dataset: str
+    items: Counter[str] = field(default_factory=Counter)  # "<scheme> inserted|updated|unchanged"
+    edges: Counter[str] = field(default_factory=Counter)  # inserted|updated|unchanged|skipped
+    notes: list[str] = field(default_factory=list)
+
+    def render(self) -> str:
+        lines = [f"{self.dataset}:"]
+        schemes = sorted({key.split()[0] for key in self.items})
+        for scheme in schemes:
+            counts = ", ".join(
+                f"{self.items[f'{scheme} {what}']:,} {what}" for what in ("inserted", "updated", "unchanged")
+            )
+            lines.append(f"  {scheme} items: {counts}")
+        if self.edges:
+            counts = ", ".join(
+                f"{self.edges[what]:,} {what}" for what in ("inserted", "updated", "unchanged", "skipped")
+            )
+            lines.append(f"  edges: {counts}")
+        lines.extend(f"  note: {note}" for note in self.notes)
+        return "\n".join(lines)
+
+
+async def ensure_schemes(conn: asyncpg.Connection) -> None:
+    await conn.executemany(
+        """INSERT INTO schemes (id, title_es, title_en, version, publisher) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (id) DO UPDATE SET title_es = EXCLUDED.title_es, title_en = EXCLUDED.title_en,
+               version = EXCLUDED.version, publisher = EXCLUDED.publisher""",
+        [(s.value, i.title_es, i.title_en, i.version, i.publisher) for s, i in SCHEMES.items()],
+    )
+
+
+async def write_dataset(conn: asyncpg.Connection, dataset: Dataset) -> WriteSummary:
+    """Upserts the dataset's items, the hierarchy edges their parents give, and its other edges."""
+    summary = WriteSummary(dataset.name, notes=list(dataset.notes))
+    async with conn.transaction():
+        await ensure_schemes(conn)
+        await _write_items(conn, dataset, summary)
+        hierarchy = [
+            Edge(
+                item.scheme,
+                item.code,
+                item.scheme,
+                item.parent,
+                Relation.BROADER,
+                1.0,
+                Method.HIERARCHY,
+                HIERARCHY_SOURCE.format(scheme=item.scheme.value, version=SCHEMES[item.scheme].version),
+            )
+            for item in dataset.items
+            if item.parent is not None
+        ]
+        await _write_edges(conn, [*hierarchy, *dataset.edges], summary)
+    return summary
+
+
+async def _write_items(conn: asyncpg.Connection, dataset: Dataset, summary: WriteSummary) -> None:
+    if not dataset.items:
+        return
+    # Dropped first: inside an outer transaction (`import_all`) the previous dataset's is still there.
+    await conn.execute(
+        """DROP TABLE IF EXISTS pg_temp.incoming_items;
+           CREATE TEMPORARY TABLE incoming_items (LIKE items INCLUDING DEFAULTS) ON COMMIT DROP"""
+    )
+    columns = ("scheme", "code", "label_es", "label_en", "parent", "depth", "kind", "description")
+    await conn.copy_records_to_table(
+        "incoming_items",
+        records=[
+            (i.scheme.value, i.code, i.label_es, i.label_en, i.parent, i.depth, i.kind, i.description)
+            for i in dataset.items
+        ],
+        columns=columns,
+    )
+    rows = await conn.fetch(
+        """INSERT INTO items (scheme, code, label_es, label_en, parent, depth, kind, description)
+           SELECT scheme, code, label_es, label_en, parent, depth, kind, description FROM incoming_items
+           ON CONFLICT (scheme, code) DO UPDATE SET
+               label_es = EXCLUDED.label_es, label_en = EXCLUDED.label_en, parent = EXCLUDED.parent,
+               depth = EXCLUDED.depth, kind = EXCLUDED.kind, description = EXCLUDED.description,
+               updated_at = now()
+           WHERE (items.label_es, items.label_en, items.parent, items.depth, items.kind, items.description)
+                 IS DISTINCT FROM (EXCLUDED.label_es, EXCLUDED.label_en, EXCLUDED.parent, EXCLUDED.depth,
+                                   EXCLUDED.kind, EXCLUDED.description)
+           RETURNING scheme, (xmax = 0) AS inserted"""
+    )
+    per_scheme = Counter(i.scheme.value for i in dataset.items)
+    changed: Counter[str] = Counter()
+    for row in rows:
+        summary.items[f"{row['scheme']} {'inserted' if row['inserted'] else 'updated'}"] += 1
+        changed[row["scheme"]] += 1
+    for scheme, total in per_scheme.items():
+        summary.items[f"{scheme} unchanged"] += total - changed[scheme]
+
+
+async def _write_edges(conn: asyncpg.Connection, edges: list[Edge], summary: WriteSummary) -> None:
+    if not edges:
+        return
+    await conn.execute(
+        """DROP TABLE IF EXISTS pg_temp.incoming_edges;
+           CREATE TEMPORARY TABLE incoming_edges (
+               from_scheme text, from_code text, to_scheme text, to_code text, relation text,
+               confidence double precision, method text, source text, note text,
+               from_version text, to_version text
+           ) ON COMMIT DROP"""
+    )
+    unique = {(e.from_scheme, e.from_code, e.to_scheme, e.to_code): e for e in edges}
+    await conn.copy_records_to_table(
+        "incoming_edges",
+        records=[
+            (
+                e.from_scheme.value,
+                e.from_code,
+                e.to_scheme.value,
+                e.to_code,
+                e.relation.value,
+                e.confidence,
+                e.method.value,
+                e.source,
+                e.note,
+                SCHEMES[e.from_scheme].version,
+                SCHEMES[e.to_scheme].version,
+            )
+            for e in unique.values()
+        ],
+    )
+    # Edges a person proposed or reviewed are theirs: an import never overwrites them.
+    rows = await conn.fetch(
+        """INSERT INTO edges (from_scheme, from_code, to_scheme, to_code, relation, confidence, method,
+                              source, note, from_version, to_version)
+           SELECT n.* FROM incoming_edges n
+           JOIN items f ON (f.scheme, f.code) = (n.from_scheme, n.from_code)
+           JOIN items t ON (t.scheme, t.code) = (n.to_scheme, n.to_code)
+           ON CONFLICT (from_scheme, from_code, to_scheme, to_code) DO UPDATE SET
+               relation = EXCLUDED.relation, confidence = EXCLUDED.confidence, method = EXCLUDED.method,
+               source = EXCLUDED.source, note = EXCLUDED.note, from_version = EXCLUDED.from_version,
+               to_version = EXCLUDED.to_version
+           WHERE edges.method NOT IN ('proposed', 'expert_review')
+             AND (edges.relation, edges.confidence, edges.method, edges.source, edges.note,
+                  edges.from_version, edges.to_version)
+                 IS DISTINCT FROM (EXCLUDED.relation, EXCLUDED.confidence, EXCLUDED.method,
+                                   EXCLUDED.source, EXCLUDED.note, EXCLUDED.from_version,
+                                   EXCLUDED.to_version)
+           RETURNING (xmax = 0) AS inserted"""
+    )
+    placed = await conn.fetchval(
+        """SELECT count(*) FROM incoming_edges n
+           JOIN items f ON (f.scheme, f.code) = (n.from_scheme, n.from_code)
+           JOIN items t ON (t.scheme, t.code) = (n.to_scheme, n.to_code)"""
+    )
+    inserted = sum(1 for row in rows if row["inserted"])
+    summary.edges["inserted"] += inserted
+    summary.edges["updated"] += len(rows) - inserted
+    summary.edges["unchanged"] += placed - len(rows)
+    summary.edges["skipped"] += len(unique) - placed
+    if len(unique) > placed:
+        summary.notes.append(f"{len(unique) - placed:,} edges skipped: an end is not an item (yet)")

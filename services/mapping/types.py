@@ -1,0 +1,343 @@
+"""The crosswalk's GraphQL types: items, edges, ranked crosswalk results, and `Standard`'s new fields.
+
+Items and edges load through per-request DataLoaders, so a page of results with their paths costs one
+query for the items and one for the edges, however many there are.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Any
+
+import asyncpg
+import strawberry
+from strawberry.types import Info
+
+from services.common.context import Context
+from services.common.errors import BadUserInput, NotFound
+from services.mapping import model
+from services.mapping.graph import HIERARCHY_DISCOUNT, MAX_HOPS, Arc, CrosswalkGraph, GraphHolder, Reached
+
+Scheme = strawberry.enum(model.Scheme, description="A classification scheme or level framework.")
+
+
+@strawberry.enum(description="How an edge relates its items (SKOS), or `BROADER` inside one scheme.")
+class Relation(Enum):
+    EXACT_MATCH = "exactMatch"
+    CLOSE_MATCH = "closeMatch"
+    BROAD_MATCH = "broadMatch"
+    NARROW_MATCH = "narrowMatch"
+    RELATED_MATCH = "relatedMatch"
+    BROADER = "broader"
+    NARROWER = "narrower"
+
+
+@strawberry.enum(description="Where an edge comes from.")
+class Method(Enum):
+    OFFICIAL_CROSSWALK = "official_crosswalk"
+    IDENTICAL_CODE = "identical_code"
+    HIERARCHY = "hierarchy"
+    PUBLISHED_REFERENCING = "published_referencing"
+    DERIVED = "derived"
+    EXPERT_REVIEW = "expert_review"
+    PROPOSED = "proposed"
+
+
+@strawberry.enum
+class EdgeStatus(Enum):
+    PROPOSED = "proposed"
+    ENDORSED = "endorsed"
+    REJECTED = "rejected"
+
+
+def _ctx(info: Info) -> Context:
+    return info.context
+
+
+def graph_holder(info: Info) -> GraphHolder:
+    return _ctx(info).request.app.state.graph
+
+
+async def current_graph(info: Info) -> CrosswalkGraph:
+    return await graph_holder(info).current()
+
+
+def load_item(info: Info, scheme: str, code: str) -> Any:
+    async def batch(keys: list[tuple[str, str]]) -> list[asyncpg.Record | None]:
+        rows = await _ctx(info).db.fetch(
+            """SELECT i.* FROM items i
+               JOIN unnest($1::text[], $2::text[]) AS k (scheme, code) USING (scheme, code)""",
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+        )
+        found = {(r["scheme"], r["code"]): r for r in rows}
+        return [found.get(k) for k in keys]
+
+    return _ctx(info).loader("item", batch).load((scheme, code))
+
+
+def load_edge(info: Info, edge_id: int) -> Any:
+    async def batch(ids: list[int]) -> list[asyncpg.Record | None]:
+        rows = await _ctx(info).db.fetch("SELECT * FROM edges WHERE id = ANY($1::bigint[])", ids)
+        found = {r["id"]: r for r in rows}
+        return [found.get(i) for i in ids]
+
+    return _ctx(info).loader("edge", batch).load(edge_id)
+
+
+@strawberry.input(description='An item by scheme and code, e.g. {scheme: CIP_2020, code: "47.0604"}.')
+class ItemRef:
+    scheme: Scheme  # type: ignore[valid-type]
+    code: str
+
+
+async def require_item(info: Info, ref: ItemRef, argument: str) -> asyncpg.Record:
+    row = await load_item(info, ref.scheme.value, ref.code.strip())
+    if row is None:
+        raise NotFound(f"There is no {ref.scheme.value} item with code {ref.code!r}.", argument=argument)
+    return row
+
+
+@strawberry.federation.type(
+    keys=["code"], description="A CONOCER competency standard (owned by the registry)."
+)
+class Standard:
+    code: str
+
+    @classmethod
+    def resolve_reference(cls, info: Info, code: str) -> Standard:
+        return cls(code=code)
+
+    @strawberry.field(description="The standard's industry: its SCIAN 2023 sector.")
+    async def industry(self, info: Info) -> FrameworkItem | None:
+        graph = await current_graph(info)
+        node = (model.Scheme.CONOCER_EC.value, self.code)
+        if node not in graph:
+            return None
+        for neighbour in graph.graph.adj[node]:
+            if neighbour[0] == model.Scheme.SCIAN_2023.value:
+                row = await load_item(info, *neighbour)
+                return FrameworkItem.from_row(row) if row else None
+        return None
+
+    @strawberry.field(
+        description="The standard's level in CONOCER's framework and its equivalents in the NVQ, RQF and "
+        "EQF frameworks, each with the path of published alignments and its combined confidence."
+    )
+    async def level_equivalents(self, info: Info) -> list[CrosswalkResult]:
+        start = (model.Scheme.CONOCER_EC.value, self.code)
+        levels = {model.Scheme.CONOCER_LEVEL, model.Scheme.NVQ, model.Scheme.RQF, model.Scheme.EQF}
+        return await crosswalk_results(info, start, levels, 4, 0.0, 20, through_levels_only=True)
+
+    @strawberry.field(description="Where this standard leads in other schemes: see `Query.crosswalk`.")
+    async def crosswalk(
+        self,
+        info: Info,
+        to_schemes: list[Scheme] | None = None,  # type: ignore[valid-type]
+        max_hops: int = 4,
+        min_confidence: float = 0.1,
+        first: int = 20,
+    ) -> list[CrosswalkResult]:
+        start = (model.Scheme.CONOCER_EC.value, self.code)
+        return await crosswalk_results(info, start, _schemes(to_schemes), max_hops, min_confidence, first)
+
+
+@strawberry.federation.type(
+    keys=["scheme code"],
+    description="An item of a classification scheme: a SCIAN industry, a SOC occupation, a CIP programme, "
+    "an ISCED-F field, a CONOCER standard, a level of a framework, ...",
+)
+class FrameworkItem:
+    scheme: Scheme  # type: ignore[valid-type]
+    code: str
+    label_es: str | None = strawberry.field(description="Spanish label, where the scheme has one.")
+    label_en: str | None = strawberry.field(description="English label, where the scheme has one.")
+    kind: str = strawberry.field(description="The scheme's name for this level, e.g. sector, clase.")
+    depth: int = strawberry.field(description="1 at the top of the scheme's hierarchy.")
+    description: str | None
+    _parent: strawberry.Private[str | None]
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> FrameworkItem:
+        return cls(
+            scheme=model.Scheme(row["scheme"]),
+            code=row["code"],
+            label_es=row["label_es"],
+            label_en=row["label_en"],
+            kind=row["kind"],
+            depth=row["depth"],
+            description=row["description"],
+            _parent=row["parent"],
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, scheme: str, code: str) -> FrameworkItem | None:
+        row = await load_item(info, getattr(scheme, "value", scheme), code)
+        return cls.from_row(row) if row else None
+
+    @strawberry.field(description="The Spanish label, or the English one where there is none.")
+    def label(self) -> str:
+        return self.label_es or self.label_en or self.code
+
+    @strawberry.field
+    async def parent(self, info: Info) -> FrameworkItem | None:
+        if self._parent is None:
+            return None
+        row = await load_item(info, self.scheme.value, self._parent)
+        return FrameworkItem.from_row(row) if row else None
+
+    @strawberry.field(description="The items one level down, in code order.")
+    async def children(self, info: Info) -> list[FrameworkItem]:
+        rows = await _ctx(info).db.fetch(
+            "SELECT * FROM items WHERE scheme = $1 AND parent = $2 ORDER BY code",
+            self.scheme.value,
+            self.code,
+        )
+        return [FrameworkItem.from_row(r) for r in rows]
+
+    @strawberry.field(description="For a CONOCER_EC item: the registry's standard.")
+    def standard(self) -> Standard | None:
+        return Standard(code=self.code) if self.scheme == model.Scheme.CONOCER_EC else None
+
+
+@strawberry.type(description="A mapping between two items, with its confidence and provenance.")
+class MappingEdge:
+    id: strawberry.ID
+    relation: Relation
+    confidence: float = strawberry.field(
+        description="0..1: how far the source item corresponds to the target."
+    )
+    method: Method
+    source: str = strawberry.field(description="The document the edge comes from.")
+    note: str | None
+    from_version: str
+    to_version: str
+    status: EdgeStatus
+    proposed_by: str | None
+    reviewed_by: str | None
+    valid_from: date | None
+    valid_to: date | None
+    _from: strawberry.Private[tuple[str, str]]
+    _to: strawberry.Private[tuple[str, str]]
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> MappingEdge:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            relation=Relation(row["relation"]),
+            confidence=row["confidence"],
+            method=Method(row["method"]),
+            source=row["source"],
+            note=row["note"],
+            from_version=row["from_version"],
+            to_version=row["to_version"],
+            status=EdgeStatus(row["status"]),
+            proposed_by=row["proposed_by"],
+            reviewed_by=row["reviewed_by"],
+            valid_from=row["valid_from"],
+            valid_to=row["valid_to"],
+            _from=(row["from_scheme"], row["from_code"]),
+            _to=(row["to_scheme"], row["to_code"]),
+        )
+
+    @strawberry.field(name="from")
+    async def from_item(self, info: Info) -> FrameworkItem:
+        return FrameworkItem.from_row(await load_item(info, *self._from))
+
+    @strawberry.field(name="to")
+    async def to_item(self, info: Info) -> FrameworkItem:
+        return FrameworkItem.from_row(await load_item(info, *self._to))
+
+
+@strawberry.type(description="One hop of a path: an edge as walked, forwards or backwards.")
+class PathStep:
+    relation: Relation = strawberry.field(description="As walked: broadMatch walked back is narrowMatch.")
+    confidence: float
+    walked_forward: bool = strawberry.field(description="Whether the hop follows the edge's direction.")
+    _arc: strawberry.Private[Arc]
+
+    @strawberry.field(name="from")
+    async def from_item(self, info: Info) -> FrameworkItem:
+        return FrameworkItem.from_row(await load_item(info, *self._arc.source))
+
+    @strawberry.field(name="to")
+    async def to_item(self, info: Info) -> FrameworkItem:
+        return FrameworkItem.from_row(await load_item(info, *self._arc.target))
+
+    @strawberry.field
+    async def edge(self, info: Info) -> MappingEdge:
+        return MappingEdge.from_row(await load_edge(info, self._arc.edge_id))
+
+
+@strawberry.type(description="An item reached from another, with the path that reaches it.")
+class CrosswalkResult:
+    confidence: float = strawberry.field(
+        description=f"The product of the path's edge confidences, times {HIERARCHY_DISCOUNT} for every hop "
+        "inside a scheme's hierarchy."
+    )
+    hops: int
+    path: list[PathStep]
+    _node: strawberry.Private[tuple[str, str]]
+
+    @classmethod
+    def of(cls, reached: Reached) -> CrosswalkResult:
+        steps = [
+            PathStep(relation=Relation(a.relation), confidence=a.confidence, walked_forward=a.forward, _arc=a)
+            for a in reached.path
+        ]
+        return cls(
+            confidence=round(reached.confidence, 6), hops=len(reached.path), path=steps, _node=reached.node
+        )
+
+    @strawberry.field
+    async def item(self, info: Info) -> FrameworkItem:
+        return FrameworkItem.from_row(await load_item(info, *self._node))
+
+
+def _schemes(schemes: list[Any] | None) -> set[model.Scheme] | None:
+    return {model.Scheme(s.value if hasattr(s, "value") else s) for s in schemes} if schemes else None
+
+
+def check_walk(max_hops: int, min_confidence: float, first: int) -> None:
+    if not 1 <= max_hops <= MAX_HOPS:
+        raise BadUserInput(
+            f"maxHops must be between 1 and {MAX_HOPS}; it was {max_hops}.", argument="maxHops"
+        )
+    if not 0 <= min_confidence <= 1:
+        raise BadUserInput(
+            f"minConfidence must be between 0 and 1; it was {min_confidence}.", argument="minConfidence"
+        )
+    if not 1 <= first <= 200:
+        raise BadUserInput(f"first must be between 1 and 200; it was {first}.", argument="first")
+
+
+LEVEL_SCHEMES = frozenset(
+    s.value for s in (model.Scheme.CONOCER_LEVEL, model.Scheme.NVQ, model.Scheme.RQF, model.Scheme.EQF)
+)
+
+
+async def crosswalk_results(
+    info: Info,
+    start: tuple[str, str],
+    to_schemes: set[model.Scheme] | None,
+    max_hops: int,
+    min_confidence: float,
+    first: int,
+    *,
+    through_levels_only: bool = False,
+) -> list[CrosswalkResult]:
+    check_walk(max_hops, min_confidence, first)
+    graph = await current_graph(info)
+    if start not in graph:
+        return []
+    reached = graph.reach(start, max_hops, min_confidence)
+    wanted = {s.value for s in to_schemes} if to_schemes else None
+    results = [
+        r
+        for node, r in reached.items()
+        if (node[0] in wanted if wanted else node[0] != start[0])
+        and (not through_levels_only or all(a.target[0] in LEVEL_SCHEMES for a in r.path))
+    ]
+    results.sort(key=lambda r: (-r.confidence, len(r.path), r.node))
+    return [CrosswalkResult.of(r) for r in results[:first]]

@@ -323,9 +323,10 @@ def cmd_apikey_list(args: argparse.Namespace) -> int:
 
 def subgraph_sdls() -> dict[str, str]:
     """Each built subgraph's SDL, as its `_service { sdl }` answers."""
+    from services.mapping.schema import schema as mapping_schema
     from services.registry.schema import schema as registry_schema
 
-    return {"registry": registry_schema.as_str()}
+    return {"registry": registry_schema.as_str(), "mapping": mapping_schema.as_str()}
 
 
 def composed_supergraph() -> str:

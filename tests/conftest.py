@@ -168,7 +168,7 @@ async def registry(registry_app: Any, settings: Settings) -> AsyncIterator[Graph
         yield GraphQLClient(http, settings.require_secret())
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.fail(f"the real reference data is missing: expected {SHARED_DATA}")

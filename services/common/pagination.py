@@ -68,7 +68,8 @@ def page_size(first: int | None, maximum: int, default: int = 20) -> int:
     return first
 
 
-@strawberry.type
+# Every subgraph pages the same way, so PageInfo is one shared type in the supergraph.
+@strawberry.federation.type(shareable=True)
 class PageInfo:
     has_next_page: bool
     has_previous_page: bool

@@ -11,9 +11,11 @@ the edges on the path, times HIERARCHY_DISCOUNT for every hop along a scheme's o
 item to its parent or child), since each such hop trades precision for reach. The best path to each
 item is the one with the highest combined confidence within the hop limit.
 
-A path never goes up and then down: after a step to something broader (a parent, a sector, a level) it
-takes no step to something narrower, since that would lead from a standard to every other standard of
-its sector, or from an occupation to its siblings, which are not what it corresponds to.
+A path never goes up and then back down to a sibling: after a step to something broader (a parent, a
+sector, a level) it takes no step down its hierarchy nor back down a membership edge (a broadMatch walked
+against its direction), since that would lead from a standard to every other standard of its sector, or
+from an occupation to its siblings. A published split walked forwards (ISCO group -> the SOC occupations
+it divides into) still may follow.
 """
 
 from __future__ import annotations
@@ -65,8 +67,9 @@ class Arc:
         return self.relation in ("broader", "broadMatch")
 
     @property
-    def narrowing(self) -> bool:
-        return self.relation in ("narrower", "narrowMatch")
+    def to_sibling(self) -> bool:
+        """Down a hierarchy or back down a membership: after going up, this reaches siblings."""
+        return self.relation == "narrower" or (self.relation == "narrowMatch" and not self.forward)
 
     @property
     def weight(self) -> float:
@@ -131,7 +134,7 @@ class CrosswalkGraph:
             for neighbour, data in adjacency[node].items():
                 arc: Arc = data["arc"]
                 combined = confidence * arc.weight
-                if combined < min_confidence or neighbour == start or (went_up and arc.narrowing):
+                if combined < min_confidence or neighbour == start or (went_up and arc.to_sibling):
                     continue
                 counter += 1
                 heapq.heappush(

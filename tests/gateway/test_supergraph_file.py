@@ -14,7 +14,8 @@ def test_checked_in_supergraph_matches_composition() -> None:
 
 def test_the_gateway_loads_the_checked_in_supergraph() -> None:
     supergraph = Supergraph(FILE.read_text())
-    assert set(supergraph.subgraphs) == {"registry"}
-    assert [k.fields for k in supergraph.types["Standard"].keys] == ["code"]
+    assert set(supergraph.subgraphs) == {"registry", "mapping"}
+    assert [k.fields for k in supergraph.types["Standard"].keys] == ["code", "code"]  # one per subgraph
+    assert supergraph.resolvers("Standard", "crosswalk") == ["mapping"]
     assert supergraph.api_schema.get_type("_Entity") is None
     assert "standards" in supergraph.api_schema.query_type.fields

@@ -1,0 +1,82 @@
+"""`import_all` over the real files: the counts the issue names, in the database, and a second run that
+changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.common.db import Database
+from services.mapping.importer import import_all
+from services.mapping.store import WriteSummary
+
+
+async def counts(db: Database, sql: str) -> dict:
+    return {tuple(r.values())[:-1] if len(r) > 2 else r[0]: r[len(r) - 1] for r in await db.fetch(sql)}
+
+
+async def test_counts_in_the_database(mapping_db: Database) -> None:
+    levels = await counts(
+        mapping_db, "SELECT scheme, depth, count(*) FROM items GROUP BY scheme, depth ORDER BY 1, 2"
+    )
+    assert [levels["SCIAN_2023", d] for d in range(1, 6)] == [20, 94, 305, 610, 1086]
+    assert levels["NAICS_2022", 5] == 1012
+    assert levels["SOC_2018", 4] == 867
+    assert levels["ONET_SOC", 1] == 1016
+    assert levels["CIP_2020", 3] == 2143
+    assert levels["ESCO", 1] + levels["ESCO", 2] + levels["ESCO", 3] + levels["ESCO", 4] == 2942
+    isced = await counts(
+        mapping_db, "SELECT kind, count(*) FROM items WHERE scheme = 'ISCED_F_2013' GROUP BY kind"
+    )
+    assert (isced["broad field"], isced["narrow field"], isced["detailed field"]) == (11, 29, 80)
+    assert await mapping_db.fetchval("SELECT count(*) FROM items WHERE scheme = 'CONOCER_EC'") == 1477
+    # Every standard has exactly one edge to a SCIAN 2023 sector, and it resolves to a real item.
+    linked = await mapping_db.fetch(
+        """SELECT e.from_code, count(*) AS n FROM edges e
+           JOIN items s ON (s.scheme, s.code) = (e.to_scheme, e.to_code)
+           WHERE e.from_scheme = 'CONOCER_EC' AND e.to_scheme = 'SCIAN_2023' AND s.depth = 1
+           GROUP BY e.from_code"""
+    )
+    assert len(linked) == 1477 and {r["n"] for r in linked} == {1}
+
+
+async def test_edges_by_source_and_no_dangling_or_no_match(mapping_db: Database) -> None:
+    pairs = await counts(
+        mapping_db,
+        "SELECT from_scheme, to_scheme, count(*) FROM edges WHERE method <> 'hierarchy' GROUP BY 1, 2",
+    )
+    assert pairs["CIP_2020", "SOC_2018"] == 5723  # 6,097 in the file less 374 no-match rows
+    assert pairs["NAICS_2017", "NAICS_2022"] == 1150
+    assert pairs["SCIAN_2023", "NAICS_2022"] == 795
+    assert pairs["SOC_2010", "SOC_2018"] == 900
+    assert pairs["ISCO_08", "SOC_2010"] == 1125
+    assert pairs["ONET_SOC", "SOC_2018"] == 1016
+    assert pairs["ESCO", "ISCO_08"] == 2942
+    assert await mapping_db.fetchval("SELECT count(*) FROM edges WHERE to_code = '99-9999'") == 0
+    # Every edge's versions are its schemes' versions.
+    assert (
+        await mapping_db.fetchval(
+            """SELECT count(*) FROM edges e
+           JOIN schemes f ON f.id = e.from_scheme JOIN schemes t ON t.id = e.to_scheme
+           WHERE e.from_version <> f.version OR e.to_version <> t.version"""
+        )
+        == 0
+    )
+
+
+async def test_a_second_import_changes_nothing(
+    mapping_db: Database, shared_data: Path, full_import: tuple[str, list[WriteSummary]]
+) -> None:
+    first = full_import[1]
+    assert sum(s.items[k] for s in first for k in s.items if k.endswith("inserted")) == 17_673
+    version = await mapping_db.fetchval("SELECT version FROM graph_version")
+    async with mapping_db.pool.acquire() as conn:
+        again = await import_all(conn, shared_data)
+    changed = [
+        (s.dataset, k, s.items[k])
+        for s in again
+        for k in s.items
+        if not k.endswith("unchanged") and s.items[k]
+    ] + [(s.dataset, k, s.edges[k]) for s in again for k in ("inserted", "updated", "skipped") if s.edges[k]]
+    assert changed == []
+    # The statement triggers still fire, but nothing else moved: the graph is rebuilt at most once.
+    assert await mapping_db.fetchval("SELECT version FROM graph_version") >= version

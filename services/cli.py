@@ -61,7 +61,7 @@ async def migrate_all(url: str) -> None:
 
 async def load_data(url: str, settings: Settings, data_dir: Path | None) -> None:
     from services.mapping.importer import import_all
-    from services.mapping.sources.sample import sample_datasets
+    from services.mapping.sources.sample import sample_datasets, write_sample_agreement
     from services.mapping.store import write_dataset
     from services.registry.importer import import_renec
     from services.registry.sample import load_sample
@@ -74,6 +74,7 @@ async def load_data(url: str, settings: Settings, data_dir: Path | None) -> None
             async with mapping.pool.acquire() as conn:
                 for dataset in sample_datasets():
                     await write_dataset(conn, dataset)
+                await write_sample_agreement(conn)
         else:
             print((await import_renec(registry, data_dir / "conocer_renec_avala")).render())
             async with mapping.pool.acquire() as conn:

@@ -14,7 +14,12 @@ from pathlib import Path
 import asyncpg
 
 from services.mapping.model import Dataset
-from services.mapping.sources.conocer import level_frameworks, read_standards
+from services.mapping.sources.conocer import (
+    AUTOMOTIVE_AGREEMENT,
+    automotive_scope,
+    level_frameworks,
+    read_standards,
+)
 from services.mapping.sources.education import read_cip, read_isced
 from services.mapping.sources.industries import (
     read_naics,
@@ -23,7 +28,7 @@ from services.mapping.sources.industries import (
     scian_trilateral_codes,
 )
 from services.mapping.sources.occupations import read_esco, read_isco, read_onet, read_soc
-from services.mapping.store import WriteSummary, write_dataset
+from services.mapping.store import WriteSummary, write_dataset, write_illustrative_agreement
 
 FOLDERS = {
     "renec": "conocer_renec_avala",
@@ -72,7 +77,19 @@ READERS: dict[str, Callable[[Path], list[Dataset]]] = {
 
 
 async def import_dataset(conn: asyncpg.Connection, name: str, folder: Path) -> list[WriteSummary]:
-    return [await write_dataset(conn, dataset) for dataset in READERS[name](folder)]
+    summaries = [await write_dataset(conn, dataset) for dataset in READERS[name](folder)]
+    if name == "renec":
+        await _automotive_agreement(conn, folder, summaries[-1])
+    return summaries
+
+
+async def _automotive_agreement(conn: asyncpg.Connection, renec: Path, summary: WriteSummary) -> None:
+    scope, committees = automotive_scope(renec)
+    await write_illustrative_agreement(conn, AUTOMOTIVE_AGREEMENT, scope, committees)
+    summary.notes.append(
+        f"illustrative automotive agreement {AUTOMOTIVE_AGREEMENT['id']}: {len(scope)} standards of "
+        f"{len(committees)} automotive committees in scope"
+    )
 
 
 async def import_all(conn: asyncpg.Connection, root: Path) -> list[WriteSummary]:
@@ -86,4 +103,6 @@ async def import_all(conn: asyncpg.Connection, root: Path) -> list[WriteSummary]
             edges = await write_dataset(conn, Dataset(dataset.name, edges=dataset.edges, notes=dataset.notes))
             summary.edges.update(edges.edges)  # hierarchy edges came with the items
             summary.notes = edges.notes
+        renec = next(s for s in summaries if s.dataset == "renec")
+        await _automotive_agreement(conn, root / FOLDERS["renec"], renec)
     return summaries

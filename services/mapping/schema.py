@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -10,12 +12,15 @@ from strawberry.types import Info
 from services.common.errors import BadUserInput
 from services.common.pagination import Connection, decode_cursor, make_page, page_size
 from services.common.schema import SubgraphSchema
-from services.mapping import model
+from services.mapping import model, rules
+from services.mapping.agreements import Decision, Party, Recognition, RecognitionAgreement, recognitions_where
 from services.mapping.graph import HIERARCHY_DISCOUNT, MAX_HOPS
 from services.mapping.types import (
     CrosswalkResult,
     FrameworkItem,
     ItemRef,
+    MappingEdge,
+    Relation,
     Scheme,
     Standard,
     _ctx,
@@ -23,6 +28,8 @@ from services.mapping.types import (
     check_walk,
     crosswalk_results,
     current_graph,
+    graph_holder,
+    load_edge,
     load_item,
     require_item,
 )
@@ -145,5 +152,172 @@ class Query:
             info, (row["scheme"], row["code"]), others, 4, 0.0, 50, through_levels_only=True
         )
 
+    @strawberry.field(description="Every recognition agreement, newest first.")
+    async def recognition_agreements(self, info: Info) -> list[RecognitionAgreement]:
+        rows = await _ctx(info).db.fetch("SELECT * FROM recognition_agreements ORDER BY created_at DESC, id")
+        return [RecognitionAgreement.from_row(r) for r in rows]
 
-schema = SubgraphSchema(Query, types=[Standard, FrameworkItem])
+    @strawberry.field
+    async def recognition_agreement(self, info: Info, id: strawberry.ID) -> RecognitionAgreement | None:
+        row = await _ctx(info).db.fetchrow("SELECT * FROM recognition_agreements WHERE id = $1", id)
+        return RecognitionAgreement.from_row(row) if row else None
+
+    @strawberry.field(
+        description="Where a standard stands in every agreement: its counterparts, each party's decision "
+        "and whether the recognition is mutual. `counterpart` narrows it to one counterpart item."
+    )
+    async def recognition_status(
+        self, info: Info, standard_code: str, counterpart: ItemRef | None = None
+    ) -> list[Recognition]:
+        if counterpart is None:
+            return await recognitions_where(info, "r.standard_code = $1", standard_code.strip())
+        return await recognitions_where(
+            info,
+            "r.standard_code = $1 AND r.counterpart_scheme = $2 AND r.counterpart_code = $3",
+            standard_code.strip(),
+            counterpart.scheme.value,
+            counterpart.code.strip(),
+        )
+
+
+@strawberry.input
+class MappingInput:
+    from_: ItemRef = strawberry.field(name="from")
+    to: ItemRef
+    relation: Relation
+    confidence: float = strawberry.field(description="0..1: how far `from` corresponds to `to`.")
+    source: str = strawberry.field(description="The document, study or review the mapping rests on.")
+    note: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+@strawberry.enum
+class Review(Enum):
+    ENDORSE = "endorse"
+    REJECT = "reject"
+
+
+@strawberry.input
+class AgreementInput:
+    id: strawberry.ID
+    title_es: str
+    title_en: str | None = None
+    scope_standards: list[str] = strawberry.field(description="CONOCER standard codes in scope.")
+    counterpart_scheme: Scheme  # type: ignore[valid-type]
+    valid_from: date | None = None
+    valid_to: date | None = None
+    note: str | None = None
+
+
+@strawberry.input
+class DecisionInput:
+    agreement_id: strawberry.ID
+    standard_code: str
+    counterpart: ItemRef
+    party: Party
+    decision: Decision
+    conditions: str | None = None
+    note: str | None = None
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Propose a mapping between two items (taskforce, admin). It counts in crosswalks once "
+        "another person endorses it with `reviewMapping`."
+    )
+    async def propose_mapping(self, info: Info, input: MappingInput) -> MappingEdge:
+        ctx = _ctx(info)
+        caller = ctx.require_role("taskforce")
+        edge_id = await rules.propose_mapping(
+            ctx.db,
+            rules.Proposal(
+                input.from_.scheme.value,
+                input.from_.code.strip(),
+                input.to.scheme.value,
+                input.to.code.strip(),
+                input.relation.value,
+                input.confidence,
+                input.source,
+                input.note,
+                input.valid_from,
+                input.valid_to,
+            ),
+            caller,
+        )
+        return MappingEdge.from_row(await load_edge(info, edge_id))
+
+    @strawberry.mutation(
+        description="Endorse or reject a proposed mapping (taskforce, admin); never one's own proposal."
+    )
+    async def review_mapping(
+        self, info: Info, id: strawberry.ID, decision: Review, note: str | None = None
+    ) -> MappingEdge:
+        ctx = _ctx(info)
+        caller = ctx.require_role("taskforce")
+        try:
+            edge_id = int(id)
+        except ValueError:
+            raise BadUserInput(f"{id!r} is not a mapping id.", argument="id") from None
+        await rules.review_mapping(ctx.db, edge_id, decision is Review.ENDORSE, note, caller)
+        await graph_holder(info).refresh()  # the reviewer's next crosswalk already sees it
+        row = await ctx.db.fetchrow("SELECT * FROM edges WHERE id = $1", edge_id)
+        return MappingEdge.from_row(row)
+
+    @strawberry.mutation(
+        description="Open a recognition agreement between Mexico and the US (taskforce, admin)."
+    )
+    async def create_recognition_agreement(self, info: Info, input: AgreementInput) -> RecognitionAgreement:
+        ctx = _ctx(info)
+        caller = ctx.require_role("taskforce")
+        await rules.create_agreement(
+            ctx.db,
+            rules.AgreementInput(
+                str(input.id),
+                input.title_es,
+                input.title_en,
+                tuple(input.scope_standards),
+                input.counterpart_scheme.value,
+                input.valid_from,
+                input.valid_to,
+                input.note,
+            ),
+            caller,
+        )
+        row = await ctx.db.fetchrow("SELECT * FROM recognition_agreements WHERE id = $1", str(input.id))
+        return RecognitionAgreement.from_row(row)
+
+    @strawberry.mutation(
+        description="Record one party's decision on recognising a standard as a counterpart "
+        "(taskforce acting for that party, admin). Mutual once both endorsed."
+    )
+    async def record_recognition_decision(self, info: Info, input: DecisionInput) -> Recognition:
+        ctx = _ctx(info)
+        caller = ctx.require_role("taskforce")
+        counterpart = (input.counterpart.scheme.value, input.counterpart.code.strip())
+        await rules.record_decision(
+            ctx.db,
+            rules.DecisionInput(
+                str(input.agreement_id),
+                input.standard_code.strip(),
+                *counterpart,
+                input.party.value,
+                input.decision.value,
+                input.conditions,
+                input.note,
+            ),
+            caller,
+        )
+        [recognition] = await recognitions_where(
+            info,
+            "r.agreement_id = $1 AND r.standard_code = $2 AND r.counterpart_scheme = $3 "
+            "AND r.counterpart_code = $4",
+            str(input.agreement_id),
+            input.standard_code.strip(),
+            *counterpart,
+        )
+        return recognition
+
+
+schema = SubgraphSchema(Query, Mutation, types=[Standard, FrameworkItem, RecognitionAgreement])

@@ -175,3 +175,24 @@ async def _write_edges(conn: asyncpg.Connection, edges: list[Edge], summary: Wri
     summary.edges["skipped"] += len(unique) - placed
     if len(unique) > placed:
         summary.notes.append(f"{len(unique) - placed:,} edges skipped: an end is not an item (yet)")
+
+
+async def write_illustrative_agreement(
+    conn: asyncpg.Connection, fields: dict[str, str], scope: list[str], committees: list[str]
+) -> None:
+    """The sample agreement, its scope redrawn on every import; a real agreement is never touched."""
+    await conn.execute(
+        """INSERT INTO recognition_agreements (id, title_es, title_en, parties, scope_committees,
+               scope_standards, counterpart_scheme, illustrative, note)
+           VALUES ($1, $2, $3, ARRAY['MX', 'US'], $4, $5, $6, true, $7)
+           ON CONFLICT (id) DO UPDATE SET scope_standards = EXCLUDED.scope_standards,
+               scope_committees = EXCLUDED.scope_committees
+           WHERE recognition_agreements.illustrative""",
+        fields["id"],
+        fields["title_es"],
+        fields["title_en"],
+        committees,
+        scope,
+        fields["counterpart_scheme"],
+        fields["note"],
+    )

@@ -87,6 +87,24 @@ def read_standards(folder: Path) -> Dataset:
     return dataset
 
 
+# SAMPLE DATA: no such agreement has been signed; it shows how one is recorded and tracked.
+AUTOMOTIVE_AGREEMENT = {
+    "id": "MX-US-AUTO-ILLUSTRATIVE",
+    "title_es": "Acuerdo ilustrativo México-EUA de reconocimiento mutuo en el sector automotriz (borrador)",
+    "title_en": "Illustrative Mexico-US mutual recognition agreement for the automotive sector (draft)",
+    "counterpart_scheme": Scheme.SOC_2018.value,
+    "note": "ILLUSTRATIVE SAMPLE, not a real agreement. Scope: the standards of CONOCER committees whose "
+    "name mentions the automotive industry, in the spirit of the 2024 Mexico-US automotive memorandum.",
+}
+
+
+def automotive_scope(folder: Path) -> tuple[list[str], list[str]]:
+    """The RENEC standards of committees whose name mentions the automotive industry, and those names."""
+    rows = json.loads((folder / STANDARDS_FILE).read_text(encoding="utf-8"))
+    standards = [s for s in parse_standards(rows) if "automotriz" in (s.committee_name or "").lower()]
+    return sorted(s.code for s in standards), sorted({s.committee_name or "" for s in standards})
+
+
 def level_frameworks() -> Dataset:
     """CONOCER, NVQ, RQF and EQF levels and the published alignments between them."""
     dataset = Dataset("levels")

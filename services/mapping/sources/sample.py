@@ -8,8 +8,16 @@ NAICS 31-33 (a trilateral sector). `qf import all DIR` loads the full official d
 
 from __future__ import annotations
 
+import asyncpg
+
 from services.mapping.model import Dataset, Edge, Item, Method, Relation, Scheme
-from services.mapping.sources.conocer import RENEC_LEVEL_SOURCE, RENEC_SECTOR_SOURCE, level_frameworks
+from services.mapping.sources.conocer import (
+    AUTOMOTIVE_AGREEMENT,
+    RENEC_LEVEL_SOURCE,
+    RENEC_SECTOR_SOURCE,
+    level_frameworks,
+)
+from services.mapping.store import write_illustrative_agreement
 from services.registry import sample as registry_sample
 from services.registry.reference import SCIAN_2023_SECTORS
 
@@ -118,3 +126,15 @@ def sample_datasets() -> list[Dataset]:
         ),
     ]
     return [level_frameworks(), standards, automotive]
+
+
+AUTOMOTIVE_COMMITTEE = "271"  # de la Industria Automotriz a Nivel Nacional, in the registry sample
+
+
+async def write_sample_agreement(conn: asyncpg.Connection) -> None:
+    scope = sorted(
+        code for code, _, _, committee, _ in registry_sample.STANDARDS if committee == AUTOMOTIVE_COMMITTEE
+    )
+    await write_illustrative_agreement(
+        conn, AUTOMOTIVE_AGREEMENT, scope, ["de la Industria Automotriz a Nivel Nacional"]
+    )

@@ -1,0 +1,184 @@
+"""Recognition agreements and recognitions as GraphQL types.
+
+A recognition pairs a Mexican standard with a counterpart item (a SOC or O*NET occupation, say) inside
+an agreement; each party's latest decision is kept, and `mutual` holds only when both endorsed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Any
+
+import asyncpg
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from services.mapping.types import FrameworkItem, Scheme, Standard, _ctx, load_item
+
+
+@strawberry.enum
+class Party(Enum):
+    MX = "MX"
+    US = "US"
+
+
+@strawberry.enum
+class Decision(Enum):
+    ENDORSED = "endorsed"
+    REJECTED = "rejected"
+    PENDING = "pending"
+
+
+@strawberry.type(description="How much of an agreement's scope has been worked through.")
+class Coverage:
+    in_scope: int = strawberry.field(description="Standards in the agreement's scope.")
+    with_counterpart: int = strawberry.field(description="Of those, standards with a counterpart recorded.")
+    mutual: int = strawberry.field(
+        description="Of those, standards with a recognition both parties endorsed."
+    )
+
+
+@strawberry.type(description="One party's decision on a recognition.")
+class PartyDecision:
+    party: Party
+    decision: Decision
+    decided_by: str
+    decided_on: date
+    note: str | None
+
+
+@strawberry.type(description="A Mexican standard recognised as corresponding to a counterpart item.")
+class Recognition:
+    agreement_id: strawberry.ID
+    conditions: str | None
+    gaps: JSON = strawberry.field(description="Per-element gaps and the compensatory measures for each.")
+    decisions: list[PartyDecision]
+    _standard: strawberry.Private[str]
+    _counterpart: strawberry.Private[tuple[str, str]]
+
+    @strawberry.field
+    def standard(self) -> Standard:
+        return Standard(code=self._standard)
+
+    @strawberry.field
+    async def counterpart(self, info: Info) -> FrameworkItem:
+        return FrameworkItem.from_row(await load_item(info, *self._counterpart))
+
+    @strawberry.field(description="True only when both Mexico and the US endorsed this recognition.")
+    def mutual(self) -> bool:
+        endorsed = {d.party for d in self.decisions if d.decision == Decision.ENDORSED}
+        return endorsed == {Party.MX, Party.US}
+
+    @strawberry.field
+    def mx(self) -> Decision:
+        return self._decision(Party.MX)
+
+    @strawberry.field
+    def us(self) -> Decision:
+        return self._decision(Party.US)
+
+    def _decision(self, party: Party) -> Decision:
+        return next((d.decision for d in self.decisions if d.party == party), Decision.PENDING)
+
+
+async def recognitions_where(info: Info, where: str, *args: Any) -> list[Recognition]:
+    rows = await _ctx(info).db.fetch(
+        f"""SELECT r.*, coalesce(json_agg(json_build_object(
+                    'party', d.party, 'decision', d.decision, 'decided_by', d.decided_by,
+                    'decided_on', d.decided_on, 'note', d.note) ORDER BY d.party)
+                FILTER (WHERE d.party IS NOT NULL), '[]') AS decisions
+            FROM recognitions r LEFT JOIN recognition_decisions d USING
+                (agreement_id, standard_code, counterpart_scheme, counterpart_code)
+            WHERE {where}
+            GROUP BY r.agreement_id, r.standard_code, r.counterpart_scheme, r.counterpart_code
+            ORDER BY r.standard_code, r.counterpart_code""",
+        *args,
+    )
+    return [
+        Recognition(
+            agreement_id=strawberry.ID(r["agreement_id"]),
+            conditions=r["conditions"],
+            gaps=r["gaps"],
+            decisions=[
+                PartyDecision(
+                    party=Party(d["party"]),
+                    decision=Decision(d["decision"]),
+                    decided_by=d["decided_by"],
+                    decided_on=date.fromisoformat(d["decided_on"]),
+                    note=d["note"],
+                )
+                for d in r["decisions"]
+            ],
+            _standard=r["standard_code"],
+            _counterpart=(r["counterpart_scheme"], r["counterpart_code"]),
+        )
+        for r in rows
+    ]
+
+
+@strawberry.federation.type(keys=["id"], description="A recognition agreement between Mexico and the US.")
+class RecognitionAgreement:
+    id: strawberry.ID
+    title_es: str
+    title_en: str | None
+    parties: list[Party]
+    counterpart_scheme: Scheme  # type: ignore[valid-type]
+    status: str = strawberry.field(description="draft, in_force or expired.")
+    valid_from: date | None
+    valid_to: date | None
+    illustrative: bool = strawberry.field(description="True for sample data that no government signed.")
+    note: str | None
+    scope_committees: list[str] = strawberry.field(description="How the scope was drawn, where it was.")
+    _scope: strawberry.Private[list[str]]
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> RecognitionAgreement:
+        return cls(
+            id=strawberry.ID(row["id"]),
+            title_es=row["title_es"],
+            title_en=row["title_en"],
+            parties=[Party(p) for p in row["parties"]],
+            counterpart_scheme=Scheme(row["counterpart_scheme"]),
+            status=row["status"],
+            valid_from=row["valid_from"],
+            valid_to=row["valid_to"],
+            illustrative=row["illustrative"],
+            note=row["note"],
+            scope_committees=list(row["scope_committees"]),
+            _scope=list(row["scope_standards"]),
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> RecognitionAgreement | None:
+        row = await _ctx(info).db.fetchrow("SELECT * FROM recognition_agreements WHERE id = $1", id)
+        return cls.from_row(row) if row else None
+
+    @strawberry.field(description="The standards in scope.")
+    def scope(self) -> list[Standard]:
+        return [Standard(code=code) for code in self._scope]
+
+    @strawberry.field
+    async def coverage(self, info: Info) -> Coverage:
+        row = await _ctx(info).db.fetchrow(
+            """WITH per_recognition AS (
+                   SELECT r.standard_code,
+                          count(*) FILTER (WHERE d.decision = 'endorsed') = 2 AS mutual
+                   FROM recognitions r LEFT JOIN recognition_decisions d USING
+                       (agreement_id, standard_code, counterpart_scheme, counterpart_code)
+                   WHERE r.agreement_id = $1 AND r.standard_code = ANY($2::text[])
+                   GROUP BY r.standard_code, r.counterpart_scheme, r.counterpart_code)
+               SELECT count(DISTINCT standard_code) AS with_counterpart,
+                      count(DISTINCT standard_code) FILTER (WHERE mutual) AS mutual
+               FROM per_recognition""",
+            str(self.id),
+            self._scope,
+        )
+        return Coverage(
+            in_scope=len(self._scope), with_counterpart=row["with_counterpart"], mutual=row["mutual"]
+        )
+
+    @strawberry.field
+    async def recognitions(self, info: Info) -> list[Recognition]:
+        return await recognitions_where(info, "r.agreement_id = $1", str(self.id))

@@ -1,0 +1,251 @@
+"""What people change in the crosswalk, and the rules that guard it.
+
+- A mapping is proposed by the task force (or an admin) and counts in crosswalks only once another
+  person endorses it: the proposer never reviews their own proposal.
+- A recognition of a Mexican standard with a counterpart lives in an agreement between Mexico and the
+  US. Each party records its own decision; a recognition is mutual only when both endorsed.
+
+Each change runs in one transaction and checks everything before it writes, so a refusal leaves
+nothing behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import asyncpg
+
+from services.common.db import Database
+from services.common.errors import BadUserInput, Conflict, Forbidden, NotFound
+from services.common.signing import Caller
+from services.mapping.model import Relation
+
+PROPOSABLE = frozenset(r.value for r in Relation if r is not Relation.BROADER)
+PARTIES = ("MX", "US")
+
+
+def identity(caller: Caller) -> str:
+    return caller.subject or f"{caller.role}:{caller.scope or '-'}"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    from_scheme: str
+    from_code: str
+    to_scheme: str
+    to_code: str
+    relation: str
+    confidence: float
+    source: str
+    note: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+async def _require_item(conn: asyncpg.Connection, scheme: str, code: str, argument: str) -> None:
+    if not await conn.fetchval("SELECT true FROM items WHERE scheme = $1 AND code = $2", scheme, code):
+        raise NotFound(f"There is no {scheme} item with code {code!r}.", argument=argument)
+
+
+async def propose_mapping(db: Database, proposal: Proposal, caller: Caller) -> int:
+    p = proposal
+    if p.relation not in PROPOSABLE:
+        raise BadUserInput(
+            "A proposed mapping relates two items with a SKOS match (exact, close, broad, narrow or "
+            "related); a scheme's own hierarchy is not proposed.",
+            argument="relation",
+        )
+    if not 0 < p.confidence <= 1:
+        raise BadUserInput(
+            f"confidence must be above 0 and at most 1; it was {p.confidence}.", argument="confidence"
+        )
+    if (p.from_scheme, p.from_code) == (p.to_scheme, p.to_code):
+        raise BadUserInput("A mapping cannot lead from an item to itself.", argument="to")
+    if not p.source.strip():
+        raise BadUserInput(
+            "Say where the mapping comes from: a document, a study, a review.", argument="source"
+        )
+    if p.valid_from and p.valid_to and p.valid_from > p.valid_to:
+        raise BadUserInput("validFrom is after validTo.", argument="validTo")
+    async with db.transaction() as conn:
+        await _require_item(conn, p.from_scheme, p.from_code, "from")
+        await _require_item(conn, p.to_scheme, p.to_code, "to")
+        existing = await conn.fetchrow(
+            """SELECT id, status FROM edges
+               WHERE (from_scheme, from_code, to_scheme, to_code) IN (($1, $2, $3, $4), ($3, $4, $1, $2))""",
+            p.from_scheme,
+            p.from_code,
+            p.to_scheme,
+            p.to_code,
+        )
+        if existing is not None:
+            raise Conflict(
+                f"These items are already mapped (edge {existing['id']}, {existing['status']}); "
+                "review that edge instead.",
+                edgeId=str(existing["id"]),
+            )
+        schemes = {
+            r["id"]: r["version"]
+            for r in await conn.fetch(
+                "SELECT id, version FROM schemes WHERE id = ANY($1::text[])", [p.from_scheme, p.to_scheme]
+            )
+        }
+        return await conn.fetchval(
+            """INSERT INTO edges (from_scheme, from_code, to_scheme, to_code, relation, confidence, method,
+                                  source, note, from_version, to_version, status, proposed_by,
+                                  valid_from, valid_to)
+               VALUES ($1, $2, $3, $4, $5, $6, 'proposed', $7, $8, $9, $10, 'proposed', $11, $12, $13)
+               RETURNING id""",
+            p.from_scheme,
+            p.from_code,
+            p.to_scheme,
+            p.to_code,
+            p.relation,
+            p.confidence,
+            p.source.strip(),
+            p.note,
+            schemes[p.from_scheme],
+            schemes[p.to_scheme],
+            identity(caller),
+            p.valid_from,
+            p.valid_to,
+        )
+
+
+async def review_mapping(db: Database, edge_id: int, endorse: bool, note: str | None, caller: Caller) -> None:
+    reviewer = identity(caller)
+    async with db.transaction() as conn:
+        edge = await conn.fetchrow("SELECT status, proposed_by FROM edges WHERE id = $1 FOR UPDATE", edge_id)
+        if edge is None:
+            raise NotFound(f"There is no mapping {edge_id}.", argument="id")
+        if edge["status"] != "proposed":
+            raise Conflict(f"Mapping {edge_id} was already reviewed: it is {edge['status']}.")
+        if edge["proposed_by"] == reviewer:
+            raise Forbidden("You proposed this mapping; another person must review it.")
+        await conn.execute(
+            """UPDATE edges SET status = $2,
+                   method = CASE WHEN $2 = 'endorsed' THEN 'expert_review' ELSE method END,
+                   reviewed_by = $3, reviewed_at = now(), review_note = $4
+               WHERE id = $1""",
+            edge_id,
+            "endorsed" if endorse else "rejected",
+            reviewer,
+            note,
+        )
+
+
+@dataclass(frozen=True)
+class AgreementInput:
+    id: str
+    title_es: str
+    title_en: str | None
+    scope_standards: tuple[str, ...]
+    counterpart_scheme: str
+    valid_from: date | None = None
+    valid_to: date | None = None
+    note: str | None = None
+    illustrative: bool = False
+    scope_committees: tuple[str, ...] = ()
+
+
+async def create_agreement(db: Database, agreement: AgreementInput, caller: Caller | None) -> None:
+    a = agreement
+    if not a.title_es.strip():
+        raise BadUserInput("An agreement needs a Spanish title.", argument="titleEs")
+    if a.valid_from and a.valid_to and a.valid_from > a.valid_to:
+        raise BadUserInput("validFrom is after validTo.", argument="validTo")
+    codes = sorted({c.strip() for c in a.scope_standards})
+    async with db.transaction() as conn:
+        missing = await conn.fetch(
+            """SELECT c FROM unnest($1::text[]) AS c
+               WHERE NOT EXISTS (SELECT 1 FROM items WHERE scheme = 'CONOCER_EC' AND code = c)""",
+            codes,
+        )
+        if missing:
+            listed = ", ".join(r["c"] for r in missing[:10])
+            raise NotFound(f"Not CONOCER standards: {listed}.", argument="scopeStandards")
+        inserted = await conn.fetchval(
+            """INSERT INTO recognition_agreements (id, title_es, title_en, parties, scope_committees,
+                   scope_standards, counterpart_scheme, valid_from, valid_to, illustrative, note, created_by)
+               VALUES ($1, $2, $3, ARRAY['MX', 'US'], $4, $5, $6, $7, $8, $9, $10, $11)
+               ON CONFLICT (id) DO NOTHING RETURNING true""",
+            a.id,
+            a.title_es.strip(),
+            a.title_en,
+            list(a.scope_committees),
+            codes,
+            a.counterpart_scheme,
+            a.valid_from,
+            a.valid_to,
+            a.illustrative,
+            a.note,
+            identity(caller) if caller else None,
+        )
+        if not inserted:
+            raise Conflict(f"An agreement {a.id!r} exists already.", argument="id")
+
+
+@dataclass(frozen=True)
+class DecisionInput:
+    agreement_id: str
+    standard_code: str
+    counterpart_scheme: str
+    counterpart_code: str
+    party: str
+    decision: str  # endorsed | rejected | pending
+    conditions: str | None = None
+    note: str | None = None
+    decided_on: date | None = None
+
+
+async def record_decision(db: Database, d: DecisionInput, caller: Caller) -> None:
+    if d.party not in PARTIES:
+        raise BadUserInput(f"party is MX or US, not {d.party!r}.", argument="party")
+    if caller.role != "admin" and caller.scope != d.party:
+        raise Forbidden(
+            f"Your key acts for {caller.scope or 'no party'!r}; "
+            f"a decision for {d.party} is {d.party}'s to record."
+        )
+    async with db.transaction() as conn:
+        agreement = await conn.fetchrow(
+            "SELECT scope_standards, counterpart_scheme FROM recognition_agreements WHERE id = $1 FOR UPDATE",
+            d.agreement_id,
+        )
+        if agreement is None:
+            raise NotFound(f"There is no agreement {d.agreement_id!r}.", argument="agreementId")
+        if d.standard_code not in agreement["scope_standards"]:
+            raise BadUserInput(
+                f"{d.standard_code} is not in the scope of agreement {d.agreement_id}.",
+                argument="standardCode",
+            )
+        if d.counterpart_scheme != agreement["counterpart_scheme"]:
+            raise BadUserInput(
+                f"Counterparts in agreement {d.agreement_id} are {agreement['counterpart_scheme']} items.",
+                argument="counterpart",
+            )
+        await _require_item(conn, d.counterpart_scheme, d.counterpart_code, "counterpart")
+        key = (d.agreement_id, d.standard_code, d.counterpart_scheme, d.counterpart_code)
+        await conn.execute(
+            """INSERT INTO recognitions
+                   (agreement_id, standard_code, counterpart_scheme, counterpart_code, conditions)
+               VALUES ($1, $2, $3, $4, $5)
+               ON CONFLICT (agreement_id, standard_code, counterpart_scheme, counterpart_code)
+               DO UPDATE SET conditions = coalesce(EXCLUDED.conditions, recognitions.conditions)""",
+            *key,
+            d.conditions,
+        )
+        await conn.execute(
+            """INSERT INTO recognition_decisions (agreement_id, standard_code, counterpart_scheme,
+                   counterpart_code, party, decision, decided_by, decided_on, note)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, coalesce($8, current_date), $9)
+               ON CONFLICT (agreement_id, standard_code, counterpart_scheme, counterpart_code, party)
+               DO UPDATE SET decision = EXCLUDED.decision, decided_by = EXCLUDED.decided_by,
+                   decided_on = EXCLUDED.decided_on, note = EXCLUDED.note""",
+            *key,
+            d.party,
+            d.decision,
+            identity(caller),
+            d.decided_on,
+            d.note,
+        )

@@ -37,6 +37,7 @@ compose: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/registry.py
+	$(BIN)/python bench/mapping.py
 	$(BIN)/python bench/gateway.py
 
 clean:

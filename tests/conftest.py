@@ -173,3 +173,19 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.fail(f"the real reference data is missing: expected {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+async def full_import(make_database: Callable[[], Any], shared_data: Path) -> tuple[str, list[Any]]:
+    """A database with every official dataset imported: its URL and the import's summaries."""
+    from services.mapping.importer import import_all
+
+    url = await make_database()
+    await migrate_service(url, "mapping")
+    db = await Database.connect(url, "mapping")
+    try:
+        async with db.pool.acquire() as conn:
+            summaries = await import_all(conn, shared_data)
+    finally:
+        await db.close()
+    return url, summaries

@@ -28,9 +28,15 @@ from graphql import (
 from gateway.composition import CompositionError, SubgraphSource, compose
 from tests.oracle.oracle import apollo_gateway, compose_many_with_apollo, require_oracle
 
-# The registry subgraph's `_service { sdl }`, checked in (a test elsewhere keeps it in step with the code).
-REGISTRY_SDL = (Path(__file__).resolve().parents[2] / "schema" / "registry.graphql").read_text()
-REGISTRY = [SubgraphSource("registry", "http://127.0.0.1:4001/graphql", REGISTRY_SDL)]
+# Our subgraphs' `_service { sdl }`, checked in (tests elsewhere keep them in step with the code).
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
+REGISTRY = [
+    SubgraphSource("registry", "http://127.0.0.1:4001/graphql", (SCHEMA_DIR / "registry.graphql").read_text())
+]
+OURS = [
+    *REGISTRY,
+    SubgraphSource("mapping", "http://127.0.0.1:4003/graphql", (SCHEMA_DIR / "mapping.graphql").read_text()),
+]
 IMPORTS = ["@key", "@shareable", "@external", "@requires", "@provides", "@override", "@inaccessible", "@tag"]
 
 
@@ -239,6 +245,7 @@ def apollo() -> dict[str, dict[str, Any]]:
     cases = {f"ok:{k}": v for k, v in SUCCESSES.items()}
     cases |= {f"fail:{k}": v[0] for k, v in FAILURES.items()}
     cases["registry"] = REGISTRY
+    cases["ours"] = OURS
     results = compose_many_with_apollo([_as_dicts(v) for v in cases.values()])
     return dict(zip(cases, results, strict=True))
 
@@ -261,6 +268,12 @@ def test_apollo_agrees_on_failure(name: str, apollo: dict[str, dict[str, Any]]) 
 def test_apollo_agrees_on_the_registry(apollo: dict[str, dict[str, Any]]) -> None:
     ours = compose(REGISTRY)
     assert join_facts(ours) == join_facts(apollo["registry"]["supergraphSdl"])
+
+
+def test_apollo_agrees_on_all_our_subgraphs(apollo: dict[str, dict[str, Any]]) -> None:
+    """Every field's owners and keys, over registry and mapping together."""
+    assert "errors" not in apollo["ours"], apollo["ours"]["errors"]
+    assert join_facts(compose(OURS)) == join_facts(apollo["ours"]["supergraphSdl"])
 
 
 def test_apollo_gateway_runs_our_supergraph() -> None:

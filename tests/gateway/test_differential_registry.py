@@ -1,5 +1,6 @@
-"""Differential tests over our real subgraphs: the registry (sample data, real PostgreSQL) and the
-synthetic subgraph that extends `Standard`, through @apollo/gateway and through ours.
+"""Differential tests over our real subgraphs: the registry (sample data, real PostgreSQL), the mapping
+subgraph (every official dataset) and the synthetic subgraph that extends `Standard`, through
+@apollo/gateway and through ours.
 
 Both gateways run the supergraph our composition makes, and both sign their subgraph requests (the
 registry answers nothing else). For each operation the two answers must have the same `data`, and
@@ -19,6 +20,7 @@ from gateway.composition import SubgraphSource, compose
 from gateway.server import create_gateway_app
 from gateway.sources import file_supergraph
 from services.common.settings import Settings
+from services.mapping.app import create_mapping_app
 from services.registry.app import create_registry_app
 from services.registry.sample import SAMPLE_CURP
 from tests.gateway.extension_subgraph import SDL as EXTENSION_SDL
@@ -114,6 +116,60 @@ OPERATIONS: list[tuple[str, str, dict | None]] = [
     ("validation_error", "{ standard { code } }", None),
     ("unknown_field", '{ standard(code: "EC0301") { nope } }', None),
     ("introspection", '{ __type(name: "Standard") { name fields { name } } }', None),
+    (
+        "standard_with_crosswalk",
+        '{ standard(code: "EC0217.01") { title level demandIndex industry { code label } '
+        "levelEquivalents { confidence item { scheme code } } "
+        "crosswalk(first: 3) { confidence hops item { scheme code } path { relation to { code } } } } }",
+        None,
+    ),
+    (
+        "item_to_registry_standard",
+        '{ frameworkItem(scheme: CONOCER_EC, code: "EC0301") '
+        "{ label standard { title level committee { name } } } }",
+        None,
+    ),
+    (
+        "crosswalk_from_a_programme",
+        '{ crosswalk(from: {scheme: CIP_2020, code: "47.0604"}, toSchemes: [SOC_2018, ONET_SOC], first: 5) '
+        "{ confidence item { code labelEn } path { walkedForward edge { method source } } } }",
+        None,
+    ),
+    (
+        "level_alignment",
+        '{ levelAlignment(scheme: CONOCER_LEVEL, level: "3") { confidence item { scheme code label } } }',
+        None,
+    ),
+    (
+        "items_page",
+        '{ frameworkItems(scheme: SOC_2018, parentCode: "49-3020", first: 2) '
+        "{ totalCount pageInfo { hasNextPage endCursor } nodes { code labelEn parent { code } } } }",
+        None,
+    ),
+    (
+        "agreement_scope_from_registry",
+        '{ recognitionAgreement(id: "MX-US-AUTO-ILLUSTRATIVE") { illustrative coverage { inScope mutual } '
+        "scope { code demandIndex } } }",
+        None,
+    ),
+    (
+        "standards_page_with_industry",
+        "{ standards(first: 4) { nodes { code industry { code } levelEquivalents { item { code } } } } }",
+        None,
+    ),
+    (
+        "crosswalk_too_many_hops",
+        '{ crosswalk(from: {scheme: CIP_2020, code: "47.0604"}, maxHops: 9) { hops } }',
+        None,
+    ),
+    ("crosswalk_unknown_item", '{ crosswalk(from: {scheme: SOC_2018, code: "00-0000"}) { hops } }', None),
+    (
+        "public_cannot_propose",
+        'mutation { proposeMapping(input: {from: {scheme: CIP_2020, code: "47.0604"}, '
+        'to: {scheme: SOC_2018, code: "49-3011"}, relation: CLOSE_MATCH, confidence: 0.5, '
+        'source: "x"}) { id } }',
+        None,
+    ),
 ]
 
 
@@ -126,22 +182,30 @@ REFUSED = {
     "bad_argument",
     "validation_error",
     "unknown_field",
+    "crosswalk_too_many_hops",
+    "crosswalk_unknown_item",
+    "public_cannot_propose",
 }
 
 
 @pytest.fixture(scope="module")
-def both_gateways(registry_url: str, settings: Settings, tmp_path_factory: Any) -> Iterator[tuple[str, str]]:
+def both_gateways(
+    registry_url: str, full_import: tuple[str, list[Any]], settings: Settings, tmp_path_factory: Any
+) -> Iterator[tuple[str, str]]:
     require_oracle()
     secret = settings.require_secret()
     with (
         serve(create_registry_app(settings, registry_url)) as registry,
+        serve(create_mapping_app(settings, full_import[0])) as mapping,
         extension_process() as (extension, _),
     ):
+        from services.mapping.schema import schema as mapping_schema
         from services.registry.schema import schema as registry_schema
 
         sdl = compose(
             [
                 SubgraphSource("registry", f"{registry}/graphql", registry_schema.as_str()),
+                SubgraphSource("mapping", f"{mapping}/graphql", mapping_schema.as_str()),
                 SubgraphSource("extension", extension, EXTENSION_SDL),
             ]
         )

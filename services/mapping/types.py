@@ -33,15 +33,7 @@ class Relation(Enum):
     NARROWER = "narrower"
 
 
-@strawberry.enum(description="Where an edge comes from.")
-class Method(Enum):
-    OFFICIAL_CROSSWALK = "official_crosswalk"
-    IDENTICAL_CODE = "identical_code"
-    HIERARCHY = "hierarchy"
-    PUBLISHED_REFERENCING = "published_referencing"
-    DERIVED = "derived"
-    EXPERT_REVIEW = "expert_review"
-    PROPOSED = "proposed"
+Method = strawberry.enum(model.Method, description="Where an edge comes from.")
 
 
 @strawberry.enum
@@ -227,7 +219,7 @@ class MappingEdge:
             id=strawberry.ID(str(row["id"])),
             relation=Relation(row["relation"]),
             confidence=row["confidence"],
-            method=Method(row["method"]),
+            method=model.Method(row["method"]),
             source=row["source"],
             note=row["note"],
             from_version=row["from_version"],

@@ -197,6 +197,8 @@ class DecisionInput:
     conditions: str | None = None
     note: str | None = None
     decided_on: date | None = None
+    # Per-element gaps, each {"element", "gap", "measure"}: None keeps those recorded, [] clears them.
+    gaps: list[dict[str, str]] | None = None
 
 
 async def record_decision(db: Database, d: DecisionInput, caller: Caller) -> None:
@@ -225,15 +227,23 @@ async def record_decision(db: Database, d: DecisionInput, caller: Caller) -> Non
                 argument="counterpart",
             )
         await _require_item(conn, d.counterpart_scheme, d.counterpart_code, "counterpart")
+        for gap in d.gaps or ():
+            if not all((gap.get(k) or "").strip() for k in ("element", "gap", "measure")):
+                raise BadUserInput(
+                    "Each gap names the element, what is missing and the compensatory measure.",
+                    argument="gaps",
+                )
         key = (d.agreement_id, d.standard_code, d.counterpart_scheme, d.counterpart_code)
         await conn.execute(
             """INSERT INTO recognitions
-                   (agreement_id, standard_code, counterpart_scheme, counterpart_code, conditions)
-               VALUES ($1, $2, $3, $4, $5)
+                   (agreement_id, standard_code, counterpart_scheme, counterpart_code, conditions, gaps)
+               VALUES ($1, $2, $3, $4, $5, coalesce($6::jsonb, '[]'))
                ON CONFLICT (agreement_id, standard_code, counterpart_scheme, counterpart_code)
-               DO UPDATE SET conditions = coalesce(EXCLUDED.conditions, recognitions.conditions)""",
+               DO UPDATE SET conditions = coalesce(EXCLUDED.conditions, recognitions.conditions),
+                   gaps = CASE WHEN $6::jsonb IS NULL THEN recognitions.gaps ELSE EXCLUDED.gaps END""",
             *key,
             d.conditions,
+            d.gaps,
         )
         await conn.execute(
             """INSERT INTO recognition_decisions (agreement_id, standard_code, counterpart_scheme,

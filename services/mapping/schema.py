@@ -210,6 +210,13 @@ class AgreementInput:
     note: str | None = None
 
 
+@strawberry.input(description="Where a standard falls short of its counterpart, and what makes up for it.")
+class GapInput:
+    element: str = strawberry.field(description="The standard's element (or the counterpart's duty).")
+    gap: str
+    measure: str = strawberry.field(description="The compensatory measure: a course, an assessment, ...")
+
+
 @strawberry.input
 class DecisionInput:
     agreement_id: strawberry.ID
@@ -219,6 +226,9 @@ class DecisionInput:
     decision: Decision
     conditions: str | None = None
     note: str | None = None
+    gaps: list[GapInput] | None = strawberry.field(
+        default=None, description="Replaces the recognition's gaps; leave out to keep them."
+    )
 
 
 @strawberry.type
@@ -306,6 +316,9 @@ class Mutation:
                 input.decision.value,
                 input.conditions,
                 input.note,
+                gaps=None
+                if input.gaps is None
+                else [{"element": g.element, "gap": g.gap, "measure": g.measure} for g in input.gaps],
             ),
             caller,
         )

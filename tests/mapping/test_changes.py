@@ -28,7 +28,7 @@ query ($id: ID!) {
 }"""
 DECIDE = """
 mutation ($input: DecisionInput!) {
-  recordRecognitionDecision(input: $input) { mx us mutual conditions counterpart { code label } }
+  recordRecognitionDecision(input: $input) { mx us mutual conditions gaps counterpart { code label } }
 }"""
 
 ALICE = {"role": "taskforce", "subject": "person:alice", "scope": "MX"}
@@ -130,8 +130,11 @@ async def test_recognition_is_mutual_only_when_both_parties_endorse(mapping: Gra
         "decision": "ENDORSED",
         "conditions": "Evaluated on a light vehicle",
     }
-    mx = (await mapping.data(DECIDE, {"input": decision}, **ALICE))["recordRecognitionDecision"]
-    assert (mx["mx"], mx["us"], mx["mutual"]) == ("ENDORSED", "PENDING", False)
+    gap = {"element": "E0001 Diagnóstico", "gap": "No hybrid systems", "measure": "ASE L3 course"}
+    mx = (await mapping.data(DECIDE, {"input": {**decision, "gaps": [gap]}}, **ALICE))[
+        "recordRecognitionDecision"
+    ]
+    assert (mx["mx"], mx["us"], mx["mutual"], mx["gaps"]) == ("ENDORSED", "PENDING", False, [gap])
     coverage = (await mapping.data(AGREEMENT, variables))["recognitionAgreement"]["coverage"]
     assert coverage == {"inScope": 26, "withCounterpart": 1, "mutual": 0}
 
@@ -142,7 +145,7 @@ async def test_recognition_is_mutual_only_when_both_parties_endorse(mapping: Gra
         "recordRecognitionDecision"
     ]
     assert (us["mx"], us["us"], us["mutual"]) == ("ENDORSED", "ENDORSED", True)
-    assert us["conditions"] == "Evaluated on a light vehicle"
+    assert us["conditions"] == "Evaluated on a light vehicle" and us["gaps"] == [gap]  # kept when left out
     coverage = (await mapping.data(AGREEMENT, variables))["recognitionAgreement"]["coverage"]
     assert coverage == {"inScope": 26, "withCounterpart": 1, "mutual": 1}
 
@@ -171,6 +174,10 @@ async def test_decisions_outside_scope_or_by_the_public_are_refused(mapping: Gra
         "code"
     ] == "BAD_USER_INPUT"
     assert (await mapping.error(DECIDE, {"input": decision}))["extensions"]["code"] == "FORBIDDEN"
+    half_gap = {**decision, "standardCode": "EC0631", "gaps": [{"element": "E1", "gap": "", "measure": "x"}]}
+    assert (await mapping.error(DECIDE, {"input": half_gap}, **ALICE))["extensions"][
+        "code"
+    ] == "BAD_USER_INPUT"
     unknown = {**decision, "agreementId": "NOPE-123"}
     assert (await mapping.error(DECIDE, {"input": unknown}, **ALICE))["extensions"]["code"] == "NOT_FOUND"
 

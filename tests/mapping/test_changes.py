@@ -174,10 +174,13 @@ async def test_decisions_outside_scope_or_by_the_public_are_refused(mapping: Gra
         "code"
     ] == "BAD_USER_INPUT"
     assert (await mapping.error(DECIDE, {"input": decision}))["extensions"]["code"] == "FORBIDDEN"
-    half_gap = {**decision, "standardCode": "EC0631", "gaps": [{"element": "E1", "gap": "", "measure": "x"}]}
-    assert (await mapping.error(DECIDE, {"input": half_gap}, **ALICE))["extensions"][
-        "code"
-    ] == "BAD_USER_INPUT"
+    scope = (await mapping.data(AGREEMENT, {"id": "MX-US-AUTO-ILLUSTRATIVE"}))["recognitionAgreement"][
+        "scope"
+    ]
+    gaps = [{"element": "E1", "gap": "", "measure": "x"}]
+    half_gap = {**decision, "standardCode": scope[-1]["code"], "gaps": gaps}
+    error = await mapping.error(DECIDE, {"input": half_gap}, **ALICE)
+    assert (error["extensions"]["code"], error["extensions"]["argument"]) == ("BAD_USER_INPUT", "gaps")
     unknown = {**decision, "agreementId": "NOPE-123"}
     assert (await mapping.error(DECIDE, {"input": unknown}, **ALICE))["extensions"]["code"] == "NOT_FOUND"
 

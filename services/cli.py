@@ -248,13 +248,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"qf: {path} is not a folder", file=sys.stderr)
         return 2
     started = time.monotonic()
-    if args.dataset in ("renec", "all"):
-        renec = path / FOLDERS["renec"] if args.dataset == "all" else path
-        print(asyncio.run(_with_registry(lambda db: import_renec(db, renec))).render())
-    if args.dataset == "all":
-        summaries = asyncio.run(_with_mapping(lambda conn: import_all(conn, path)))
-    else:
-        summaries = asyncio.run(_with_mapping(lambda conn: import_dataset(conn, args.dataset, path)))
+    try:
+        if args.dataset in ("renec", "all"):
+            renec = path / FOLDERS["renec"] if args.dataset == "all" else path
+            print(asyncio.run(_with_registry(lambda db: import_renec(db, renec))).render())
+        if args.dataset == "all":
+            summaries = asyncio.run(_with_mapping(lambda conn: import_all(conn, path)))
+        else:
+            summaries = asyncio.run(_with_mapping(lambda conn: import_dataset(conn, args.dataset, path)))
+    except (OSError, ValueError) as exc:  # a missing or malformed file: nothing was written
+        print(f"qf: {args.dataset} not imported, nothing written: {exc}", file=sys.stderr)
+        return 2
     for summary in summaries:
         print(summary.render())
     print(f"done in {time.monotonic() - started:.2f} s")

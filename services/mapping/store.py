@@ -174,7 +174,10 @@ async def _write_edges(conn: asyncpg.Connection, edges: list[Edge], summary: Wri
     summary.edges["unchanged"] += placed - len(rows)
     summary.edges["skipped"] += len(unique) - placed
     if len(unique) > placed:
-        summary.notes.append(f"{len(unique) - placed:,} edges skipped: an end is not an item (yet)")
+        summary.notes.append(
+            f"{len(unique) - placed:,} edges skipped: an end is not an item yet; import the other "
+            "dataset and then this one again, or everything at once with `qf import all`"
+        )
 
 
 async def write_illustrative_agreement(

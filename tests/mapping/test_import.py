@@ -3,7 +3,11 @@ changes nothing."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 from services.common.db import Database
 from services.mapping.importer import import_all
@@ -80,3 +84,18 @@ async def test_a_second_import_changes_nothing(
     assert changed == []
     # The statement triggers still fire, but nothing else moved: the graph is rebuilt at most once.
     assert await mapping_db.fetchval("SELECT version FROM graph_version") >= version
+
+
+async def test_a_wrong_folder_is_refused_plainly(make_database: Any, tmp_path: Path) -> None:
+    url = await make_database()
+    env = {**os.environ, "QF_DATABASE_URL": url}
+    done = subprocess.run(
+        [sys.executable, "-m", "services.cli", "import", "naics", str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("qf: naics not imported, nothing written:")
+    assert "Traceback" not in done.stderr

@@ -75,13 +75,18 @@ async def test_an_automotive_standard_reaches_its_industry_in_both_countries(map
     assert naics["path"][1]["edge"]["method"] == "IDENTICAL_CODE"
 
 
-async def test_a_manufacturing_standard_reaches_scian_and_naics_31_33(
+async def test_automotive_manufacturing_standards_reach_scian_and_naics_31_33(
     mapping: GraphQLClient, mapping_db: Database
 ) -> None:
-    code = await mapping_db.fetchval(
-        """SELECT from_code FROM edges WHERE from_scheme = 'CONOCER_EC' AND to_scheme = 'SCIAN_2023'
-           AND to_code = '31-33' ORDER BY from_code LIMIT 1"""
+    # The automotive committees' standards filed under manufacturing (13 of the 26 in RENEC).
+    codes = await mapping_db.fetchval(
+        """SELECT array_agg(e.from_code ORDER BY e.from_code) FROM edges e
+           JOIN recognition_agreements a ON e.from_code = ANY (a.scope_standards)
+           WHERE a.id = 'MX-US-AUTO-ILLUSTRATIVE' AND e.from_scheme = 'CONOCER_EC'
+             AND e.to_scheme = 'SCIAN_2023' AND e.to_code = '31-33'"""
     )
+    assert len(codes) == 13
+    code = codes[0]
     data = await mapping.data(
         CROSSWALK, {"from": {"scheme": "CONOCER_EC", "code": code}, "to": ["SCIAN_2023", "NAICS_2022"]}
     )

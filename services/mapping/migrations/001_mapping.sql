@@ -67,7 +67,7 @@ CREATE TABLE edges (
 CREATE UNIQUE INDEX edges_pair ON edges (from_scheme, from_code, to_scheme, to_code);
 CREATE INDEX edges_to ON edges (to_scheme, to_code);
 
--- Bumped on every change to edges, so a running graph knows to rebuild.
+-- Bumped on every change to items or edges; a running service polls it to know when to rebuild its graph.
 CREATE TABLE graph_version (
     only_row  boolean PRIMARY KEY DEFAULT true CHECK (only_row),
     version   bigint NOT NULL
@@ -77,7 +77,6 @@ INSERT INTO graph_version VALUES (true, 1);
 CREATE FUNCTION bump_graph_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE graph_version SET version = version + 1;
-    PERFORM pg_notify('mapping_graph', '');
     RETURN NULL;
 END $$;
 CREATE TRIGGER edges_changed AFTER INSERT OR UPDATE OR DELETE ON edges

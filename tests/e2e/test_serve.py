@@ -27,6 +27,7 @@ def test_serve_prints_a_url_that_answers(tmp_path: Path) -> None:
         QF_DATA_DIR=str(tmp_path / "data"),
         QF_GATEWAY_PORT=str(free_port()),
         QF_REGISTRY_PORT=str(free_port()),
+        QF_MAPPING_PORT=str(free_port()),
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "services.cli", "serve"],
@@ -55,6 +56,19 @@ def test_serve_prints_a_url_that_answers(tmp_path: Path) -> None:
         assert "errors" not in body, body
         assert body["data"]["standards"]["totalCount"] > 5
         assert len(body["data"]["standards"]["edges"]) == 5
+        # The sample crosswalk answers through the same URL, joined to the registry's standards.
+        crosswalk = """{
+          standard(code: "EC0217.01") { title industry { code } levelEquivalents { item { scheme code } } }
+          crosswalk(from: {scheme: CIP_2020, code: "47.0604"}, toSchemes: [ONET_SOC]) { item { code } }
+          recognitionAgreement(id: "MX-US-AUTO-ILLUSTRATIVE") { illustrative scope { title } }
+        }"""
+        body = httpx.post(url, json={"query": crosswalk}, timeout=10).json()
+        assert "errors" not in body, body
+        assert body["data"]["standard"]["industry"] == {"code": "61"}
+        assert {"item": {"scheme": "EQF", "code": "4"}} in body["data"]["standard"]["levelEquivalents"]
+        assert body["data"]["crosswalk"] == [{"item": {"code": "49-3023.00"}}]
+        agreement = body["data"]["recognitionAgreement"]
+        assert agreement["illustrative"] and all(s["title"] for s in agreement["scope"])
         # Subgraphs stay closed to direct calls.
         registry = f"http://127.0.0.1:{env['QF_REGISTRY_PORT']}/graphql"
         assert httpx.post(registry, json={"query": query}).status_code == 401

@@ -171,7 +171,7 @@ _MISSING = object()
 
 
 def _objects_at(data: dict, path: tuple[str, ...]) -> list[tuple[dict, tuple]]:
-    """The objects at a plan path, each with its response path (as nested pairs, see `_unwind`)."""
+    """The objects at a plan path, each with its response path (as nested pairs, see `response_path`)."""
     current: list[tuple[Any, tuple]] = [(data, ())]
     for segment in path:
         following: list[tuple[Any, tuple]] = []

@@ -31,6 +31,10 @@ class Scheme(StrEnum):
     EQF = "EQF"
 
 
+# The level frameworks: their items are levels, aligned by published referencing.
+LEVEL_FRAMEWORKS = frozenset({Scheme.CONOCER_LEVEL, Scheme.NVQ, Scheme.RQF, Scheme.EQF})
+
+
 @dataclass(frozen=True, slots=True)
 class SchemeInfo:
     title_es: str

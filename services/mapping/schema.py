@@ -111,7 +111,6 @@ class Query:
         min_confidence: float = 0.1,
         first: int = 20,
     ) -> list[CrosswalkResult]:
-        check_walk(max_hops, min_confidence, first)
         row = await require_item(info, from_, "from")
         start = (row["scheme"], row["code"])
         return await crosswalk_results(info, start, _schemes(to_schemes), max_hops, min_confidence, first)
@@ -138,7 +137,7 @@ class Query:
         "the others, through published alignments only; e.g. CONOCER level 3 -> NVQ 3 -> RQF 3 -> EQF 4."
     )
     async def level_alignment(self, info: Info, scheme: Scheme, level: str) -> list[CrosswalkResult]:  # type: ignore[valid-type]
-        frameworks = {model.Scheme.CONOCER_LEVEL, model.Scheme.NVQ, model.Scheme.RQF, model.Scheme.EQF}
+        frameworks = model.LEVEL_FRAMEWORKS
         if model.Scheme(scheme.value) not in frameworks:
             raise BadUserInput(
                 f"{scheme.value} is not a level framework; use one of "

@@ -119,8 +119,9 @@ class Standard:
     )
     async def level_equivalents(self, info: Info) -> list[CrosswalkResult]:
         start = (model.Scheme.CONOCER_EC.value, self.code)
-        levels = {model.Scheme.CONOCER_LEVEL, model.Scheme.NVQ, model.Scheme.RQF, model.Scheme.EQF}
-        return await crosswalk_results(info, start, levels, 4, 0.0, 20, through_levels_only=True)
+        return await crosswalk_results(
+            info, start, set(model.LEVEL_FRAMEWORKS), 4, 0.0, 20, through_levels_only=True
+        )
 
     @strawberry.field(description="Where this standard leads in other schemes: see `Query.crosswalk`.")
     async def crosswalk(
@@ -304,11 +305,6 @@ def check_walk(max_hops: int, min_confidence: float, first: int) -> None:
         raise BadUserInput(f"first must be between 1 and 200; it was {first}.", argument="first")
 
 
-LEVEL_SCHEMES = frozenset(
-    s.value for s in (model.Scheme.CONOCER_LEVEL, model.Scheme.NVQ, model.Scheme.RQF, model.Scheme.EQF)
-)
-
-
 async def crosswalk_results(
     info: Info,
     start: tuple[str, str],
@@ -329,7 +325,7 @@ async def crosswalk_results(
         r
         for node, r in reached.items()
         if (node[0] in wanted if wanted else node[0] != start[0])
-        and (not through_levels_only or all(a.target[0] in LEVEL_SCHEMES for a in r.path))
+        and (not through_levels_only or all(a.target[0] in model.LEVEL_FRAMEWORKS for a in r.path))
     ]
     results.sort(key=lambda r: (-r.confidence, len(r.path), r.node))
     return [CrosswalkResult.of(r) for r in results[:first]]

@@ -108,7 +108,9 @@ class CrosswalkGraph:
     def __contains__(self, node: Node) -> bool:
         return node in self.graph
 
-    def reach(self, start: Node, max_hops: int, min_confidence: float) -> dict[Node, Reached]:
+    def reach(
+        self, start: Node, max_hops: int, min_confidence: float, goal: Node | None = None
+    ) -> dict[Node, Reached]:
         """The best path to every item within `max_hops` whose combined confidence is at least
         `min_confidence`.
 
@@ -129,6 +131,8 @@ class CrosswalkGraph:
             confidence = -negative
             if node not in best:
                 best[node] = Reached(node, confidence, path)
+                if node == goal:
+                    break  # its best path is settled; nothing further is needed
             if hops == max_hops:
                 continue
             for neighbour, data in adjacency[node].items():
@@ -145,7 +149,7 @@ class CrosswalkGraph:
 
     def path(self, start: Node, goal: Node, max_hops: int) -> Reached | None:
         """The most confident path from `start` to `goal` within `max_hops`, if any."""
-        return self.reach(start, max_hops, 0.0).get(goal)
+        return self.reach(start, max_hops, 0.0, goal).get(goal)
 
 
 async def load_graph(conn: asyncpg.Connection, today: date | None = None) -> CrosswalkGraph:

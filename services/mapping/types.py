@@ -69,6 +69,23 @@ def load_item(info: Info, scheme: str, code: str) -> Any:
     return _ctx(info).loader("item", batch).load((scheme, code))
 
 
+def load_children(info: Info, scheme: str, code: str) -> Any:
+    async def batch(keys: list[tuple[str, str]]) -> list[list[asyncpg.Record]]:
+        rows = await _ctx(info).db.fetch(
+            """SELECT i.* FROM items i
+               JOIN unnest($1::text[], $2::text[]) AS k (scheme, parent) USING (scheme, parent)
+               ORDER BY i.code""",
+            [k[0] for k in keys],
+            [k[1] for k in keys],
+        )
+        found: dict[tuple[str, str], list[asyncpg.Record]] = {k: [] for k in keys}
+        for r in rows:
+            found[(r["scheme"], r["parent"])].append(r)
+        return [found[k] for k in keys]
+
+    return _ctx(info).loader("children", batch).load((scheme, code))
+
+
 def load_edge(info: Info, edge_id: int) -> Any:
     async def batch(ids: list[int]) -> list[asyncpg.Record | None]:
         rows = await _ctx(info).db.fetch("SELECT * FROM edges WHERE id = ANY($1::bigint[])", ids)
@@ -182,12 +199,7 @@ class FrameworkItem:
 
     @strawberry.field(description="The items one level down, in code order.")
     async def children(self, info: Info) -> list[FrameworkItem]:
-        rows = await _ctx(info).db.fetch(
-            "SELECT * FROM items WHERE scheme = $1 AND parent = $2 ORDER BY code",
-            self.scheme.value,
-            self.code,
-        )
-        return [FrameworkItem.from_row(r) for r in rows]
+        return [FrameworkItem.from_row(r) for r in await load_children(info, self.scheme.value, self.code)]
 
     @strawberry.field(description="For a CONOCER_EC item: the registry's standard.")
     def standard(self) -> Standard | None:

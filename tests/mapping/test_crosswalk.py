@@ -167,6 +167,15 @@ async def test_items_search_and_children(mapping: GraphQLClient) -> None:
         '{ frameworkItems(scheme: SOC_2018, parentCode: "49-3020") { totalCount nodes { code } } }'
     )
     assert "49-3023" in [n["code"] for n in children["frameworkItems"]["nodes"]]
+    # Each item's children, for a whole page of items at once (one query for all of them).
+    groups = await mapping.data(
+        '{ frameworkItems(scheme: CIP_2020, parentCode: "47") '
+        "{ nodes { code children { code parent { code } } } } }"
+    )
+    for group in groups["frameworkItems"]["nodes"]:
+        assert group["children"] and {c["parent"]["code"] for c in group["children"]} == {group["code"]}
+    codes = [c["code"] for g in groups["frameworkItems"]["nodes"] for c in g["children"]]
+    assert "47.0604" in codes and codes == sorted(codes)
     item = await mapping.data(
         '{ frameworkItem(scheme: ISCO_08, code: "7231") { labelEs labelEn parent { code } } }'
     )

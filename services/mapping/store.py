@@ -144,34 +144,38 @@ async def _write_edges(conn: asyncpg.Connection, edges: list[Edge], summary: Wri
             for e in unique.values()
         ],
     )
-    # Edges a person proposed or reviewed are theirs: an import never overwrites them.
-    rows = await conn.fetch(
-        """INSERT INTO edges (from_scheme, from_code, to_scheme, to_code, relation, confidence, method,
-                              source, note, from_version, to_version)
-           SELECT n.* FROM incoming_edges n
-           JOIN items f ON (f.scheme, f.code) = (n.from_scheme, n.from_code)
-           JOIN items t ON (t.scheme, t.code) = (n.to_scheme, n.to_code)
-           ON CONFLICT (from_scheme, from_code, to_scheme, to_code) DO UPDATE SET
-               relation = EXCLUDED.relation, confidence = EXCLUDED.confidence, method = EXCLUDED.method,
-               source = EXCLUDED.source, note = EXCLUDED.note, from_version = EXCLUDED.from_version,
-               to_version = EXCLUDED.to_version
-           WHERE edges.method NOT IN ('proposed', 'expert_review')
-             AND (edges.relation, edges.confidence, edges.method, edges.source, edges.note,
-                  edges.from_version, edges.to_version)
-                 IS DISTINCT FROM (EXCLUDED.relation, EXCLUDED.confidence, EXCLUDED.method,
-                                   EXCLUDED.source, EXCLUDED.note, EXCLUDED.from_version,
-                                   EXCLUDED.to_version)
-           RETURNING (xmax = 0) AS inserted"""
+    # Edges a person proposed or reviewed are theirs: an import never overwrites them. One statement
+    # writes the edges whose ends are items and counts them, inserted and updated.
+    counts = await conn.fetchrow(
+        """WITH placed AS (
+               SELECT n.* FROM incoming_edges n
+               JOIN items f ON (f.scheme, f.code) = (n.from_scheme, n.from_code)
+               JOIN items t ON (t.scheme, t.code) = (n.to_scheme, n.to_code)
+           ), written AS (
+               INSERT INTO edges (from_scheme, from_code, to_scheme, to_code, relation, confidence, method,
+                                  source, note, from_version, to_version)
+               SELECT * FROM placed
+               ON CONFLICT (from_scheme, from_code, to_scheme, to_code) DO UPDATE SET
+                   relation = EXCLUDED.relation, confidence = EXCLUDED.confidence, method = EXCLUDED.method,
+                   source = EXCLUDED.source, note = EXCLUDED.note, from_version = EXCLUDED.from_version,
+                   to_version = EXCLUDED.to_version
+               WHERE edges.method NOT IN ('proposed', 'expert_review')
+                 AND (edges.relation, edges.confidence, edges.method, edges.source, edges.note,
+                      edges.from_version, edges.to_version)
+                     IS DISTINCT FROM (EXCLUDED.relation, EXCLUDED.confidence, EXCLUDED.method,
+                                       EXCLUDED.source, EXCLUDED.note, EXCLUDED.from_version,
+                                       EXCLUDED.to_version)
+               RETURNING (xmax = 0) AS inserted
+           )
+           SELECT (SELECT count(*) FROM placed) AS placed,
+                  count(*) FILTER (WHERE inserted) AS inserted,
+                  count(*) FILTER (WHERE NOT inserted) AS updated
+           FROM written"""
     )
-    placed = await conn.fetchval(
-        """SELECT count(*) FROM incoming_edges n
-           JOIN items f ON (f.scheme, f.code) = (n.from_scheme, n.from_code)
-           JOIN items t ON (t.scheme, t.code) = (n.to_scheme, n.to_code)"""
-    )
-    inserted = sum(1 for row in rows if row["inserted"])
-    summary.edges["inserted"] += inserted
-    summary.edges["updated"] += len(rows) - inserted
-    summary.edges["unchanged"] += placed - len(rows)
+    placed = counts["placed"]
+    summary.edges["inserted"] += counts["inserted"]
+    summary.edges["updated"] += counts["updated"]
+    summary.edges["unchanged"] += placed - counts["inserted"] - counts["updated"]
     summary.edges["skipped"] += len(unique) - placed
     if len(unique) > placed:
         summary.notes.append(

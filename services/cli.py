@@ -60,6 +60,7 @@ async def migrate_all(url: str) -> None:
 
 
 async def load_data(url: str, settings: Settings, data_dir: Path | None) -> None:
+    from services.credits.sample import load_sample as load_credits_sample
     from services.mapping.importer import import_all
     from services.mapping.sources.sample import sample_datasets, write_sample_agreement
     from services.mapping.store import write_dataset
@@ -68,7 +69,10 @@ async def load_data(url: str, settings: Settings, data_dir: Path | None) -> None
 
     registry = await Database.connect(url, "registry")
     mapping = await Database.connect(url, "mapping")
+    credits = await Database.connect(url, "credits")
     try:
+        # The credit bank's sample is illustrative with either data set: no official file has credit rules.
+        await load_credits_sample(credits)
         if data_dir is None:
             await load_sample(registry, settings.require_curp_salt())
             async with mapping.pool.acquire() as conn:
@@ -83,6 +87,7 @@ async def load_data(url: str, settings: Settings, data_dir: Path | None) -> None
     finally:
         await registry.close()
         await mapping.close()
+        await credits.close()
 
 
 class _Server(uvicorn.Server):
@@ -205,6 +210,10 @@ def _service_app(service: str, settings: Settings, url: str) -> Any:
         from services.registry.app import create_registry_app
 
         return create_registry_app(settings, url)
+    if service == "credits":
+        from services.credits.app import create_credits_app
+
+        return create_credits_app(settings, url)
     if service == "mapping":
         from services.mapping.app import create_mapping_app
 
@@ -328,10 +337,15 @@ def cmd_apikey_list(args: argparse.Namespace) -> int:
 
 def subgraph_sdls() -> dict[str, str]:
     """Each built subgraph's SDL, as its `_service { sdl }` answers."""
+    from services.credits.schema import schema as credits_schema
     from services.mapping.schema import schema as mapping_schema
     from services.registry.schema import schema as registry_schema
 
-    return {"registry": registry_schema.as_str(), "mapping": mapping_schema.as_str()}
+    return {
+        "registry": registry_schema.as_str(),
+        "credits": credits_schema.as_str(),
+        "mapping": mapping_schema.as_str(),
+    }
 
 
 def composed_supergraph() -> str:

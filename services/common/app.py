@@ -103,9 +103,12 @@ def create_app(
     settings: Settings,
     database_url: str,
     *,
-    on_startup: Callable[[Database], Awaitable[None]] | None = None,
+    on_startup: Callable[[Database], Awaitable[Callable[[], Awaitable[None]] | None]] | None = None,
 ) -> Starlette:
-    """A subgraph application for `service`, whose tables live in the Postgres schema of that name."""
+    """A subgraph application for `service`, whose tables live in the Postgres schema of that name.
+
+    `on_startup` runs once the pool is open and may return a clean-up to run at shutdown.
+    """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -113,11 +116,12 @@ def create_app(
             database_url, service, min_size=settings.db_pool_min, max_size=settings.db_pool_max
         )
         app.state.db = db
-        if on_startup is not None:
-            await on_startup(db)
+        cleanup = await on_startup(db) if on_startup is not None else None
         try:
             yield
         finally:
+            if cleanup is not None:
+                await cleanup()
             await db.close()
 
     async def healthz(request: Request) -> Response:

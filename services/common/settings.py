@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # Identical subgraph queries in flight at once for the same caller are sent once (gateway/transport.py).
     deduplicate_subgraph_queries: bool = True
 
+    # How often the credit bank reads the registry's change feed (to reverse deposits of revoked ones).
+    registry_feed_seconds: float = Field(2.0, gt=0, le=3600)
+
     renec_url: str = "https://conocer.gob.mx/CONOCERBACKCITAS/sectoresProductivos/getEstandaresAll"
 
     def port_of(self, service: str) -> int:

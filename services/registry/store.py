@@ -41,6 +41,25 @@ async def standards_by_code(db: Database, codes: Sequence[str]) -> list[asyncpg.
     )
 
 
+async def equivalent_earlier_versions(db: Database, codes: Sequence[str]) -> list[asyncpg.Record]:
+    """For each code, the earlier versions it is equivalent to, nearest first.
+
+    The walk follows `supersedes` for as long as each version is marked equivalent to the one before:
+    EC0217.02 (equivalent) -> EC0217.01 (not equivalent) -> EC0217 yields only EC0217.01.
+    """
+    return await db.fetch(
+        """WITH RECURSIVE chain (code, earlier, depth) AS (
+               SELECT s.code, s.supersedes, 1 FROM standards s
+                WHERE s.code = ANY($1::text[]) AND s.equivalent_to_previous AND s.supersedes IS NOT NULL
+               UNION ALL
+               SELECT c.code, s.supersedes, c.depth + 1 FROM chain c JOIN standards s ON s.code = c.earlier
+                WHERE s.equivalent_to_previous AND s.supersedes IS NOT NULL AND c.depth < 50
+           )
+           SELECT code, array_agg(earlier ORDER BY depth) AS earlier FROM chain GROUP BY code""",
+        list(codes),
+    )
+
+
 @dataclass(frozen=True)
 class StandardQuery:
     """A validated `standards` filter, turned into SQL once."""

@@ -55,6 +55,17 @@ def load_certificate(info: Info, folio: str) -> Any:
     return _ctx(info).loader("certificate", batch).load(folio)
 
 
+def load_equivalent_earlier_versions(info: Info, code: str) -> Any:
+    async def batch(codes: list[str]) -> list[Any]:
+        found = {
+            r["code"]: list(r["earlier"])
+            for r in await store.equivalent_earlier_versions(_ctx(info).db, codes)
+        }
+        return [found.get(c, []) for c in codes]
+
+    return _ctx(info).loader("equivalent_earlier_versions", batch).load(code)
+
+
 def load_evaluator(info: Info, evaluator_id: str) -> Any:
     async def batch(ids: list[str]) -> list[Any]:
         return by_key(await store.evaluators_by_id(_ctx(info).db, ids), ids, "id")
@@ -320,6 +331,16 @@ class Standard:
             return None
         row = await load_standard(info, self._supersedes)
         return Standard.from_row(row) if row else None
+
+    @strawberry.field(
+        description="The earlier versions this one is equivalent to, nearest first: `supersedes` followed "
+        "for as long as each version is marked equivalent to the one before. A credit rule written for "
+        "one of them covers this version too."
+    )
+    async def equivalent_earlier_versions(self, info: Info) -> list[str]:
+        if not self.equivalent_to_previous:
+            return []
+        return await load_equivalent_earlier_versions(info, self.code)
 
     @strawberry.field(description="The newest version that replaces this one.")
     async def superseded_by(self, info: Info) -> Standard | None:

@@ -35,6 +35,7 @@ REGISTRY = [
 ]
 OURS = [
     *REGISTRY,
+    SubgraphSource("credits", "http://127.0.0.1:4002/graphql", (SCHEMA_DIR / "credits.graphql").read_text()),
     SubgraphSource("mapping", "http://127.0.0.1:4003/graphql", (SCHEMA_DIR / "mapping.graphql").read_text()),
 ]
 IMPORTS = ["@key", "@shareable", "@external", "@requires", "@provides", "@override", "@inaccessible", "@tag"]
@@ -271,7 +272,7 @@ def test_apollo_agrees_on_the_registry(apollo: dict[str, dict[str, Any]]) -> Non
 
 
 def test_apollo_agrees_on_all_our_subgraphs(apollo: dict[str, dict[str, Any]]) -> None:
-    """Every field's owners and keys, over registry and mapping together."""
+    """Every field's owners and keys, over registry, credits and mapping together."""
     assert "errors" not in apollo["ours"], apollo["ours"]["errors"]
     assert join_facts(compose(OURS)) == join_facts(apollo["ours"]["supergraphSdl"])
 

@@ -14,8 +14,10 @@ def test_checked_in_supergraph_matches_composition() -> None:
 
 def test_the_gateway_loads_the_checked_in_supergraph() -> None:
     supergraph = Supergraph(FILE.read_text())
-    assert set(supergraph.subgraphs) == {"registry", "mapping"}
-    assert [k.fields for k in supergraph.types["Standard"].keys] == ["code", "code"]  # one per subgraph
+    assert set(supergraph.subgraphs) == {"registry", "credits", "mapping"}
+    assert [k.fields for k in supergraph.types["Standard"].keys] == ["code"] * 3  # one per subgraph
     assert supergraph.resolvers("Standard", "crosswalk") == ["mapping"]
+    assert supergraph.resolvers("Standard", "creditEquivalences") == ["credits"]
+    assert supergraph.resolvers("Learner", "creditTranscript") == ["credits"]
     assert supergraph.api_schema.get_type("_Entity") is None
     assert "standards" in supergraph.api_schema.query_type.fields

@@ -218,7 +218,7 @@ PROPOSE = """mutation ($input: EquivalenceRuleInput!) {
 APPROVE = "mutation ($id: ID!) { approveEquivalenceRule(id: $id) { id status approvedOn } }"
 
 
-async def approved_rule(credits: GraphQLClient, campus: Campus, **fields: Any) -> str:
+async def approved_rule(client: GraphQLClient, campus: Campus, **fields: Any) -> str:
     """A rule proposed by one registrar of the campus and approved by another: its id."""
     given = {
         "institutionId": campus.institution,
@@ -230,6 +230,6 @@ async def approved_rule(credits: GraphQLClient, campus: Campus, **fields: Any) -
         "evidence": "Curriculum comparison (test).",
         **fields,
     }
-    rule = (await credits.data(PROPOSE, {"input": given}, **campus.registrar))["proposeEquivalenceRule"]
-    await credits.data(APPROVE, {"id": rule["id"]}, **campus.colleague)
+    rule = (await client.data(PROPOSE, {"input": given}, **campus.registrar))["proposeEquivalenceRule"]
+    await client.data(APPROVE, {"id": rule["id"]}, **campus.colleague)
     return rule["id"]

@@ -127,6 +127,16 @@ async def rules_for_bases(
     )
 
 
+async def rules_at(db: Database, pairs: Sequence[tuple[str, str]]) -> list[asyncpg.Record]:
+    """Every rule, of any status, for each (institution, base code) pair."""
+    return await db.fetch(
+        f"SELECT {RULE_COLUMNS} FROM equivalence_rules "
+        "WHERE (institution_id, base_code) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY id",
+        [p[0] for p in pairs],
+        [p[1] for p in pairs],
+    )
+
+
 def program_of(row: asyncpg.Record) -> Program:
     return Program(
         id=row["id"],

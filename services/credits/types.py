@@ -8,6 +8,7 @@ tables and never trusts a client for them.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import enum
 from datetime import date, datetime
@@ -122,12 +123,16 @@ def load_rules_for_base(info: Info, base: str) -> Any:
     return _ctx(info).loader("rules_for_base", batch).load(base)
 
 
-def can_see_rule(info: Info, row: asyncpg.Record) -> bool:
-    """Approved rules are public; proposed and retired ones are for their institution and admins."""
-    caller = _ctx(info).caller
-    if row["status"] == "approved" or caller.role == "admin":
-        return True
-    return caller.role == "registrar" and caller.scope == row["institution_id"]
+def load_rules_at(info: Info, institution_id: str, base: str) -> Any:
+    """Every rule of one institution for a base code: a page of transcripts loads them in one query."""
+
+    async def batch(pairs: list[tuple[str, str]]) -> list[Any]:
+        grouped: dict[tuple[str, str], list[asyncpg.Record]] = {pair: [] for pair in pairs}
+        for row in await catalog.rules_at(_ctx(info).db, pairs):
+            grouped[(row["institution_id"], row["base_code"])].append(row)
+        return [grouped[pair] for pair in pairs]
+
+    return _ctx(info).loader("rules_at", batch).load((institution_id, base))
 
 
 @strawberry.federation.type(keys=["id"], description="A university or college that grants credit.")
@@ -442,14 +447,13 @@ async def _transcript(
     if not _is_insider(info, row["institution_id"]):
         raise Forbidden(
             f"Credit for a learner in {row['id']} is for registrars of {row['institution_id']} and admins; "
-            f"you are {caller.role!r}.",
+            f"you are {caller.role!r}" + (f" of {caller.scope!r}." if caller.scope else "."),
         )
     certificates = [certificate_from_graphql(f) for f in facts if f.get("issuedOn")]
     bases = sorted({catalog.base_code(c.standard_code) for c in certificates})
-    rules = await catalog.rules_for_bases(_ctx(info).db, row["institution_id"], bases) if bases else []
-    return transcript.compute(
-        catalog.program_of(row), [catalog.rule_of(r) for r in rules], certificates, as_of or date.today()
-    )
+    found = await asyncio.gather(*(load_rules_at(info, row["institution_id"], base) for base in bases))
+    rules = [catalog.rule_of(r) for rows in found for r in rows]
+    return transcript.compute(catalog.program_of(row), rules, certificates, as_of or date.today())
 
 
 # --- transcripts ---------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""`qf serve` on a machine with nothing configured: embedded PostgreSQL, migrations, sample, registry
-and gateway, one printed URL; the README's first query answers through it."""
+"""`qf serve` on a machine with nothing configured: embedded PostgreSQL, migrations, sample, the registry,
+credits and mapping subgraphs and the gateway, one printed URL; the README's first query answers through
+it."""
 
 import os
 import re
@@ -27,11 +28,16 @@ def test_serve_prints_a_url_that_answers(tmp_path: Path) -> None:
         QF_DATA_DIR=str(tmp_path / "data"),
         QF_GATEWAY_PORT=str(free_port()),
         QF_REGISTRY_PORT=str(free_port()),
+        QF_CREDITS_PORT=str(free_port()),
         QF_MAPPING_PORT=str(free_port()),
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "services.cli", "serve"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         url = None
@@ -69,9 +75,26 @@ def test_serve_prints_a_url_that_answers(tmp_path: Path) -> None:
         assert body["data"]["crosswalk"] == [{"item": {"code": "49-3023.00"}}]
         agreement = body["data"]["recognitionAgreement"]
         assert agreement["illustrative"] and all(s["title"] for s in agreement["scope"])
+        # The credit bank answers through the same URL too: its sample, a conversion, and the join with the
+        # registry's standard (anonymous: approved rules are public).
+        credits = """{
+          institutions { nodes { id creditSystem illustrative } }
+          convertCredits(value: 10, from: UK_CREDIT, to: ECTS) { value basis }
+          standard(code: "EC1121") { title creditEquivalences(institutionId: "mx-ut-ejemplo") { credits } }
+        }"""
+        body = httpx.post(url, json={"query": credits}, timeout=10).json()
+        assert "errors" not in body, body
+        institutions = {i["id"]: i for i in body["data"]["institutions"]["nodes"]}
+        assert institutions["mx-ut-ejemplo"]["creditSystem"] == "SATCA"
+        assert all(i["illustrative"] for i in institutions.values())
+        assert {"us-cc-sample", "uk-fe-sample"} <= set(institutions)
+        assert body["data"]["convertCredits"] == {"value": 5, "basis": "PUBLISHED_EQUIVALENCE"}
+        standard = body["data"]["standard"]
+        assert standard["title"] and standard["creditEquivalences"] == [{"credits": 9}]
         # Subgraphs stay closed to direct calls.
-        registry = f"http://127.0.0.1:{env['QF_REGISTRY_PORT']}/graphql"
-        assert httpx.post(registry, json={"query": query}).status_code == 401
+        for service in ("REGISTRY", "CREDITS", "MAPPING"):
+            direct = f"http://127.0.0.1:{env[f'QF_{service}_PORT']}/graphql"
+            assert httpx.post(direct, json={"query": "{ __typename }"}).status_code == 401, service
     finally:
         process.send_signal(signal.SIGINT)
         try:

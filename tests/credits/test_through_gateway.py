@@ -1,0 +1,362 @@
+"""Through the gateway: the credit bank joined to the registry and the crosswalk in one query.
+
+The three real subgraphs run over HTTP in this process's threads, as `qf serve` runs them: the registry
+and the credit bank on `bank_url` (both samples), the mapping subgraph on a database of its own with the
+mapping sample, and our gateway composed from the live subgraphs, with API keys in `bank_url`'s
+`gateway` schema. The credit bank's own line to the registry goes to the registry server started here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.apikeys import create_api_key
+from gateway.composition import SubgraphSource, compose
+from gateway.server import create_gateway_app
+from gateway.sources import live_supergraph
+from services.common.db import Database
+from services.common.migrations import migrate_service
+from services.common.settings import Settings
+from services.credits.app import create_credits_app
+from services.credits.registry_link import RegistryClient
+from services.credits.sample import PROGRAMS
+from services.credits.transcript import years_after
+from services.mapping.app import create_mapping_app
+from services.registry import rules as registry_rules
+from services.registry.app import create_registry_app
+from services.registry.sample import CERTIFICATES, SAMPLE_CURP
+from tests.gateway.servers import serve
+
+PROGRAM = "mx-ut-ejemplo-tsu-auto"
+
+TRANSCRIPT = """query ($h: String!, $asOf: Date) {
+  learner(holderRef: $h) {
+    certificates { folio standardCode issuedOn standard { title } }
+    creditTranscript(programId: "mx-ut-ejemplo-tsu-auto", asOf: $asOf) {
+      recognizedCredits creditsStillNeeded capApplied capBasis totalCredits
+      lines {
+        folio standardCode status credits reason reasonEn exemptedCourses { code }
+        certificate { issuedOn } rule { id credits }
+      }
+    }
+  }
+}"""
+
+EQUIVALENCES = """query ($institution: ID) {
+  standard(code: "EC1121") {
+    title
+    creditEquivalences(institutionId: $institution) {
+      credits institution { id name creditSystem } program { id } exemptedCourses { code }
+    }
+    crosswalk(first: 2) { item { scheme code } }
+  }
+}"""
+
+
+@pytest.fixture(scope="module")
+async def mapping_url(make_database: Callable[[], Any]) -> str:
+    """A database with the mapping sample, loaded as `qf serve` loads it (not the full official data)."""
+    from services.mapping.sources.sample import sample_datasets, write_sample_agreement
+    from services.mapping.store import write_dataset
+
+    url = await make_database()
+    await migrate_service(url, "mapping")
+    db = await Database.connect(url, "mapping")
+    try:
+        async with db.pool.acquire() as conn:
+            for dataset in sample_datasets():
+                await write_dataset(conn, dataset)
+            await write_sample_agreement(conn)
+    finally:
+        await db.close()
+    return url
+
+
+@pytest.fixture(scope="module")
+async def keys(bank_url: str) -> dict[str, str]:
+    """API keys in the gateway's own schema: an admin, a registrar of the programme's institution and
+    one of another institution."""
+    await migrate_service(bank_url, "gateway")
+    db = await Database.connect(bank_url, "gateway")
+    try:
+        return {
+            "admin": await create_api_key(db, "admin", "credits gateway tests"),
+            "registrar": await create_api_key(db, "registrar", "UT Ejemplo", scope="mx-ut-ejemplo"),
+            "outsider": await create_api_key(db, "registrar", "Sample CC", scope="us-cc-sample"),
+        }
+    finally:
+        await db.close()
+
+
+@pytest.fixture(scope="module")
+async def registry_link(registry_base: str, settings: Settings) -> AsyncIterator[RegistryClient]:
+    client = RegistryClient(f"{registry_base}/graphql", settings.require_secret())
+    yield client
+    await client.close()
+
+
+@pytest.fixture(scope="module")
+def registry_base(bank_url: str, settings: Settings) -> Iterator[str]:
+    with serve(create_registry_app(settings, bank_url)) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def subgraph_urls(
+    settings: Settings, bank_url: str, mapping_url: str, registry_base: str, registry_link: RegistryClient
+) -> Iterator[dict[str, str]]:
+    credits_app = create_credits_app(settings, bank_url, registry=registry_link, follow_feed=False)
+    with serve(credits_app) as credits, serve(create_mapping_app(settings, mapping_url)) as mapping:
+        yield {
+            "registry": f"{registry_base}/graphql",
+            "credits": f"{credits}/graphql",
+            "mapping": f"{mapping}/graphql",
+        }
+
+
+@pytest.fixture(scope="module")
+def gateway_base(
+    settings: Settings, bank_url: str, subgraph_urls: dict[str, str], keys: dict[str, str]
+) -> Iterator[str]:
+    secret = settings.require_secret()
+    app = create_gateway_app(
+        settings, live_supergraph(subgraph_urls, secret), database_url=bank_url, secret=secret
+    )
+    with serve(app) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def holder(settings: Settings) -> str:
+    return registry_rules.holder_ref(settings.require_curp_salt(), SAMPLE_CURP)
+
+
+async def post(
+    url: str, query: str, variables: dict[str, Any] | None = None, key: str | None = None
+) -> dict[str, Any]:
+    headers = {"authorization": f"Bearer {key}"} if key else {}
+    async with httpx.AsyncClient(timeout=30) as client:
+        answer = await client.post(url, json={"query": query, "variables": variables}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def issued(code: str) -> date:
+    return next(on for standard, _, _, on, _ in CERTIFICATES if standard == code)
+
+
+def max_age_years() -> int:
+    return next(p[9] for p in PROGRAMS if p[0] == PROGRAM)
+
+
+# --- acceptance 2a: a learner's certificates and their transcript, in one query ----------------------
+
+
+async def test_certificates_and_transcript_in_one_query(
+    gateway_base: str, keys: dict[str, str], holder: str
+) -> None:
+    answer = await post(
+        f"{gateway_base}/graphql", TRANSCRIPT, {"h": holder, "asOf": "2025-12-01"}, keys["registrar"]
+    )
+    assert "errors" not in answer, answer["errors"]
+    learner = answer["data"]["learner"]
+    # From the registry: the sample learner's three certificates, oldest first, with their standards.
+    certificates = {c["standardCode"]: c for c in learner["certificates"]}
+    assert set(certificates) == {"EC1121", "EC0631", "EC0217.01"}
+    assert all(c["standard"]["title"] for c in learner["certificates"])
+    assert [c["issuedOn"] for c in learner["certificates"]] == sorted(
+        c["issuedOn"] for c in learner["certificates"]
+    )
+    # From the credit bank, computed from the registry's facts the gateway handed over (@requires).
+    transcript = learner["creditTranscript"]
+    lines = {line["standardCode"]: line for line in transcript["lines"]}
+    assert [line["standardCode"] for line in transcript["lines"]] == ["EC0217.01", "EC1121", "EC0631"]
+    expected = {  # code: (credits, exempted courses), from services/credits/sample.py
+        "EC1121": (9, ["MA-101", "MA-102"]),
+        "EC0631": (6, ["MA-104"]),
+        "EC0217.01": (4, ["OPT-10"]),  # the institution-wide rule
+    }
+    for code, (credits, courses) in expected.items():
+        line = lines[code]
+        assert line["folio"] == certificates[code]["folio"]
+        assert line["status"] == "RECOGNIZED", line
+        assert line["credits"] == credits and line["rule"]["credits"] == credits
+        assert [c["code"] for c in line["exemptedCourses"]] == courses
+        # The line's certificate comes back from the registry through the gateway.
+        assert line["certificate"] == {"issuedOn": certificates[code]["issuedOn"]}
+        assert line["certificate"]["issuedOn"] == issued(code).isoformat()
+        # Explained in both languages, naming the rule that decided it.
+        assert line["reason"].startswith(f"Regla {line['rule']['id']}: {credits} créditos; convalida ")
+        assert line["reasonEn"].startswith(f"Rule {line['rule']['id']}: {credits} credits; exempts ")
+        assert line["reason"].endswith(".") and line["reasonEn"].endswith(".")
+    assert len({line["rule"]["id"] for line in transcript["lines"]}) == 3
+    assert transcript["recognizedCredits"] == 19
+    assert transcript["totalCredits"] == 180 and transcript["creditsStillNeeded"] == 161
+    # Cap 45 is below total less residency (180 - 90 = 90): the recognition cap applies.
+    assert transcript["capApplied"] == 45 and transcript["capBasis"] == "RECOGNITION_CAP"
+
+    # The same answer for an admin.
+    as_admin = await post(
+        f"{gateway_base}/graphql", TRANSCRIPT, {"h": holder, "asOf": "2025-12-01"}, keys["admin"]
+    )
+    assert as_admin == answer
+
+
+@pytest.mark.parametrize(
+    ("as_of", "too_old"),
+    [
+        # 2024-11-20 + 5 y = 2029-11-20 and 2025-03-14 + 5 y = 2030-03-14 are past; 2030-06-02 is not yet.
+        ("2030-04-01", {"EC0217.01", "EC1121"}),
+        # Every sample certificate is more than five years old.
+        ("2031-06-01", {"EC0217.01", "EC1121", "EC0631"}),
+    ],
+)
+async def test_certificates_older_than_the_programme_allows_earn_nothing(
+    gateway_base: str, keys: dict[str, str], holder: str, as_of: str, too_old: set[str]
+) -> None:
+    age = max_age_years()
+    assert age == 5
+    day = date.fromisoformat(as_of)
+    # The parameters agree with the sample's dates.
+    assert too_old == {code for code, *_ in CERTIFICATES if years_after(issued(code), age) < day}
+    answer = await post(f"{gateway_base}/graphql", TRANSCRIPT, {"h": holder, "asOf": as_of}, keys["admin"])
+    assert "errors" not in answer, answer["errors"]
+    transcript = answer["data"]["learner"]["creditTranscript"]
+    lines = {line["standardCode"]: line for line in transcript["lines"]}
+    assert set(lines) == {"EC1121", "EC0631", "EC0217.01"}
+    for code, line in lines.items():
+        if code in too_old:
+            assert line["status"] == "CERTIFICATE_TOO_OLD", line
+            assert line["credits"] == 0 and line["exemptedCourses"] == [] and line["rule"] is None
+            on = issued(code).isoformat()
+            assert line["reason"] == (
+                f"El certificado se emitió el {on}; el programa acepta certificados de hasta {age} años "
+                "de antigüedad."
+            )
+            assert line["reasonEn"] == (
+                f"The certificate was issued on {on}; the programme accepts certificates up to {age} "
+                "years old."
+            )
+        else:
+            assert line["status"] == "RECOGNIZED" and line["credits"] == 6, line
+    recognised = 0 if "EC0631" in too_old else 6
+    assert transcript["recognizedCredits"] == recognised
+    assert transcript["creditsStillNeeded"] == 180 - recognised
+
+
+async def test_a_registrar_of_another_institution_is_refused_the_transcript(
+    gateway_base: str, keys: dict[str, str], holder: str
+) -> None:
+    answer = await post(
+        f"{gateway_base}/graphql", TRANSCRIPT, {"h": holder, "asOf": "2025-12-01"}, keys["outsider"]
+    )
+    [error] = answer["errors"]
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert error["extensions"]["serviceName"] == "credits"
+    assert error["path"] == ["learner", "creditTranscript"]
+    assert "mx-ut-ejemplo" in error["message"]
+    # creditTranscript and learner are both non-null, so the null reaches the root: no partial data.
+    assert answer["data"] is None
+
+
+async def test_a_public_caller_is_refused_the_learner_by_the_registry(gateway_base: str, holder: str) -> None:
+    answer = await post(f"{gateway_base}/graphql", TRANSCRIPT, {"h": holder, "asOf": "2025-12-01"})
+    assert answer["data"] is None
+    [error] = answer["errors"]
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert error["extensions"]["serviceName"] == "registry"
+    assert error["path"] == ["learner"]
+
+
+# --- acceptance 2b: a standard's credit equivalences at several institutions, and its crosswalk ------
+
+
+async def test_a_standards_credit_equivalences_and_crosswalk_in_one_query(gateway_base: str) -> None:
+    answer = await post(f"{gateway_base}/graphql", EQUIVALENCES)  # anonymous
+    assert "errors" not in answer, answer["errors"]
+    standard = answer["data"]["standard"]
+    assert standard["title"] == "Mantenimiento mecánico automotriz"  # registry
+    # Other tests in this session may add rules of their own institutions: look for the sample's.
+    rules = {r["institution"]["id"]: r for r in standard["creditEquivalences"]}  # credits
+    assert rules["mx-ut-ejemplo"] == {
+        "credits": 9,
+        "institution": {
+            "id": "mx-ut-ejemplo",
+            "name": "Universidad Tecnológica de Ejemplo (ILUSTRATIVA)",
+            "creditSystem": "SATCA",
+        },
+        "program": {"id": "mx-ut-ejemplo-tsu-auto"},
+        "exemptedCourses": [{"code": "MA-101"}, {"code": "MA-102"}],
+    }
+    assert rules["us-cc-sample"]["credits"] == 4
+    assert rules["us-cc-sample"]["institution"]["creditSystem"] == "US_SEMESTER"
+    assert rules["us-cc-sample"]["program"] == {"id": "us-cc-sample-aas-auto"}
+    assert rules["us-cc-sample"]["exemptedCourses"] == [{"code": "AUTO 110"}]
+    assert rules["uk-fe-sample"]["credits"] == 30
+    assert rules["uk-fe-sample"]["institution"]["creditSystem"] == "UK_CREDIT"
+    assert rules["uk-fe-sample"]["exemptedCourses"] == [{"code": "LVM-301"}]
+    sample = [r for r in standard["creditEquivalences"] if r["institution"]["id"] in rules]
+    assert len(sample) == len(standard["creditEquivalences"])  # one rule per institution
+    # The crosswalk (mapping) answers in the same query: EC1121's sector and level in the mapping sample.
+    walked = [r["item"] for r in standard["crosswalk"]]
+    assert len(walked) == 2
+    assert {"scheme": "SCIAN_2023", "code": "81"} in walked or {
+        "scheme": "CONOCER_LEVEL",
+        "code": "2",
+    } in walked, walked
+
+
+async def test_equivalences_filtered_to_one_institution(gateway_base: str) -> None:
+    answer = await post(f"{gateway_base}/graphql", EQUIVALENCES, {"institution": "us-cc-sample"})
+    assert "errors" not in answer, answer["errors"]
+    [rule] = answer["data"]["standard"]["creditEquivalences"]
+    assert rule["institution"]["id"] == "us-cc-sample" and rule["credits"] == 4
+    assert answer["data"]["standard"]["crosswalk"]
+
+
+# --- the same operations through @apollo/gateway --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def apollo_url(subgraph_urls: dict[str, str], settings: Settings) -> Iterator[str]:
+    """@apollo/gateway over the supergraph our composition makes of the same live subgraphs.
+
+    The oracle signs every subgraph request as the `public` role (tests/oracle/gateway.mjs), so only
+    anonymous calls can be compared: the transcript is compared as the refusal both must give.
+    """
+    from services.credits.schema import schema as credits_schema
+    from services.mapping.schema import schema as mapping_schema
+    from services.registry.schema import schema as registry_schema
+    from tests.oracle.oracle import apollo_gateway, require_oracle
+
+    require_oracle()
+    schemas = {"registry": registry_schema, "credits": credits_schema, "mapping": mapping_schema}
+    sdl = compose([SubgraphSource(name, url, schemas[name].as_str()) for name, url in subgraph_urls.items()])
+    with apollo_gateway(sdl, settings.require_secret().decode()) as url:
+        yield url
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        (EQUIVALENCES, None),
+        (EQUIVALENCES, {"institution": "uk-fe-sample"}),
+        (TRANSCRIPT, {"asOf": "2025-12-01"}),
+    ],
+    ids=["equivalences", "equivalences_one_institution", "transcript_refused"],
+)
+async def test_same_data_as_apollo(
+    gateway_base: str, apollo_url: str, holder: str, query: str, variables: dict | None
+) -> None:
+    if variables is not None and "asOf" in variables:
+        variables = {**variables, "h": holder}
+    ours = await post(f"{gateway_base}/graphql", query, variables)
+    apollo = await post(apollo_url, query, variables)
+    assert ours.get("data") == apollo.get("data"), f"\n ours:   {ours}\n apollo: {apollo}"
+    codes = [(e.get("path"), e["extensions"]["code"]) for e in ours.get("errors", [])]
+    assert codes == [(e.get("path"), e["extensions"]["code"]) for e in apollo.get("errors", [])]

@@ -48,8 +48,12 @@ def create_credits_app(
 
 
 async def _follow(db: Database, registry: RegistryClient, every: float) -> None:
-    """Reads the registry's change feed every `every` seconds; a failed round is logged and retried."""
+    """Reads the registry's change feed every `every` seconds; a failed round is logged and retried.
+
+    The first round waits one period, so that under `qf serve` the registry has started listening.
+    """
     while True:
+        await asyncio.sleep(every)
         try:
             if posted := await follow_registry(db, registry):
                 log.info("registry feed: %d reversal entries posted for revoked certificates", posted)
@@ -57,4 +61,3 @@ async def _follow(db: Database, registry: RegistryClient, every: float) -> None:
             log.warning("registry feed not read: %s", exc.message)
         except Exception:  # keep following: the next round may succeed
             log.exception("registry feed round failed")
-        await asyncio.sleep(every)

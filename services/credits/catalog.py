@@ -8,7 +8,6 @@ its proposer.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -429,7 +428,7 @@ async def propose_rule(db: Database, caller: Caller, given: RuleInput) -> asyncp
         list(versions),
         amount,
         given.credit_level,
-        json.loads(json.dumps(courses)),
+        courses,
         given.isced_field,
         given.valid_from,
         given.valid_to,

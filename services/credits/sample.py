@@ -10,7 +10,6 @@ to show.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from services.common.db import Database
@@ -192,14 +191,7 @@ async def load_sample(db: Database) -> None:
                     versions,
                     credits,
                     level,
-                    json.loads(
-                        json.dumps(
-                            [
-                                {"code": c, "title": t, "titleEn": e, "credits": str(n)}
-                                for c, t, e, n in courses
-                            ]
-                        )
-                    ),
+                    [{"code": c, "title": t, "titleEn": e, "credits": str(n)} for c, t, e, n in courses],
                     IN_FORCE_FROM,
                     EVIDENCE,
                     PROPOSER,

@@ -103,6 +103,16 @@ def load_program(info: Info, program_id: str) -> Any:
     return _ctx(info).loader("program", batch).load(program_id)
 
 
+def load_programs_of(info: Info, institution_id: str) -> Any:
+    async def batch(ids: list[str]) -> list[Any]:
+        grouped: dict[str, list[asyncpg.Record]] = {i: [] for i in ids}
+        for row in await catalog.programs_of(_ctx(info).db, ids):
+            grouped[row["institution_id"]].append(row)
+        return [grouped[i] for i in ids]
+
+    return _ctx(info).loader("programs_of", batch).load(institution_id)
+
+
 def load_rule(info: Info, rule_id: int) -> Any:
     async def batch(ids: list[int]) -> list[Any]:
         return by_key(await catalog.rules_by_id(_ctx(info).db, ids), ids, "id")
@@ -164,7 +174,7 @@ class Institution:
 
     @strawberry.field
     async def programs(self, info: Info) -> list[Program]:
-        return [Program.from_row(r) for r in await catalog.programs_of(_ctx(info).db, [str(self.id)])]
+        return [Program.from_row(r) for r in await load_programs_of(info, str(self.id))]
 
 
 @strawberry.federation.type(

@@ -84,7 +84,7 @@ async def credits(credits_app: Any, settings: Settings) -> AsyncIterator[GraphQL
 
 @pytest.fixture(scope="session")
 async def credits_db(bank_url: str) -> AsyncIterator[Database]:
-    db = await Database.connect(bank_url, "credits", max_size=40)
+    db = await Database.connect(bank_url, "credits", max_size=20)
     yield db
     await db.close()
 

@@ -31,7 +31,7 @@ from services.common.db import Database
 from services.common.errors import BadUserInput, Conflict, NotFound
 from services.common.signing import Caller
 from services.credits import catalog
-from services.credits.registry_link import RegistryClient, certificate_from_snapshot
+from services.credits.registry_link import RegistryClient, certificate_from_graphql
 from services.credits.transcript import ZERO, Line, compute
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ async def deposit_certificate(
             institution_id,
             folio,
             certificate.standard_code,
-            verified.snapshot(),
+            verified.facts,
             _poster(caller),
             caller.request_id,
         )
@@ -258,7 +258,7 @@ async def apply_credits(
             applied_before = sum((e["credits"] for e in applied), ZERO)
             counted = {e["folio"] for e in applied}
             waiting = [
-                certificate_from_snapshot(e["certificate"])
+                certificate_from_graphql(e["certificate"])
                 for e in account.standing("deposit")
                 if e["folio"] not in counted
             ]

@@ -47,32 +47,11 @@ class RegistryUnavailable(QFError):
 @dataclass(frozen=True)
 class VerifiedCertificate:
     holder_ref: str
-    certificate: Certificate
+    facts: dict[str, Any]  # the registry's answer, as `@requires` would hand it over (holder left out)
 
-    def snapshot(self) -> dict[str, Any]:
-        """What the ledger keeps of the registry's answer, with the deposit."""
-        c = self.certificate
-        return {
-            "folio": c.folio,
-            "standardCode": c.standard_code,
-            "issuedOn": c.issued_on.isoformat(),
-            "expiresOn": c.expires_on.isoformat() if c.expires_on else None,
-            "revoked": c.revoked,
-            "whole": c.whole,
-            "equivalentEarlierVersions": list(c.equivalent_earlier),
-        }
-
-
-def certificate_from_snapshot(data: dict[str, Any]) -> Certificate:
-    return Certificate(
-        folio=data["folio"],
-        standard_code=data["standardCode"],
-        issued_on=date.fromisoformat(data["issuedOn"]),
-        expires_on=date.fromisoformat(data["expiresOn"]) if data.get("expiresOn") else None,
-        revoked=data.get("revoked", False),
-        whole=data.get("whole", True),
-        equivalent_earlier=tuple(data.get("equivalentEarlierVersions", ())),
-    )
+    @property
+    def certificate(self) -> Certificate:
+        return certificate_from_graphql(self.facts)
 
 
 def certificate_from_graphql(data: dict[str, Any]) -> Certificate:
@@ -138,9 +117,8 @@ class RegistryClient:
         found: dict[str, VerifiedCertificate] = {}
         for entity in data["_entities"]:
             if entity is not None:
-                found[entity["folio"]] = VerifiedCertificate(
-                    holder_ref=entity["holder"]["holderRef"], certificate=certificate_from_graphql(entity)
-                )
+                holder = entity.pop("holder")
+                found[entity["folio"]] = VerifiedCertificate(holder_ref=holder["holderRef"], facts=entity)
         return found
 
     async def changes(

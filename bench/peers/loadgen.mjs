@@ -4,7 +4,8 @@
 // line {requests, errors, rps, p50, p99, sent} (latencies in ms; `sent` counts warm-up requests too, so
 // the bench can divide CPU time measured over the whole run by it). Written here rather than using autocannon,
 // whose histograms keep whole milliseconds: the added-latency figures need tenths. A response that is
-// not HTTP 200 or carries "errors" counts as an error and is left out of the latencies.
+// not HTTP 200 or carries "errors" counts as an error and is left out of the latencies. BENCH_AUTHORIZATION,
+// when set, is sent as every request's Authorization header.
 import { Agent, request } from 'node:http';
 import { readFileSync } from 'node:fs';
 
@@ -18,7 +19,12 @@ const options = {
   path: target.pathname,
   method: 'POST',
   agent,
-  headers: { 'content-type': 'application/json', accept: 'application/json', 'content-length': body.length },
+  headers: {
+    'content-type': 'application/json',
+    accept: 'application/json',
+    'content-length': body.length,
+    ...(process.env.BENCH_AUTHORIZATION && { authorization: process.env.BENCH_AUTHORIZATION }),
+  },
 };
 
 function send() {

@@ -253,7 +253,7 @@ async def load_bench_catalogue(db: Database, codes: list[str]) -> int:
                 (
                     r.institution,
                     r.program,
-                    catalog.base_code(r.code),
+                    transcript.base_code(r.code),
                     [r.code],
                     r.credits,
                     [
@@ -342,7 +342,7 @@ class TranscriptBench:
         """What the resolver does without GraphQL: its two reads, then the computation."""
         (row,) = await catalog.programs_by_id(self.db, [self.program.id])
         certificates = [certificate_from_graphql(f) for f in learner["certificates"]]
-        bases = sorted({catalog.base_code(c.standard_code) for c in certificates})
+        bases = sorted({transcript.base_code(c.standard_code) for c in certificates})
         rules = await catalog.rules_for_bases(self.db, row["institution_id"], bases)
         return transcript.compute(
             catalog.program_of(row), [catalog.rule_of(r) for r in rules], certificates, TODAY

@@ -174,10 +174,6 @@ def rule_of(row: asyncpg.Record) -> Rule:
     )
 
 
-def base_code(standard_code: str) -> str:
-    return standard_code.split(".")[0]
-
-
 # --- institutions and programmes -----------------------------------------------------------------------
 
 

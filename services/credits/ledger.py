@@ -32,7 +32,7 @@ from services.common.errors import BadUserInput, Conflict, NotFound
 from services.common.signing import Caller
 from services.credits import catalog
 from services.credits.registry_link import RegistryClient, certificate_from_graphql
-from services.credits.transcript import ZERO, Line, compute
+from services.credits.transcript import ZERO, Line, base_code, compute
 
 log = logging.getLogger(__name__)
 
@@ -266,7 +266,7 @@ async def apply_credits(
                 f"SELECT {catalog.RULE_COLUMNS} FROM equivalence_rules WHERE institution_id = $1 "
                 "AND base_code = ANY($2::text[])",
                 institution_id,
-                list({catalog.base_code(c.standard_code) for c in waiting}),
+                list({base_code(c.standard_code) for c in waiting}),
             )
             transcript = compute(
                 program,
@@ -275,6 +275,7 @@ async def apply_credits(
                 today or date.today(),
                 already_counted=applied_before,
                 already_exempted=[c["code"] for e in applied for c in e["exempted_courses"]],
+                already_credited=[e["standard_code"] for e in applied],
             )
             postings = [line for line in transcript.lines if line.credits > 0]
             if postings:

@@ -179,8 +179,8 @@ class Query:
             where("(program_id IS NULL OR program_id = ?)", program["id"])
         if given.standard_code is not None:
             code = given.standard_code.strip()
-            where("base_code = ?", catalog.base_code(code))
-            if "." in code or code != catalog.base_code(code):
+            where("base_code = ?", transcript.base_code(code))
+            if "." in code or code != transcript.base_code(code):
                 where("? = ANY(versions)", code)
         if given.status is not None:
             where("status = ?", given.status.value)

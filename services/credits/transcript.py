@@ -28,6 +28,7 @@ class LineStatus(enum.Enum):
     RECOGNIZED = "RECOGNIZED"
     CAPPED = "CAPPED"
     DUPLICATE_COURSE = "DUPLICATE_COURSE"
+    DUPLICATE_STANDARD = "DUPLICATE_STANDARD"
     NO_RULE = "NO_RULE"
     RULE_NOT_IN_FORCE = "RULE_NOT_IN_FORCE"
     CERTIFICATE_TOO_OLD = "CERTIFICATE_TOO_OLD"
@@ -165,11 +166,13 @@ def compute(
     *,
     already_counted: Decimal = ZERO,
     already_exempted: Iterable[str] = (),
+    already_credited: Iterable[str] = (),
 ) -> Transcript:
     """The transcript of `certificates` in `program` on `as_of`.
 
     `rules` may hold any rule of the institution; those of other programmes are ignored.
-    `already_counted` and `already_exempted` are credits and course codes the ledger applied before.
+    `already_counted`, `already_exempted` and `already_credited` are the credits, course codes and standard
+    codes the ledger applied before.
     """
     usable = [
         r for r in rules if r.institution_id == program.institution_id and r.program_id in (None, program.id)
@@ -177,12 +180,18 @@ def compute(
     cap, basis = program.cap
     counted = already_counted
     exempted = set(already_exempted)
+    # One competence earns credit once: a second certificate of the same standard (a re-certification, or
+    # a later version) adds nothing, whatever courses its rule lists.
+    credited: dict[str, str] = {base_code(code): "" for code in already_credited}
     lines: list[Line] = []
     eligible = ZERO
     for certificate in sorted(
         (c for c in certificates if c.issued_on <= as_of), key=lambda c: (c.issued_on, c.folio)
     ):
         line, earned = _judge(program, usable, certificate, as_of, exempted)
+        base = base_code(certificate.standard_code)
+        if earned > 0 and base in credited:
+            line, earned = _repeated_standard(line, credited[base]), ZERO
         if line.status in (LineStatus.RECOGNIZED, LineStatus.DUPLICATE_COURSE):
             eligible += earned
             room = max(ZERO, cap - counted)
@@ -190,6 +199,8 @@ def compute(
                 line = _capped(line, earned, room, cap, basis)
             counted += line.credits
             exempted.update(c.code for c in line.courses)
+            if line.credits > 0:
+                credited[base] = certificate.folio
         lines.append(line)
     recognized = counted - already_counted
     return Transcript(
@@ -298,6 +309,24 @@ def _judge(
         en = f"Rule {rule.id}: {fmt(earned)} credits" + (f"; exempts {courses}." if new else ".")
         status = LineStatus.RECOGNIZED
     return Line(cert, status, earned, es, en, rule=rule, courses=new), earned
+
+
+def base_code(standard_code: str) -> str:
+    return standard_code.split(".")[0]
+
+
+def _repeated_standard(line: Line, earlier: str) -> Line:
+    code = line.certificate.standard_code
+    by_es = f"el certificado {earlier}" if earlier else "un certificado aplicado antes"
+    by_en = f"certificate {earlier}" if earlier else "a certificate applied before"
+    return Line(
+        line.certificate,
+        LineStatus.DUPLICATE_STANDARD,
+        ZERO,
+        f"La competencia de {code} ya recibió créditos con {by_es}; se reconoce una sola vez.",
+        f"The competence of {code} already earned credit with {by_en}; it is recognised once.",
+        rule=line.rule,
+    )
 
 
 def _capped(line: Line, earned: Decimal, room: Decimal, cap: Decimal, basis: CapBasis) -> Line:

@@ -377,7 +377,7 @@ class Standard:
             issued_on=day,
             equivalent_earlier=tuple(self.equivalent_earlier_versions or ()),
         )
-        rows = await load_rules_for_base(info, catalog.base_code(self.code))
+        rows = await load_rules_for_base(info, transcript.base_code(self.code))
         chosen = []
         for row in rows:
             rule = catalog.rule_of(row)
@@ -460,7 +460,7 @@ async def _transcript(
             f"you are {caller.role!r}" + (f" of {caller.scope!r}." if caller.scope else "."),
         )
     certificates = [certificate_from_graphql(f) for f in facts if f.get("issuedOn")]
-    bases = sorted({catalog.base_code(c.standard_code) for c in certificates})
+    bases = sorted({transcript.base_code(c.standard_code) for c in certificates})
     found = await asyncio.gather(*(load_rules_at(info, row["institution_id"], base) for base in bases))
     rules = [catalog.rule_of(r) for rows in found for r in rows]
     return transcript.compute(catalog.program_of(row), rules, certificates, as_of or date.today())

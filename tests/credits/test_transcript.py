@@ -228,3 +228,29 @@ def test_a_ledger_application_starts_from_what_was_applied_before() -> None:
     assert line.status is LineStatus.DUPLICATE_COURSE and line.credits == 0
     result = compute(PROGRAM, [rule(credits=6)], [cert()], AS_OF, already_counted=D(16))
     assert only_line(result).credits == 4 and result.credits_still_needed == 80
+
+
+def test_one_competence_earns_credit_once() -> None:
+    """A re-certification, or a later equivalent version, adds nothing even when the rule lists no course."""
+    rules = [rule(versions=("EC0217.01",), credits=3)]
+    certificates = [
+        cert("first", "EC0217.01", date(2021, 5, 1)),
+        cert("again", "EC0217.01", date(2024, 5, 1)),
+        cert("newer", "EC0217.02", date(2025, 5, 1), equivalent_earlier=("EC0217.01",)),
+    ]
+    result = compute(PROGRAM, rules, certificates, AS_OF)
+    assert [(line.status, line.credits) for line in result.lines] == [
+        (LineStatus.RECOGNIZED, 3),
+        (LineStatus.DUPLICATE_STANDARD, 0),
+        (LineStatus.DUPLICATE_STANDARD, 0),
+    ]
+    assert "first" in result.lines[1].reason_en and result.recognized_credits == 3
+    # A revoked first certificate leaves the credit to the next one.
+    revoked = [cert("first", "EC0217.01", date(2021, 5, 1), revoked=True), certificates[1]]
+    assert [line.status for line in compute(PROGRAM, rules, revoked, AS_OF).lines] == [
+        LineStatus.CERTIFICATE_REVOKED,
+        LineStatus.RECOGNIZED,
+    ]
+    # What the ledger applied before counts too.
+    later = compute(PROGRAM, rules, [certificates[1]], AS_OF, already_credited=["EC0217.01"])
+    assert only_line(later).status is LineStatus.DUPLICATE_STANDARD

@@ -128,7 +128,7 @@ async def deposit_certificate(
     request_hash = _request_hash("deposit", folio=folio)
     if (stored := await _stored(db, institution_id, key, request_hash)) is not None:
         return stored
-    verified = (await registry.certificates([folio], caller)).get(folio)
+    verified = await registry.certificate(folio, caller)
     if verified is None:
         raise NotFound(f"The registry has no certificate with folio {folio!r}.", argument="folio")
     certificate = verified.certificate

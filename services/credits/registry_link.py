@@ -3,7 +3,7 @@
 A ledger posting never takes certificate facts from the client: it asks the registry, signing the
 request with the internal secret exactly as the gateway would, so the registry's own checks apply.
 Certificates are looked up through the registry's `_entities`, which resolves any number of folios in one
-SQL round trip.
+SQL round trip; look-ups made at the same moment by concurrent postings share one such call.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 import httpx
+from strawberry.dataloader import DataLoader
 
 from services.common.errors import QFError
 from services.common.signing import Caller, sign
@@ -75,6 +76,9 @@ class RegistryClient:
         self.url = url
         self.secret = secret
         self.http = http or httpx.AsyncClient(timeout=10.0)
+        # One batching loader per institution acted for (the scope of the signed caller). No cache: every
+        # posting must see the registry's facts as they are now.
+        self._batches: dict[str | None, DataLoader[str, VerifiedCertificate | None]] = {}
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -99,6 +103,18 @@ class RegistryClient:
                 "The registry did not confirm the certificate's facts; nothing was posted. Try again."
             )
         return result["data"]
+
+    async def certificate(self, folio: str, on_behalf_of: Caller) -> VerifiedCertificate | None:
+        """One certificate's facts; concurrent look-ups for one institution go to the registry together."""
+        scope = on_behalf_of.scope
+        if scope not in self._batches:
+
+            async def batch(folios: list[str]) -> list[VerifiedCertificate | None]:
+                found = await self.certificates(list(folios), Caller(role="registrar", scope=scope))
+                return [found.get(f) for f in folios]
+
+            self._batches[scope] = DataLoader(load_fn=batch, cache=False, max_batch_size=100)
+        return await self._batches[scope].load(folio)
 
     async def certificates(self, folios: list[str], on_behalf_of: Caller) -> dict[str, VerifiedCertificate]:
         """The registry's facts for each folio it knows (folios it does not know are left out).

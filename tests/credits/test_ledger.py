@@ -332,3 +332,29 @@ async def test_registry_down_means_nothing_posted(
     assert not await credits_db.fetchval("SELECT true FROM ledger_entries WHERE folio = $1", folio)
     with pytest.raises(NotFound):
         await ledger.reverse_entry(credits_db, registrar(campus), 10**12, "x")
+
+
+async def test_concurrent_verifications_share_one_registry_call(
+    bank_registry_app: object, settings: object, issuer: Issuer
+) -> None:
+    import httpx
+
+    calls = 0
+
+    async def count(request: httpx.Request) -> None:
+        nonlocal calls
+        calls += 1
+
+    http = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=bank_registry_app),
+        event_hooks={"request": [count]},  # type: ignore[arg-type]
+    )
+    client = RegistryClient("http://registry/graphql", settings.require_secret(), http)  # type: ignore[attr-defined]
+    try:
+        folios = [(await issuer.issue())[0] for _ in range(10)]
+        caller = Caller(role="registrar", subject="x", scope="some-institution")
+        found = await asyncio.gather(*(client.certificate(f, caller) for f in [*folios, "NO-SUCH"]))
+    finally:
+        await client.close()
+    assert calls == 1
+    assert [v.certificate.folio for v in found[:10] if v] == folios and found[10] is None

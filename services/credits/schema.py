@@ -9,7 +9,7 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from services.common.errors import BadUserInput
+from services.common.errors import BadUserInput, NotFound
 from services.common.pagination import Connection, decode_cursor, make_page, page_size
 from services.common.schema import SubgraphSchema
 from services.credits import catalog, conversion, ledger, transcript
@@ -148,8 +148,7 @@ class Query:
 
     @strawberry.field(
         description="Equivalence rules, newest first. Anyone sees approved rules; proposed and retired ones "
-        "are "
-        "shown to their institution's registrars and to admins."
+        "are shown to their institution's registrars and to admins."
     )
     async def equivalence_rules(
         self,
@@ -174,17 +173,17 @@ class Query:
         if given.program_id is not None:
             program = await load_program(info, str(given.program_id))
             if program is None:
-                raise BadUserInput(f"No programme has the id {given.program_id!r}.", argument="programId")
+                raise NotFound(f"No programme has the id {given.program_id!r}.", argument="programId")
             where("institution_id = ?", program["institution_id"])
             where("(program_id IS NULL OR program_id = ?)", program["id"])
         if given.standard_code is not None:
             code = given.standard_code.strip()
             where("base_code = ?", transcript.base_code(code))
-            if "." in code or code != transcript.base_code(code):
+            if code != transcript.base_code(code):  # a version: rules that name it
                 where("? = ANY(versions)", code)
         if given.status is not None:
             where("status = ?", given.status.value)
-        if given.in_force_on is not None:
+        if given.in_force_on is not None:  # transcript.Rule.in_force, as SQL so that pages stay full
             day = given.in_force_on
             where("approved_on <= ?", day)
             where("(retired_on IS NULL OR retired_on > ?)", day)
@@ -214,9 +213,8 @@ class Query:
 
     @strawberry.field(
         description="Credits converted between systems through notional learning hours for one kind of "
-        "activity, "
-        "or through a published equivalence where both systems publish one (UK credit and ECTS). The answer "
-        "gives the range the sources allow, its central value, and every figure's source."
+        "activity, or through a published equivalence where both systems publish one (UK credit and ECTS). "
+        "The answer gives the range the sources allow, its central value, and every figure's source."
     )
     def convert_credits(
         self,
@@ -253,8 +251,7 @@ class Query:
         catalog.require_institution_role(ctx.caller, str(institution_id))
         rows = await ctx.db.fetch(
             f"SELECT {ledger.ENTRY_COLUMNS} FROM ledger_entries "
-            "WHERE holder_ref = $1 AND institution_id = $2 "
-            "ORDER BY id",
+            "WHERE holder_ref = $1 AND institution_id = $2 ORDER BY id",
             holder_ref.strip(),
             str(institution_id),
         )
@@ -355,8 +352,7 @@ class Mutation:
     @strawberry.mutation(
         description="Banks a certificate in its holder's account at an institution, with the facts the "
         "registry confirms (never the client's). Once per certificate and institution; revoked certificates "
-        "are refused. "
-        "The same idempotency key returns the first answer."
+        "are refused. The same idempotency key returns the first answer."
     )
     async def deposit_certificate(
         self, info: Info, folio: str, institution_id: strawberry.ID, idempotency_key: str
@@ -370,8 +366,7 @@ class Mutation:
 
     @strawberry.mutation(
         description="Turns the learner's banked certificates not yet counted in a programme into credit, "
-        "up to "
-        "its cap. The same idempotency key returns the first answer."
+        "up to its cap. The same idempotency key returns the first answer."
     )
     async def apply_credits(
         self, info: Info, holder_ref: str, program_id: strawberry.ID, idempotency_key: str

@@ -12,7 +12,6 @@ import asyncio
 import dataclasses
 import enum
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -22,11 +21,11 @@ from strawberry.types import Info
 from services.common.context import Context, by_key
 from services.common.errors import Forbidden, NotFound
 from services.credits import catalog, conversion, transcript
+from services.credits.ledger import ENTRY_COLUMNS
 from services.credits.registry_link import certificate_from_graphql
 
 CreditSystem = strawberry.enum(conversion.CreditSystem, description="A system of academic credit.")
 Activity = strawberry.enum(conversion.Activity, description="What the learner's hours were spent on.")
-Measure = strawberry.enum(conversion.Measure, description="What a system's hours per credit count.")
 ConversionBasis = strawberry.enum(
     conversion.Basis, name="ConversionBasis", description="How a conversion was made."
 )
@@ -85,10 +84,6 @@ def _ctx(info: Info) -> Context:
     return info.context
 
 
-def _float(value: Decimal) -> float:
-    return float(value)
-
-
 def load_institution(info: Info, institution_id: str) -> Any:
     async def batch(ids: list[str]) -> list[Any]:
         return by_key(await catalog.institutions_by_id(_ctx(info).db, ids), ids, "id")
@@ -124,7 +119,7 @@ def load_rules_for_base(info: Info, base: str) -> Any:
     """Every rule for a base code, at any institution (filtered by the caller's view afterwards)."""
 
     async def batch(bases: list[str]) -> list[Any]:
-        rows = await catalog.rules_for_bases(_ctx(info).db, None, bases)
+        rows = await catalog.rules_for_bases(_ctx(info).db, bases)
         grouped: dict[str, list[asyncpg.Record]] = {b: [] for b in bases}
         for row in rows:
             grouped[row["base_code"]].append(row)
@@ -205,9 +200,9 @@ class Program:
             name_en=row["name_en"],
             award_level=AwardLevel(row["award_level"]),
             isced_field=row["isced_field"],
-            total_credits=_float(row["total_credits"]),
-            recognition_cap=_float(row["recognition_cap"]),
-            residency_credits=_float(row["residency_credits"]),
+            total_credits=float(row["total_credits"]),
+            recognition_cap=float(row["recognition_cap"]),
+            residency_credits=float(row["residency_credits"]),
             max_certificate_age_years=row["max_certificate_age_years"],
             illustrative=row["illustrative"],
             _row=row,
@@ -222,7 +217,7 @@ class Program:
         description="What recognised competence can earn here: the cap, or the total less residency if lower."
     )
     def effective_cap(self) -> float:
-        return _float(catalog.program_of(self._row).cap[0])
+        return float(catalog.program_of(self._row).cap[0])
 
     @strawberry.field
     def cap_basis(self) -> CapBasis:  # type: ignore[valid-type]
@@ -243,7 +238,7 @@ class ExemptedCourse:
     @classmethod
     def of(cls, course: transcript.Course) -> ExemptedCourse:
         return cls(
-            code=course.code, title=course.title, title_en=course.title_en, credits=_float(course.credits)
+            code=course.code, title=course.title, title_en=course.title_en, credits=float(course.credits)
         )
 
 
@@ -279,7 +274,7 @@ class EquivalenceRule:
             id=strawberry.ID(str(row["id"])),
             base_code=row["base_code"],
             versions=list(row["versions"]),
-            credits=_float(row["credits"]),
+            credits=float(row["credits"]),
             credit_level=CreditLevel(row["credit_level"]),
             exempted_courses=[ExemptedCourse.of(c) for c in catalog.courses_of(row["exempted_courses"])],
             isced_field=row["isced_field"],
@@ -416,13 +411,14 @@ class Certificate:
 
     @strawberry.federation.field(
         requires=[CERTIFICATE_FACTS.removeprefix("folio ")],
-        description="What this certificate alone earns in a programme on `asOf` (today by default), and why.",
+        description="What this certificate alone earns in a programme on `asOf` (today by default), and why; "
+        "null when it had not been issued by then.",
     )
     async def credit_value(
         self, info: Info, program_id: strawberry.ID, as_of: date | None = None
-    ) -> CreditLine:
+    ) -> CreditLine | None:
         result = await _transcript(info, program_id, [self._facts or {}], as_of)
-        return CreditLine.of(result.lines[0]) if result.lines else CreditLine.not_yet_issued(self.folio)
+        return CreditLine.of(result.lines[0]) if result.lines else None
 
 
 @strawberry.federation.type(keys=["holderRef"], description="A certificate holder (owned by the registry).")
@@ -486,7 +482,7 @@ class CreditLine:
             folio=line.certificate.folio,
             standard_code=line.certificate.standard_code,
             status=line.status,
-            credits=_float(line.credits),
+            credits=float(line.credits),
             exempted_courses=[ExemptedCourse.of(c) for c in line.courses],
             reason=line.reason_es,
             reason_en=line.reason_en,
@@ -504,19 +500,6 @@ class CreditLine:
             reason=data["reasonEs"],
             reason_en=data["reasonEn"],
             _rule_id=data["ruleId"],
-        )
-
-    @classmethod
-    def not_yet_issued(cls, folio: str) -> CreditLine:
-        return cls(
-            folio=folio,
-            standard_code="",
-            status=transcript.LineStatus.NO_RULE,
-            credits=0.0,
-            exempted_courses=[],
-            reason="El certificado aún no se había emitido en esa fecha.",
-            reason_en="The certificate had not been issued by that date.",
-            _rule_id=None,
         )
 
     @strawberry.field
@@ -552,13 +535,13 @@ class CreditTranscript:
         return cls(
             as_of=result.as_of,
             lines=[CreditLine.of(line) for line in result.lines],
-            eligible_credits=_float(result.eligible_credits),
-            recognized_credits=_float(result.recognized_credits),
-            cap_applied=_float(result.cap),
+            eligible_credits=float(result.eligible_credits),
+            recognized_credits=float(result.recognized_credits),
+            cap_applied=float(result.cap),
             cap_basis=result.cap_basis,
-            total_credits=_float(result.program.total_credits),
-            residency_credits=_float(result.program.residency_credits),
-            credits_still_needed=_float(result.credits_still_needed),
+            total_credits=float(result.program.total_credits),
+            residency_credits=float(result.program.residency_credits),
+            credits_still_needed=float(result.credits_still_needed),
             exempted_courses=[ExemptedCourse.of(c) for c in result.exempted],
             _program_id=result.program.id,
         )
@@ -615,11 +598,11 @@ class CreditConversion:
     @classmethod
     def of(cls, result: conversion.Conversion) -> CreditConversion:
         return cls(
-            value=_float(result.value),
-            low=_float(result.low),
-            high=_float(result.high),
-            notional_hours_low=None if result.hours_low is None else _float(result.hours_low),
-            notional_hours_high=None if result.hours_high is None else _float(result.hours_high),
+            value=float(result.value),
+            low=float(result.low),
+            high=float(result.high),
+            notional_hours_low=None if result.hours_low is None else float(result.hours_low),
+            notional_hours_high=None if result.hours_high is None else float(result.hours_high),
             basis=result.basis,
             steps=[ConversionStep.of(s) for s in result.steps],
             assumptions=[ConversionStep.of(s) for s in result.assumptions],
@@ -633,8 +616,6 @@ class CreditConversion:
 
 def load_entry(info: Info, entry_id: int) -> Any:
     async def batch(ids: list[int]) -> list[Any]:
-        from services.credits.ledger import ENTRY_COLUMNS
-
         rows = await _ctx(info).db.fetch(
             f"SELECT {ENTRY_COLUMNS} FROM ledger_entries WHERE id = ANY($1::bigint[])", ids
         )
@@ -667,7 +648,7 @@ class LedgerEntry:
             holder_ref=row["holder_ref"],
             folio=row["folio"],
             standard_code=row["standard_code"],
-            credits=_float(row["credits"]),
+            credits=float(row["credits"]),
             exempted_courses=[ExemptedCourse.of(c) for c in catalog.courses_of(row["exempted_courses"])],
             reverses=strawberry.ID(str(row["reverses"])) if row["reverses"] is not None else None,
             reason=row["reason"],
@@ -697,7 +678,9 @@ class LedgerEntry:
 
 
 async def entries(info: Info, ids: list[int]) -> list[LedgerEntry]:
-    return [LedgerEntry.from_row(await load_entry(info, i)) for i in ids]
+    """The entries, in one query: loads awaited together share one batch."""
+    rows = await asyncio.gather(*(load_entry(info, i) for i in ids))
+    return [LedgerEntry.from_row(row) for row in rows]
 
 
 @strawberry.type(description="A deposit: the certificate banked at the institution.")

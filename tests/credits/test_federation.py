@@ -148,6 +148,13 @@ async def test_a_certificates_credit_value(credits: GraphQLClient) -> None:
         [{"code": "AUTO 110"}],
     )
     assert partial["status"] == "PARTIAL_CERTIFICATE" and partial["credits"] == 0
+    later = [{**representations[0], "issuedOn": "2026-02-01"}]
+    data = await credits.data(
+        CREDIT_VALUE.replace("programId: $program", 'programId: $program, asOf: "2026-01-01"'),
+        {"representations": later, "program": "us-cc-sample-aas-auto"},
+        **ADMIN,
+    )
+    assert data["_entities"][0]["creditValue"] is None  # not issued yet on that date
 
 
 EQUIVALENCES = """query ($representations: [_Any!]!, $institution: ID, $asOf: Date) {

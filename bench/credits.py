@@ -343,7 +343,7 @@ class TranscriptBench:
         (row,) = await catalog.programs_by_id(self.db, [self.program.id])
         certificates = [certificate_from_graphql(f) for f in learner["certificates"]]
         bases = sorted({transcript.base_code(c.standard_code) for c in certificates})
-        rules = await catalog.rules_for_bases(self.db, row["institution_id"], bases)
+        rules = await catalog.rules_at(self.db, [(row["institution_id"], base) for base in bases])
         return transcript.compute(
             catalog.program_of(row), [catalog.rule_of(r) for r in rules], certificates, TODAY
         )

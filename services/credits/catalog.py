@@ -114,19 +114,16 @@ async def rules_by_id(db: Database, ids: Sequence[int]) -> list[asyncpg.Record]:
     return await db.fetch(f"SELECT {RULE_COLUMNS} FROM equivalence_rules WHERE id = ANY($1::bigint[])", ids)
 
 
-async def rules_for_bases(
-    db: Database, institution_id: str | None, bases: Sequence[str]
-) -> list[asyncpg.Record]:
-    """Every rule, of any status, for these base codes (at one institution, or at all)."""
+async def rules_for_bases(db: Database, bases: Sequence[str]) -> list[asyncpg.Record]:
+    """Every rule, of any status and at any institution, for these base codes."""
     return await db.fetch(
-        f"SELECT {RULE_COLUMNS} FROM equivalence_rules WHERE base_code = ANY($1::text[]) "
-        "AND ($2::text IS NULL OR institution_id = $2) ORDER BY id",
-        bases,
-        institution_id,
+        f"SELECT {RULE_COLUMNS} FROM equivalence_rules WHERE base_code = ANY($1::text[]) ORDER BY id", bases
     )
 
 
-async def rules_at(db: Database, pairs: Sequence[tuple[str, str]]) -> list[asyncpg.Record]:
+async def rules_at(
+    db: Database | asyncpg.Connection, pairs: Sequence[tuple[str, str]]
+) -> list[asyncpg.Record]:
     """Every rule, of any status, for each (institution, base code) pair."""
     return await db.fetch(
         f"SELECT {RULE_COLUMNS} FROM equivalence_rules "

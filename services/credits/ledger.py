@@ -262,11 +262,8 @@ async def apply_credits(
                 for e in account.standing("deposit")
                 if e["folio"] not in counted
             ]
-            rules = await conn.fetch(
-                f"SELECT {catalog.RULE_COLUMNS} FROM equivalence_rules WHERE institution_id = $1 "
-                "AND base_code = ANY($2::text[])",
-                institution_id,
-                list({base_code(c.standard_code) for c in waiting}),
+            rules = await catalog.rules_at(
+                conn, [(institution_id, base) for base in {base_code(c.standard_code) for c in waiting}]
             )
             transcript = compute(
                 program,
@@ -332,19 +329,16 @@ async def _reverse_in(
     request_id: str | None,
 ) -> list[int]:
     """Reversal entries for `entry` and, for a deposit, for the applications of its certificate."""
-    gone = account.reversed_ids
-    targets = [entry] if entry["id"] not in gone else []
+    targets = [entry] if entry["id"] not in account.reversed_ids else []
     if entry["kind"] == "deposit":
         targets += [e for e in account.standing("application") if e["folio"] == entry["folio"]]
     if not targets:
         return []
     rows = await conn.fetch(
         """INSERT INTO ledger_entries (holder_ref, institution_id, kind, folio, standard_code, program_id,
-               rule_id,
-               credits, exempted_courses, reverses, reason, posted_by, request_id)
+               rule_id, credits, exempted_courses, reverses, reason, posted_by, request_id)
            SELECT e.holder_ref, e.institution_id, 'reversal', e.folio, e.standard_code, e.program_id,
-                  e.rule_id,
-                  -e.credits, e.exempted_courses, e.id, $2, $3, $4
+                  e.rule_id, -e.credits, e.exempted_courses, e.id, $2, $3, $4
              FROM ledger_entries e WHERE e.id = ANY($1::bigint[]) ORDER BY e.id
            RETURNING id""",
         [t["id"] for t in targets],
@@ -373,17 +367,11 @@ async def reverse_entry(db: Database, caller: Caller, entry_id: int, reason: str
         posted = await _reverse_in(conn, account, entry, reason.strip(), _poster(caller), caller.request_id)
         if posted:
             return posted
-        return [
-            r["id"]
-            for r in await conn.fetch(
-                "SELECT id FROM ledger_entries WHERE reverses = $1 "
-                "OR (kind = 'reversal' AND $2 AND folio = $3 AND institution_id = $4) ORDER BY id",
-                entry_id,
-                entry["kind"] == "deposit",
-                entry["folio"],
-                entry["institution_id"],
-            )
-        ]
+        # Reversed before: the reversals of the entry and, for a deposit, of its certificate's applications.
+        covered = {entry["id"]} | {
+            e["id"] for e in account.entries if e["kind"] == "application" and e["folio"] == entry["folio"]
+        }
+        return [e["id"] for e in account.entries if e["reverses"] in covered]
 
 
 # --- the registry's change feed ------------------------------------------------------------------------

@@ -358,3 +358,23 @@ async def test_concurrent_verifications_share_one_registry_call(
         await client.close()
     assert calls == 1
     assert [v.certificate.folio for v in found[:10] if v] == folios and found[10] is None
+
+
+async def test_a_deposits_reversal_takes_its_applications_along_in_one_read(
+    credits: GraphQLClient, campus: Campus, issuer: Issuer, credits_app: object
+) -> None:
+    await approved_rule(credits, campus, versions=["EC1121"], credits=5)
+    folio, holder = await issuer.issue()
+    deposited = (await deposit(credits, campus, folio, "d"))["entry"]["id"]
+    await credits.data(APPLY, {"holder": holder, "program": campus.program, "key": "a"}, **campus.registrar)
+    db = credits_app.state.db  # type: ignore[attr-defined]
+    before = db.statements
+    reversal = (
+        await credits.data(REVERSE, {"id": deposited, "reason": "Deposited in error"}, **campus.registrar)
+    )["reverseLedgerEntry"]
+    assert [(r["kind"], r["credits"]) for r in reversal] == [("REVERSAL", 0), ("REVERSAL", -5)]
+    assert db.statements - before == 2  # the entry, then both reversals together (posting runs uncounted)
+    again = (await credits.data(REVERSE, {"id": deposited, "reason": "again"}, **campus.registrar))[
+        "reverseLedgerEntry"
+    ]
+    assert again == reversal

@@ -13,19 +13,22 @@ https://www.apollographql.com/docs/apollo-server/performance/apq/):
   `provided sha does not match query`, `BAD_USER_INPUT`); the pair is then stored.
 - Any other version is refused with `BAD_USER_INPUT`.
 
-Stored queries live in this process only, in a bounded LRU: after a restart, or on another gateway
-behind the same load balancer, a client simply registers its query again. This is a cache, not an
-allow-list: anyone may register a query, and every query still passes validation and the limits.
+Stored queries live in this process only, in a bounded cache (`gateway.cache`): after a restart, or on
+another gateway behind the same load balancer, a client simply registers its query again. This is a
+cache, not an allow-list: anyone may register a query, and every query still passes validation and the
+limits. A text is registered (`remember`) only once the gateway accepted it, so a refused query never
+takes room here.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import OrderedDict
 from typing import Any
 
 from graphql import GraphQLError
+
+from gateway.cache import BoundedCache
 
 VERSION = 1
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -52,17 +55,11 @@ def _bad(message: str) -> QueryRefused:
 
 
 class PersistedQueries:
-    """Query texts by SHA-256, the least recently used dropped first.
+    """Query texts by SHA-256, bounded in entries and in total characters, so a client registering
+    many large queries cannot make the gateway hold more than `max_chars` of text."""
 
-    Bounded both in entries and in total characters, so a client registering many large queries
-    cannot make the gateway hold more than `max_chars` of text.
-    """
-
-    def __init__(self, max_entries: int = 10_000, max_chars: int = 64 * 1024 * 1024) -> None:
-        self.max_entries = max_entries
-        self.max_chars = max_chars
-        self._queries: OrderedDict[str, str] = OrderedDict()
-        self._chars = 0
+    def __init__(self, max_entries: int = 10_000, max_chars: int = 8 * 1024 * 1024) -> None:
+        self._queries: BoundedCache[str, str] = BoundedCache(max_entries, max_chars)
 
     def __len__(self) -> int:
         return len(self._queries)
@@ -74,21 +71,11 @@ class PersistedQueries:
         """The query text to run for a request's `query` and `extensions`, or `QueryRefused`."""
         if extensions is not None and not isinstance(extensions, dict):
             raise _bad("`extensions` must be a JSON object.")
-        persisted = (extensions or {}).get("persistedQuery")
-        if persisted is None:
+        sha256_hash = _hash_of(extensions)
+        if sha256_hash is None:
             if isinstance(query, str) and query.strip():
                 return query
             raise _bad('Send {"query": "...", "variables": {...}}, or a persistedQuery extension.')
-        if not isinstance(persisted, dict):
-            raise _bad("`extensions.persistedQuery` must be an object with `version` and `sha256Hash`.")
-        version = persisted.get("version")
-        if version != VERSION or isinstance(version, bool):
-            raise _bad(f"Unsupported persisted query version {version!r}; this gateway speaks version 1.")
-        sha256_hash = persisted.get("sha256Hash")
-        if not isinstance(sha256_hash, str) or not _SHA256.fullmatch(sha256_hash.lower()):
-            raise _bad("`extensions.persistedQuery.sha256Hash` must be 64 hexadecimal digits.")
-        sha256_hash = sha256_hash.lower()
-
         if query is None:
             stored = self._queries.get(sha256_hash)
             if stored is None:
@@ -99,23 +86,31 @@ class PersistedQueries:
                     status=200,
                     headers=_NOT_FOUND_HEADERS,
                 )
-            self._queries.move_to_end(sha256_hash)
             return stored
         if not isinstance(query, str):
             raise _bad("`query` must be a string.")
         if hashlib.sha256(query.encode()).hexdigest() != sha256_hash:
             raise _bad("provided sha does not match query")
-        self._store(sha256_hash, query)
         return query
 
-    def _store(self, sha256_hash: str, query: str) -> None:
-        if sha256_hash in self._queries:
-            self._queries.move_to_end(sha256_hash)
-            return
-        if len(query) > self.max_chars:
-            return  # runs this once, never kept
-        self._queries[sha256_hash] = query
-        self._chars += len(query)
-        while len(self._queries) > self.max_entries or self._chars > self.max_chars:
-            _, dropped = self._queries.popitem(last=False)
-            self._chars -= len(dropped)
+    def remember(self, query: str, extensions: dict[str, Any] | None) -> None:
+        """Register the text of an accepted request that carried its hash (`resolve` checked both)."""
+        sha256_hash = _hash_of(extensions)
+        if sha256_hash is not None and sha256_hash not in self._queries:
+            self._queries.put(sha256_hash, query, len(query))
+
+
+def _hash_of(extensions: dict[str, Any] | None) -> str | None:
+    """The persisted query hash of a request's extensions, None without one; refuses a malformed one."""
+    persisted = (extensions or {}).get("persistedQuery")
+    if persisted is None:
+        return None
+    if not isinstance(persisted, dict):
+        raise _bad("`extensions.persistedQuery` must be an object with `version` and `sha256Hash`.")
+    version = persisted.get("version")
+    if version != VERSION or isinstance(version, bool):
+        raise _bad(f"Unsupported persisted query version {version!r}; this gateway speaks version 1.")
+    sha256_hash = persisted.get("sha256Hash")
+    if not isinstance(sha256_hash, str) or not _SHA256.fullmatch(sha256_hash.lower()):
+        raise _bad("`extensions.persistedQuery.sha256Hash` must be 64 hexadecimal digits.")
+    return sha256_hash.lower()

@@ -1,12 +1,14 @@
-"""From a client request to a response: parse, validate, plan (cached), execute, shape.
+"""From a client request to a response: parse, check the limits, validate, plan (cached), execute, shape.
 
-Parsing and validation are cached by the operation's text, plans by text, operation name and the
-values of the variables that decide `@skip`/`@include` (the only variables that change a plan).
+Nothing is expanded before the limits pass (gateway/limits.py): a document is parsed with a token
+budget, counted, measured (fragments once each) and only then validated, normalised and planned.
+Accepted documents are cached by their text, plans by text, operation name and the values of the
+variables that decide `@skip`/`@include` (the only variables that change a plan); both caches are
+bounded in entries and in characters of text (gateway/cache.py), and nothing refused is cached.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,13 +22,14 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     execute,
-    parse,
     print_ast,
     validate,
 )
 from graphql.execution.values import get_variable_values
 
+from gateway.cache import BoundedCache
 from gateway.executor import Execution, Transport
+from gateway.limits import Limits, Measure, check_document, measure_operation, parse_document, refusals
 from gateway.operation import Field, OperationError, Selection, conditions, normalize, select_operation
 from gateway.plan import QueryPlan, SelectionTree
 from gateway.planner import PlanningError, QueryPlanner
@@ -36,28 +39,19 @@ from gateway.supergraph import Supergraph
 INTROSPECTION = frozenset({"__schema", "__type"})
 
 
-class LRU(OrderedDict):
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-
-    def get_fresh(self, key: Any) -> Any:
-        value = self.get(key)
-        if value is not None:
-            self.move_to_end(key)
-        return value
-
-    def put(self, key: Any, value: Any) -> None:
-        self[key] = value
-        if len(self) > self.size:
-            self.popitem(last=False)
+# Verdicts on an operation's cost kept per document: one per set of page sizes a client sends.
+_COST_VERDICTS = 16
 
 
 @dataclass
 class Document:
-    ast: DocumentNode | None
-    errors: list[dict[str, Any]]
+    """A parsed, measured and validated document: only accepted documents are made and cached."""
+
+    ast: DocumentNode
+    measures: dict[str | None, Measure]  # per operation name, with page sizes the schema's defaults
+    sizes: dict[str | None, tuple[str, ...]]  # the Int variables that may set a page size, per operation
     conditions: dict[str | None, tuple[str, ...]] = field(default_factory=dict)  # per operation name
+    verdicts: dict[tuple, list[dict[str, Any]]] = field(default_factory=dict)  # cost refusals by sizes
 
 
 @dataclass
@@ -83,28 +77,59 @@ def _error(message: str, code: str, **extensions: Any) -> dict[str, Any]:
 
 
 class Engine:
-    def __init__(self, supergraph: Supergraph, cache_size: int = 1000) -> None:
+    def __init__(
+        self,
+        supergraph: Supergraph,
+        limits: Limits | None = None,
+        *,
+        cache_entries: int = 1000,
+        cache_chars: int = 1024 * 1024,
+    ) -> None:
         self.supergraph = supergraph
         self.schema = supergraph.api_schema
+        self.limits = limits or Limits()
         self.planner = QueryPlanner(supergraph)
-        self.documents: LRU = LRU(cache_size)
-        self.plans: LRU = LRU(cache_size)
+        # A parsed document takes some 60-90 bytes per character of its text: 1 Mi characters of
+        # documents and as many of plans keep each cache near 100 MB at the very worst.
+        self.documents: BoundedCache[str, Document] = BoundedCache(cache_entries, cache_chars)
+        self.plans: BoundedCache[tuple, Prepared] = BoundedCache(cache_entries, cache_chars)
         self.on_plan: Callable[[bool], None] | None = None  # called with "was it cached"
 
     def document(self, query: str) -> Document:
-        found = self.documents.get_fresh(query)
+        """The accepted document for this text; raises GatewayError with every refusal."""
+        found = self.documents.get(query)
         if found is not None:
             return found
         try:
-            ast = parse(query)
+            ast = parse_document(query, self.limits)
         except GraphQLError as exc:
-            found = Document(None, [_located(exc, "GRAPHQL_PARSE_FAILED")])
-        else:
-            problems = validate(self.schema, ast)
-            found = Document(
-                None if problems else ast, [_located(e, "GRAPHQL_VALIDATION_FAILED") for e in problems]
+            code = (exc.extensions or {}).get("code", "GRAPHQL_PARSE_FAILED")
+            raise GatewayError([_located(exc, code)]) from None
+        over = check_document(ast, self.limits)
+        if over:
+            raise GatewayError([e.formatted for e in over])
+        operations = [d for d in ast.definitions if isinstance(d, OperationDefinitionNode)]
+        names = [o.name.value if o.name else None for o in operations]
+        measures: dict[str | None, Measure] = {}
+        for name in names:
+            # Every operation is measured, not only the one asked for: validation reads them all.
+            measure = measure_operation(ast, name, self.schema)
+            if measure is not None:
+                over = [e for e in refusals(measure, self.limits) if e.extensions["limit"] != "cost"]
+                if over:
+                    raise GatewayError([e.formatted for e in over])
+                measures[name] = measure
+        problems = validate(self.schema, ast)
+        if problems:
+            raise GatewayError([_validation_error(e) for e in problems])
+        sizes = {
+            name: tuple(
+                d.variable.name.value for d in operation.variable_definitions or () if _is_int(d.type)
             )
-        self.documents.put(query, found)
+            for operation, name in zip(operations, names, strict=True)
+        }
+        found = Document(ast, measures, sizes)
+        self.documents.put(query, found, len(query))
         return found
 
     def prepare(
@@ -112,8 +137,6 @@ class Engine:
     ) -> tuple[Prepared, dict[str, Any]]:
         """The plan for this request and the coerced variables; raises GatewayError."""
         document = self.document(query)
-        if document.ast is None:
-            raise GatewayError(document.errors)
         try:
             operation = select_operation(document.ast, operation_name)
         except OperationError as exc:
@@ -122,17 +145,40 @@ class Engine:
         if isinstance(values, list):
             raise GatewayError([_located(e, "BAD_USER_INPUT") for e in values])
         coerced = values.coerced
+        over = self._over_budget(document, operation.name.value if operation.name else None, coerced)
+        if over:
+            raise GatewayError(over)
         deciding = document.conditions.get(operation_name)
         if deciding is None:
             deciding = document.conditions[operation_name] = conditions(operation, document.ast)
         key = (query, operation_name, tuple(bool(coerced.get(n)) for n in deciding))
-        prepared = self.plans.get_fresh(key)
+        prepared = self.plans.get(key)
         if self.on_plan is not None:
             self.on_plan(prepared is not None)
         if prepared is None:
             prepared = self._plan(document.ast, operation, coerced)
-            self.plans.put(key, prepared)
+            self.plans.put(key, prepared, len(query))
         return prepared, coerced
+
+    def _over_budget(
+        self, document: Document, operation_name: str | None, coerced: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """The cost refusal of the operation named so in the document (None: its only, anonymous one)
+        with these page sizes, measured once per set of sizes."""
+        sizes = tuple(coerced.get(n) for n in document.sizes.get(operation_name, ()))
+        key = (operation_name, sizes)
+        verdict = document.verdicts.get(key)
+        if verdict is None:
+            measure = document.measures.get(operation_name) if not sizes else None
+            if measure is None:
+                measure = measure_operation(
+                    document.ast, operation_name, self.schema, coerced, self.limits.default_list_size
+                )
+            verdict = [e.formatted for e in refusals(measure, self.limits)] if measure else []
+            if len(document.verdicts) >= _COST_VERDICTS:
+                document.verdicts.clear()
+            document.verdicts[key] = verdict
+        return verdict
 
     def _plan(self, document: DocumentNode, operation: OperationDefinitionNode, variables: dict) -> Prepared:
         if operation.operation == OperationType.SUBSCRIPTION:
@@ -183,6 +229,22 @@ class Engine:
         if shaper.value_completion:
             response["extensions"] = {"valueCompletion": shaper.value_completion}
         return response
+
+
+def _is_int(type_node: Any) -> bool:
+    inner = getattr(type_node, "type", type_node)  # NonNull wraps the named type
+    return getattr(getattr(inner, "name", None), "value", None) == "Int"
+
+
+def _validation_error(error: GraphQLError) -> dict[str, Any]:
+    if error.message.endswith("Validation aborted."):
+        # graphql-core stops validating past its budget of errors or of work on fragments.
+        message = (
+            "The document is too complex to validate: it repeats fields or fragments too often, or has "
+            "too many errors. Select each field once and fix the first errors."
+        )
+        return _error(message, "GRAPHQL_VALIDATION_FAILED")
+    return _located(error, "GRAPHQL_VALIDATION_FAILED")
 
 
 def _located(error: GraphQLError, code: str) -> dict[str, Any]:

@@ -23,8 +23,8 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from gateway.apikeys import AnonymousOnly, ApiKeyAuthenticator
 from gateway.apq import PersistedQueries, QueryRefused
-from gateway.engine import LRU, Engine, GatewayError
-from gateway.limits import Limits, check_body_size, check_operation
+from gateway.engine import Engine, GatewayError
+from gateway.limits import Limits, check_body_size
 from gateway.metrics import GatewayMetrics
 from gateway.sources import SupergraphLoader
 from gateway.supergraph import Supergraph
@@ -61,7 +61,6 @@ def create_gateway_app(
     development = settings.environment == "development"
     limits = Limits.from_settings(settings)
     persisted = PersistedQueries()
-    verdicts = LRU(10_000)
     metrics = GatewayMetrics()
 
     @contextlib.asynccontextmanager
@@ -76,7 +75,7 @@ def create_gateway_app(
         )
         db = await Database.connect(database_url, "gateway") if database_url else None
         app.state.authenticator = ApiKeyAuthenticator(db) if db else AnonymousOnly()
-        app.state.engine = Engine(supergraph)
+        app.state.engine = Engine(supergraph, limits)
         app.state.engine.on_plan = metrics.plan_cache
         app.state.subgraphs = client
         try:
@@ -147,14 +146,7 @@ def create_gateway_app(
         if request.method == "GET" and kind != "query":
             message = "Only queries can be sent with GET; use POST for mutations."
             return _refusal(message, "BAD_REQUEST", 405), kind, "refused"
-        # Cost depends on page-size variables, so the verdict is kept per text, name and variables.
-        verdict_key = (query, operation_name, orjson.dumps(variables, option=orjson.OPT_SORT_KEYS))
-        over = verdicts.get_fresh(verdict_key)
-        if over is None:
-            over = check_operation(engine.document(query).ast, operation_name, engine.schema, coerced, limits)
-            verdicts.put(verdict_key, over)
-        if over:
-            return _json({"errors": [e.formatted for e in over]}, 400), kind, "refused"
+        persisted.remember(query, payload.get("extensions"))
         transport = request.app.state.subgraphs.transport(caller, query=kind == "query")
         result = await engine.execute(prepared, variables, coerced, transport, metrics.observe_fetch)
         if development and request.headers.get(PLAN_HEADER):

@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     max_depth: int = Field(15, ge=2, le=100)
     max_aliases: int = Field(30, ge=0)
     max_cost: int = Field(50_000, ge=1)
+    max_tokens: int = Field(15_000, ge=100)
+    max_operations: int = Field(50, ge=1)
+    max_definitions: int = Field(500, ge=1)
+    max_fields: int = Field(2_000, ge=10)
     # How long the gateway waits for a subgraph before it answers without that subgraph's fields.
     subgraph_timeout_seconds: float = Field(10.0, gt=0, le=300)
     # Identical subgraph queries in flight at once for the same caller are sent once (gateway/transport.py).

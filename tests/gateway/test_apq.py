@@ -21,6 +21,13 @@ def ext(sha256_hash: str, version: Any = 1) -> dict[str, Any]:
     return {"persistedQuery": {"version": version, "sha256Hash": sha256_hash}}
 
 
+def register(store: PersistedQueries, query: str, extensions: Any) -> str:
+    """What the gateway does with a request it accepts: resolve, run, then remember."""
+    resolved = store.resolve(query, extensions)
+    store.remember(resolved, extensions)
+    return resolved
+
+
 def refused(store: PersistedQueries, query: Any, extensions: Any) -> QueryRefused:
     with pytest.raises(QueryRefused) as caught:
         store.resolve(query, extensions)
@@ -53,10 +60,12 @@ def test_an_unknown_hash_asks_for_the_text_as_apollo_clients_expect() -> None:
 def test_the_missing_hash_path_then_the_happy_path() -> None:
     store = PersistedQueries()
     refused(store, None, ext(sha(QUERY)))
-    assert store.resolve(QUERY, ext(sha(QUERY))) == QUERY  # registered, and run
+    assert store.resolve(QUERY, ext(sha(QUERY))) == QUERY
+    assert sha(QUERY) not in store  # not before the gateway accepted it
+    assert register(store, QUERY, ext(sha(QUERY))) == QUERY
     assert store.resolve(None, ext(sha(QUERY))) == QUERY
     assert store.resolve(None, ext(sha(QUERY).upper())) == QUERY
-    assert store.resolve(QUERY, ext(sha(QUERY))) == QUERY
+    assert register(store, QUERY, ext(sha(QUERY))) == QUERY
     assert len(store) == 1
 
 
@@ -98,9 +107,9 @@ def test_the_least_recently_used_query_goes_first() -> None:
     store = PersistedQueries(max_entries=2)
     a, b, c = "{ a }", "{ b }", "{ c }"
     for query in (a, b):
-        store.resolve(query, ext(sha(query)))
+        register(store, query, ext(sha(query)))
     store.resolve(None, ext(sha(a)))  # a is now the most recent
-    store.resolve(c, ext(sha(c)))
+    register(store, c, ext(sha(c)))
     assert sha(a) in store and sha(c) in store and sha(b) not in store
     assert refused(store, None, ext(sha(b))).code == "PERSISTED_QUERY_NOT_FOUND"
 
@@ -109,10 +118,10 @@ def test_stored_text_is_bounded_in_characters_too() -> None:
     store = PersistedQueries(max_entries=100, max_chars=1000)
     queries = [f"{{ q{n} {'x ' * 200}}}" for n in range(5)]
     for query in queries:
-        assert store.resolve(query, ext(sha(query))) == query
+        assert register(store, query, ext(sha(query))) == query
     assert len(store) == 2 and sum(len(q) for q in queries[-2:]) <= 1000
     huge = "{ " + "y " * 600 + "}"
-    assert store.resolve(huge, ext(sha(huge))) == huge  # run once, never kept
+    assert register(store, huge, ext(sha(huge))) == huge  # run once, never kept
     assert sha(huge) not in store and len(store) == 2
 
 

@@ -23,6 +23,7 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from gateway.apikeys import AnonymousOnly, ApiKeyAuthenticator
 from gateway.apq import PersistedQueries, QueryRefused
+from gateway.cors import cors_middleware
 from gateway.engine import LRU, Engine, GatewayError
 from gateway.limits import Limits, check_body_size, check_operation
 from gateway.metrics import GatewayMetrics
@@ -195,5 +196,6 @@ def create_gateway_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics_route),
         ],
+        middleware=cors_middleware(settings),
         lifespan=lifespan,
     )

@@ -17,13 +17,14 @@ from typing import Any
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from strawberry.http.ides import get_graphql_ide_html
 
 from gateway.apikeys import AnonymousOnly, ApiKeyAuthenticator
 from gateway.apq import PersistedQueries, QueryRefused
+from gateway.cors import cors_middleware
 from gateway.engine import Engine, GatewayError
+from gateway.graphiql import GraphiQL
 from gateway.limits import Limits, check_body_size
 from gateway.metrics import GatewayMetrics
 from gateway.sources import SupergraphLoader
@@ -62,6 +63,7 @@ def create_gateway_app(
     limits = Limits.from_settings(settings)
     persisted = PersistedQueries()
     metrics = GatewayMetrics()
+    ide = GraphiQL()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -95,7 +97,7 @@ def create_gateway_app(
         """The response, the operation's type (when known) and the outcome: ok, error or refused."""
         if request.method == "GET":
             if "text/html" in request.headers.get("accept", "") and not request.query_params:
-                return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql")), None, "ok"
+                return ide.page(request), None, "ok"
             try:
                 payload: Any = {
                     key: orjson.loads(request.query_params[key]) if key in request.query_params else None
@@ -186,6 +188,8 @@ def create_gateway_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_route),
+            *ide.routes(),
         ],
+        middleware=cors_middleware(settings),
         lifespan=lifespan,
     )

@@ -5,14 +5,18 @@ Every variable is listed, with its default, in README.md's configuration table.
 
 from __future__ import annotations
 
+import json
+import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SERVICES = ("registry", "credits", "mapping")
+# What a browser sends as `Origin`: scheme, host and port only (a path or a trailing slash never matches).
+ORIGIN = re.compile(r"https?://([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:[0-9]{1,5})?")
 
 
 class Settings(BaseSettings):
@@ -52,6 +56,9 @@ class Settings(BaseSettings):
     max_operations: int = Field(50, ge=1)
     max_definitions: int = Field(500, ge=1)
     max_fields: int = Field(2_000, ge=10)
+    # Browser origins allowed to call the gateway's /graphql (gateway/cors.py). Unset: any localhost origin
+    # in development, none in production; empty: none. Comma-separated or a JSON list; "*" alone: any.
+    cors_origins: Annotated[list[str] | None, NoDecode] = None
     # How long the gateway waits for a subgraph before it answers without that subgraph's fields.
     subgraph_timeout_seconds: float = Field(10.0, gt=0, le=300)
     # Identical subgraph queries in flight at once for the same caller are sent once (gateway/transport.py).
@@ -61,6 +68,23 @@ class Settings(BaseSettings):
     registry_feed_seconds: float = Field(2.0, gt=0, le=3600)
 
     renec_url: str = "https://conocer.gob.mx/CONOCERBACKCITAS/sectoresProductivos/getEstandaresAll"
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _parse_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = json.loads(value) if value.lstrip().startswith("[") else value.split(",")
+        if not isinstance(value, list) or not all(isinstance(origin, str) for origin in value):
+            return value  # pydantic explains what is wrong with it
+        origins = [origin.strip().lower() for origin in value if origin.strip()]
+        if "*" in origins and len(origins) > 1:
+            raise ValueError('"*" allows every origin: list origins or give "*" alone')
+        for origin in origins:
+            if origin != "*" and not ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin like https://portal.example.edu or http://localhost:3000"
+                )
+        return origins
 
     def port_of(self, service: str) -> int:
         return getattr(self, f"{service}_port")

@@ -72,3 +72,21 @@ def extension_process() -> Iterator[tuple[str, subprocess.Popen]]:
     finally:
         process.kill()
         process.wait()
+
+
+@contextlib.contextmanager
+def synthetic_gateway(settings: Any, synthetic_base: str, scenario: str = "single_key") -> Iterator[str]:
+    """Our gateway (no database, unsigned) over a synthetic scenario composed by our own composition,
+    on a thread: the cheapest whole gateway, needing neither Node nor PostgreSQL. Yields its base URL."""
+    from gateway.composition import SubgraphSource, compose
+    from gateway.server import create_gateway_app
+    from tests.gateway.synthetic import subgraph_list
+
+    sources = [SubgraphSource(s["name"], s["url"], s["sdl"]) for s in subgraph_list(scenario, synthetic_base)]
+    supergraph = compose(sources)
+
+    async def load() -> str:
+        return supergraph
+
+    with serve(create_gateway_app(settings, load, database_url=None, secret=None)) as base:
+        yield base

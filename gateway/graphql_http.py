@@ -11,6 +11,8 @@ graphql-http audit against the gateway.
   GET (a link, an image, a form) can do nothing but read, and the page that caused it cannot see the
   answer without CORS. Nor can it borrow a caller's rights: keys travel in the `Authorization` header,
   which browsers never add on their own (there are no cookies to ride on), so such a read is public.
+- The **body** is read as it streams in and refused (413) once it passes the limit, or at once when
+  its `Content-Length` says it will; a 200 MiB upload costs the gateway at most the limit.
 - The **answer** is `application/graphql-response+json` when the client's `Accept` names it (and
   prefers it to `application/json`); then a request that fails before execution (parse, validation,
   variables, limits) is a 400. Otherwise it is `application/json`, where such failures are a 200 with
@@ -27,6 +29,8 @@ from typing import Any
 import orjson
 from graphql import GraphQLError
 from starlette.requests import Request
+
+from gateway.limits import Limits, body_refusal, check_body_size
 
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -122,6 +126,35 @@ def check_content_type(header: str | None) -> None:
                 "UNSUPPORTED_MEDIA_TYPE",
                 415,
             )
+
+
+async def read_body(request: Request, limits: Limits) -> bytes:
+    """The body, read no further than the limit: refused (413) as soon as it is known to exceed it."""
+    # The connection is closed after a refusal: the rest of an oversized body is never read.
+    close = {"connection": "close"}
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdecimal():
+            raise RequestRefused(
+                "The Content-Length header must be the body's size in bytes.",
+                "BAD_USER_INPUT",
+                413,
+                close,
+                limit="body",
+                max=limits.max_body_bytes,
+            )
+        too_big = check_body_size(int(declared), limits)
+        if too_big is not None:
+            raise RequestRefused.from_error(too_big, 413, close)
+    chunks: list[bytes] = []
+    size = 0
+    # Counted as it arrives, whatever Content-Length said: a chunked body declares no length at all.
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limits.max_body_bytes:
+            raise RequestRefused.from_error(body_refusal(size, limits, complete=False), 413, close)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def decode_json(body: bytes) -> Any:

@@ -34,9 +34,10 @@ from gateway.graphql_http import (
     params_of,
     params_of_query_string,
     prefers_graphql_response,
+    read_body,
     wants_html,
 )
-from gateway.limits import Limits, check_body_size, check_operation
+from gateway.limits import Limits, check_operation
 from gateway.metrics import GatewayMetrics
 from gateway.sources import SupergraphLoader
 from gateway.supergraph import Supergraph
@@ -140,11 +141,7 @@ def create_gateway_app(
             params = params_of_query_string(request)
         else:
             check_content_type(request.headers.get("content-type"))
-            body = await request.body()
-            too_big = check_body_size(len(body), limits)
-            if too_big is not None:
-                raise RequestRefused.from_error(too_big, 413)
-            params = params_of(decode_json(body))
+            params = params_of(decode_json(await read_body(request, limits)))
         variables = params.variables
         try:
             query = persisted.resolve(params.query, params.extensions)

@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from strawberry.http.ides import get_graphql_ide_html
 
-from gateway.apikeys import AnonymousOnly, ApiKeyAuthenticator
+from gateway.apikeys import AnonymousOnly, ApiKeyAuthenticator, KeyStoreUnavailable
 from gateway.apq import PersistedQueries, QueryRefused
 from gateway.engine import LRU, Engine, GatewayError
 from gateway.graphql_http import (
@@ -153,6 +153,9 @@ def create_gateway_app(
             )
         try:
             caller = await request.app.state.authenticator.authenticate(request.headers.get("authorization"))
+        except KeyStoreUnavailable as exc:
+            retry = {"retry-after": str(exc.retry_after_seconds)}
+            raise RequestRefused(str(exc), exc.code, 503, retry) from None
         except QFError as exc:
             raise RequestRefused(str(exc), exc.code, 401) from None
         request_id = request.headers.get("x-request-id")

@@ -22,11 +22,13 @@ from graphql import (
     execute,
     parse,
     print_ast,
+    specified_rules,
     validate,
 )
 from graphql.execution.values import get_variable_values
 
 from gateway.executor import Execution, Transport
+from gateway.introspection import NoIntrospection
 from gateway.operation import Field, OperationError, Selection, conditions, normalize, select_operation
 from gateway.plan import QueryPlan, SelectionTree
 from gateway.planner import PlanningError, QueryPlanner
@@ -83,9 +85,11 @@ def _error(message: str, code: str, **extensions: Any) -> dict[str, Any]:
 
 
 class Engine:
-    def __init__(self, supergraph: Supergraph, cache_size: int = 1000) -> None:
+    def __init__(self, supergraph: Supergraph, cache_size: int = 1000, *, introspection: bool = True) -> None:
         self.supergraph = supergraph
         self.schema = supergraph.api_schema
+        self.introspection = introspection
+        self._rules = specified_rules if introspection else (*specified_rules, NoIntrospection)
         self.planner = QueryPlanner(supergraph)
         self.documents: LRU = LRU(cache_size)
         self.plans: LRU = LRU(cache_size)
@@ -100,9 +104,14 @@ class Engine:
         except GraphQLError as exc:
             found = Document(None, [_located(exc, "GRAPHQL_PARSE_FAILED")])
         else:
-            problems = validate(self.schema, ast)
+            # Without introspection, "Did you mean ...?" would spell the schema out to anyone guessing.
+            problems = validate(self.schema, ast, self._rules, hide_suggestions=not self.introspection)
             found = Document(
-                None if problems else ast, [_located(e, "GRAPHQL_VALIDATION_FAILED") for e in problems]
+                None if problems else ast,
+                [
+                    _located(e, (e.extensions or {}).get("code") or "GRAPHQL_VALIDATION_FAILED")
+                    for e in problems
+                ],
             )
         self.documents.put(query, found)
         return found
@@ -118,7 +127,12 @@ class Engine:
             operation = select_operation(document.ast, operation_name)
         except OperationError as exc:
             raise GatewayError([_error(str(exc), exc.code)]) from None
-        values = get_variable_values(self.schema, operation.variable_definitions or (), variables)
+        values = get_variable_values(
+            self.schema,
+            operation.variable_definitions or (),
+            variables,
+            hide_suggestions=not self.introspection,
+        )
         if isinstance(values, list):
             raise GatewayError([_located(e, "BAD_USER_INPUT") for e in values])
         coerced = values.coerced

@@ -3,7 +3,8 @@
 Per request: read it as GraphQL over HTTP says (gateway/graphql_http.py), authenticate the caller
 (API key or public), resolve a persisted query, check the limits, plan (cached) and execute through
 the subgraphs, each request signed with the caller's identity. `/healthz` says the process is up,
-`/readyz` that every subgraph answers, `/metrics` serves Prometheus counters.
+`/readyz` that every subgraph answers, `/metrics` serves Prometheus counters (in production on a
+port of its own, `create_metrics_app`, so the public port does not expose them).
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ def create_gateway_app(
     (a gateway in front of somebody else's subgraphs) every caller is `public`.
     """
     development = settings.environment == "development"
+    introspection = settings.introspection_enabled
     limits = Limits.from_settings(settings)
     persisted = PersistedQueries()
     verdicts = LRU(10_000)
@@ -106,7 +108,7 @@ def create_gateway_app(
         )
         db = await Database.connect(database_url, "gateway") if database_url else None
         app.state.authenticator = ApiKeyAuthenticator(db) if db else AnonymousOnly()
-        app.state.engine = Engine(supergraph)
+        app.state.engine = Engine(supergraph, introspection=introspection)
         app.state.engine.on_plan = metrics.plan_cache
         app.state.subgraphs = client
         try:
@@ -136,7 +138,7 @@ def create_gateway_app(
     async def answer(request: Request, framing: _Answer) -> tuple[Response, str | None, str]:
         """The response, the operation's type (when known) and the outcome: ok, error or refused."""
         if request.method == "GET":
-            if wants_html(request):
+            if introspection and wants_html(request):
                 return HTMLResponse(get_graphql_ide_html(graphql_ide="graphiql")), None, "ok"
             params = params_of_query_string(request)
         else:
@@ -187,10 +189,6 @@ def create_gateway_app(
             result.setdefault("extensions", {})["queryPlan"] = prepared.plan.describe()
         return framing.result(result), kind, "error" if "errors" in result else "ok"
 
-    async def metrics_route(request: Request) -> Response:
-        body, content_type = metrics.render(request.headers.get("accept"))
-        return Response(body, media_type=content_type)
-
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "service": "gateway"})
 
@@ -214,12 +212,26 @@ def create_gateway_app(
             status_code=200 if ok else 503,
         )
 
-    return Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/metrics", metrics_route),
-        ],
-        lifespan=lifespan,
-    )
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    if not settings.metrics_on_own_port:
+        routes.append(_metrics_route(metrics))
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.metrics = metrics
+    return app
+
+
+def create_metrics_app(metrics: GatewayMetrics) -> Starlette:
+    """`/metrics` alone, for a port that Prometheus reaches and the public does not."""
+    return Starlette(routes=[_metrics_route(metrics)])
+
+
+def _metrics_route(metrics: GatewayMetrics) -> Route:
+    async def metrics_route(request: Request) -> Response:
+        body, content_type = metrics.render(request.headers.get("accept"))
+        return Response(body, media_type=content_type)
+
+    return Route("/metrics", metrics_route)

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="QF_", extra="ignore")
 
     environment: Literal["development", "production"] = "development"
+    # Introspection and GraphiQL on the gateway; unset means on in development, off in production.
+    introspection: bool | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     # No URL means: start the embedded PostgreSQL in `data_dir`.
@@ -32,6 +34,8 @@ class Settings(BaseSettings):
     registry_port: int = Field(4001, ge=1, le=65535)
     credits_port: int = Field(4002, ge=1, le=65535)
     mapping_port: int = Field(4003, ge=1, le=65535)
+    # In production the gateway's /metrics leaves the public port for this one (`qf serve` serves it).
+    metrics_port: int = Field(9090, ge=1, le=65535)
     registry_url: str | None = None
 
     # Shared by the gateway and every subgraph to sign internal requests.
@@ -57,6 +61,15 @@ class Settings(BaseSettings):
     registry_feed_seconds: float = Field(2.0, gt=0, le=3600)
 
     renec_url: str = "https://conocer.gob.mx/CONOCERBACKCITAS/sectoresProductivos/getEstandaresAll"
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.introspection if self.introspection is not None else self.environment == "development"
+
+    @property
+    def metrics_on_own_port(self) -> bool:
+        """Production keeps Prometheus' scrape off the public endpoint."""
+        return self.environment == "production"
 
     def port_of(self, service: str) -> int:
         return getattr(self, f"{service}_port")

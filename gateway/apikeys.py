@@ -10,12 +10,18 @@ the secret itself: `create_api_key` returns the plaintext once and it cannot be 
 read from Postgres for `cache_seconds` (30 by default), so the hot path costs one dictionary look-up
 and one SHA-256, not a database round trip; the price is that a revoked key keeps working in each
 gateway process for up to `cache_seconds` after `revoke_api_key`.
+
+When Postgres cannot answer (down, refusing connections, too slow), a key that is not in the cache
+cannot be checked: `KeyStoreUnavailable` says so and asks the caller to retry (HTTP 503), while
+cached keys and anonymous calls go on working.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 import time
@@ -24,13 +30,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import asyncpg
+
 from services.common.db import Database
-from services.common.errors import Unauthenticated
+from services.common.errors import QFError, Unauthenticated
 from services.common.signing import ROLES, Caller
 
 # Roles whose rights are limited to one institution, committee or body: a key without a scope
 # would be refused by every rule that checks it, so creating one is refused instead.
 SCOPED_ROLES = frozenset({"registrar", "committee", "certifier"})
+
+log = logging.getLogger(__name__)
+
+# What a Postgres that is down, restarting, refusing connections or too slow raises, as asyncpg or the
+# socket reports it. (A pooled connection the server has just terminated can fail with asyncpg's
+# InternalClientError, "another operation is in progress", before the pool notices it is gone.)
+_OUTAGE = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError)
 
 _KEY = re.compile(r"qf_(?P<id>[0-9a-f]{12})_(?P<secret>[A-Za-z0-9_-]{32,128})")
 _PUBLIC = "public"
@@ -96,6 +111,13 @@ async def list_api_keys(db: Database) -> list[ApiKey]:
     return [ApiKey(**dict(row)) for row in rows]
 
 
+class KeyStoreUnavailable(QFError):
+    """The key could not be checked because Postgres did not answer; retrying later will work."""
+
+    code = "SERVICE_UNAVAILABLE"
+    retry_after_seconds = 5
+
+
 @dataclass(frozen=True)
 class _Stored:
     role: str
@@ -117,10 +139,13 @@ class ApiKeyAuthenticator:
         cache_seconds: float = 30,
         *,
         max_entries: int = 10_000,
+        timeout_seconds: float = 5,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
         self.cache_seconds = cache_seconds
+        # asyncpg would wait up to 60 s for a connection to an unreachable server; a caller should not.
+        self.timeout_seconds = timeout_seconds
         self.max_entries = max_entries
         self._clock = clock
         self._cache: OrderedDict[str, tuple[float, _Stored | None]] = OrderedDict()
@@ -152,8 +177,14 @@ class ApiKeyAuthenticator:
             )
         if fresh:
             # Once per key and cache period, not per request: "when was this key last used" is
-            # answered to within `cache_seconds`.
-            await self.db.execute("UPDATE gateway.api_keys SET last_used_at = now() WHERE id = $1", key_id)
+            # answered to within `cache_seconds`. A bookkeeping write, so an outage does not refuse the call.
+            try:
+                await asyncio.wait_for(
+                    self.db.execute("UPDATE gateway.api_keys SET last_used_at = now() WHERE id = $1", key_id),
+                    self.timeout_seconds,
+                )
+            except _OUTAGE as exc:
+                log.warning("could not record the use of API key %s: %r", key_id, exc)
         return Caller(role=stored.role, subject=f"apikey:{key_id}", scope=stored.scope)
 
     def forget(self, key_id: str) -> None:
@@ -166,9 +197,19 @@ class ApiKeyAuthenticator:
         cached = self._cache.get(key_id)
         if cached is not None and cached[0] > now:
             return cached[1], False
-        row = await self.db.fetchrow(
-            "SELECT role, scope, secret_hash, revoked_at FROM gateway.api_keys WHERE id = $1", key_id
-        )
+        try:
+            row = await asyncio.wait_for(
+                self.db.fetchrow(
+                    "SELECT role, scope, secret_hash, revoked_at FROM gateway.api_keys WHERE id = $1", key_id
+                ),
+                self.timeout_seconds,
+            )
+        except _OUTAGE as exc:
+            log.error("API key store unavailable, key %s not checked: %r", key_id, exc)
+            raise KeyStoreUnavailable(
+                "The gateway cannot reach its API key store right now, so your key could not be checked; "
+                f"retry in {KeyStoreUnavailable.retry_after_seconds} seconds. Calls without a key still work."
+            ) from None
         stored = _Stored(**dict(row)) if row is not None else None
         self._cache[key_id] = (now + self.cache_seconds, stored)
         self._cache.move_to_end(key_id)

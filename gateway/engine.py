@@ -23,12 +23,14 @@ from graphql import (
     SelectionSetNode,
     execute,
     print_ast,
+    specified_rules,
     validate,
 )
 from graphql.execution.values import get_variable_values
 
 from gateway.cache import BoundedCache
 from gateway.executor import Execution, Transport
+from gateway.introspection import NoIntrospection
 from gateway.limits import Limits, Measure, check_document, measure_operation, parse_document, refusals
 from gateway.operation import Field, OperationError, Selection, conditions, normalize, select_operation
 from gateway.plan import QueryPlan, SelectionTree
@@ -82,12 +84,15 @@ class Engine:
         supergraph: Supergraph,
         limits: Limits | None = None,
         *,
+        introspection: bool = True,
         cache_entries: int = 1000,
         cache_chars: int = 1024 * 1024,
     ) -> None:
         self.supergraph = supergraph
         self.schema = supergraph.api_schema
         self.limits = limits or Limits()
+        self.introspection = introspection
+        self._rules = specified_rules if introspection else (*specified_rules, NoIntrospection)
         self.planner = QueryPlanner(supergraph)
         # A parsed document takes some 60-90 bytes per character of its text: 1 Mi characters of
         # documents and as many of plans keep each cache near 100 MB at the very worst.
@@ -119,7 +124,8 @@ class Engine:
                 if over:
                     raise GatewayError([e.formatted for e in over])
                 measures[name] = measure
-        problems = validate(self.schema, ast)
+        # Without introspection, "Did you mean ...?" would spell the schema out to anyone guessing.
+        problems = validate(self.schema, ast, self._rules, hide_suggestions=not self.introspection)
         if problems:
             raise GatewayError([_validation_error(e) for e in problems])
         sizes = {
@@ -141,7 +147,12 @@ class Engine:
             operation = select_operation(document.ast, operation_name)
         except OperationError as exc:
             raise GatewayError([_error(str(exc), exc.code)]) from None
-        values = get_variable_values(self.schema, operation.variable_definitions or (), variables)
+        values = get_variable_values(
+            self.schema,
+            operation.variable_definitions or (),
+            variables,
+            hide_suggestions=not self.introspection,
+        )
         if isinstance(values, list):
             raise GatewayError([_located(e, "BAD_USER_INPUT") for e in values])
         coerced = values.coerced
@@ -244,7 +255,7 @@ def _validation_error(error: GraphQLError) -> dict[str, Any]:
             "too many errors. Select each field once and fix the first errors."
         )
         return _error(message, "GRAPHQL_VALIDATION_FAILED")
-    return _located(error, "GRAPHQL_VALIDATION_FAILED")
+    return _located(error, (error.extensions or {}).get("code") or "GRAPHQL_VALIDATION_FAILED")
 
 
 def _located(error: GraphQLError, code: str) -> dict[str, Any]:

@@ -128,11 +128,15 @@ def _refusal(message: str, limit: str, maximum: int, actual: int) -> GraphQLErro
 
 def check_body_size(size: int, limits: Limits) -> GraphQLError | None:
     """The refusal of a request body of `size` bytes, or None when it fits (answer it with 413)."""
-    if size <= limits.max_body_bytes:
-        return None
+    return None if size <= limits.max_body_bytes else body_refusal(size, limits)
+
+
+def body_refusal(size: int, limits: Limits, *, complete: bool = True) -> GraphQLError:
+    """The refusal of a body of `size` bytes, or of at least `size` when it was not read to its end."""
     return _refusal(
-        f"The request body is {size} bytes, over the limit of {limits.max_body_bytes}; send a shorter "
-        "query, or register it once as a persisted query and send its hash.",
+        f"The request body is {'' if complete else 'at least '}{size} bytes, over the limit of "
+        f"{limits.max_body_bytes}; send a shorter query, or register it once as a persisted query and "
+        "send its hash.",
         "body",
         limits.max_body_bytes,
         size,

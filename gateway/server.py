@@ -1,15 +1,17 @@
 """The public endpoint: one `/graphql` in front of every subgraph.
 
-Per request: authenticate the caller (API key or public), resolve a persisted query, check the
-limits, plan (cached) and execute through the subgraphs, each request signed with the caller's
-identity. `/healthz` says the process is up, `/readyz` that every subgraph answers, `/metrics`
-serves Prometheus counters.
+Per request: read it as GraphQL over HTTP says (gateway/graphql_http.py), authenticate the caller
+(API key or public), resolve a persisted query, check the limits, plan (cached) and execute through
+the subgraphs, each request signed with the caller's identity. `/healthz` says the process is up,
+`/readyz` that every subgraph answers, `/metrics` serves Prometheus counters (in production on a
+port of its own, `create_metrics_app`, so the public port does not expose them).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -20,12 +22,24 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from gateway.apikeys import AnonymousOnly, ApiKeyAuthenticator
+from gateway.apikeys import AnonymousOnly, ApiKeyAuthenticator, KeyStoreUnavailable
 from gateway.apq import PersistedQueries, QueryRefused
 from gateway.cors import cors_middleware
 from gateway.engine import Engine, GatewayError
 from gateway.graphiql import GraphiQL
-from gateway.limits import Limits, check_body_size
+from gateway.graphql_http import (
+    GRAPHQL_RESPONSE,
+    JSON,
+    RequestRefused,
+    check_content_type,
+    decode_json,
+    params_of,
+    params_of_query_string,
+    prefers_graphql_response,
+    read_body,
+    wants_html,
+)
+from gateway.limits import Limits
 from gateway.metrics import GatewayMetrics
 from gateway.sources import SupergraphLoader
 from gateway.supergraph import Supergraph
@@ -36,14 +50,31 @@ from services.common.settings import Settings
 from services.common.signing import Caller
 
 PLAN_HEADER = "x-qf-query-plan"
+log = logging.getLogger(__name__)
 
 
-def _json(payload: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(payload), status_code=status, media_type="application/json")
+class _Answer:
+    """Frames the answers to one request in the media type its client accepts."""
 
+    def __init__(self, request: Request) -> None:
+        self.graphql_response = prefers_graphql_response(request.headers.get("accept"))
+        self.media_type = GRAPHQL_RESPONSE if self.graphql_response else JSON
 
-def _refusal(message: str, code: str, status: int = 400, **extensions: Any) -> Response:
-    return _json({"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}, status)
+    def result(self, payload: dict[str, Any]) -> Response:
+        """An executed operation: 200, with whatever `data` and `errors` it has."""
+        return self.json(payload)
+
+    def request_errors(self, errors: list[dict[str, Any]]) -> Response:
+        """A well-formed request that failed before execution (parse, validation, variables, limits):
+        400 for a client of `application/graphql-response+json`, 200 for one of `application/json`."""
+        return self.json({"errors": errors}, 400 if self.graphql_response else 200)
+
+    def refused(self, refusal: RequestRefused) -> Response:
+        """A request refused as such (not JSON, too big, wrong method...): its own status."""
+        return self.json({"errors": [refusal.error]}, refusal.status, refusal.headers)
+
+    def json(self, payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+        return Response(orjson.dumps(payload), status, headers, f"{self.media_type}; charset=utf-8")
 
 
 def create_gateway_app(
@@ -60,6 +91,7 @@ def create_gateway_app(
     (a gateway in front of somebody else's subgraphs) every caller is `public`.
     """
     development = settings.environment == "development"
+    introspection = settings.introspection_enabled
     limits = Limits.from_settings(settings)
     persisted = PersistedQueries()
     metrics = GatewayMetrics()
@@ -77,7 +109,7 @@ def create_gateway_app(
         )
         db = await Database.connect(database_url, "gateway") if database_url else None
         app.state.authenticator = ApiKeyAuthenticator(db) if db else AnonymousOnly()
-        app.state.engine = Engine(supergraph, limits)
+        app.state.engine = Engine(supergraph, limits, introspection=introspection)
         app.state.engine.on_plan = metrics.plan_cache
         app.state.subgraphs = client
         try:
@@ -89,75 +121,67 @@ def create_gateway_app(
 
     async def graphql(request: Request) -> Response:
         started = time.perf_counter()
-        response, operation_type, outcome = await answer(request)
+        framing = _Answer(request)
+        try:
+            response, operation_type, outcome = await answer(request, framing)
+        except RequestRefused as refusal:
+            response, operation_type, outcome = framing.refused(refusal), None, "refused"
+        except Exception:
+            # Never a bare 500 from the server (text/plain, and the connection dropped): a coded error.
+            log.exception("unexpected error answering a GraphQL request")
+            refusal = RequestRefused(
+                "The gateway failed to answer; this is a bug.", "INTERNAL_SERVER_ERROR", 500
+            )
+            response, operation_type, outcome = framing.refused(refusal), None, "error"
         metrics.observe_request(operation_type, outcome, time.perf_counter() - started)
         return response
 
-    async def answer(request: Request) -> tuple[Response, str | None, str]:
+    async def answer(request: Request, framing: _Answer) -> tuple[Response, str | None, str]:
         """The response, the operation's type (when known) and the outcome: ok, error or refused."""
         if request.method == "GET":
-            if "text/html" in request.headers.get("accept", "") and not request.query_params:
+            if introspection and wants_html(request):
                 return ide.page(request), None, "ok"
-            try:
-                payload: Any = {
-                    key: orjson.loads(request.query_params[key]) if key in request.query_params else None
-                    for key in ("variables", "extensions")
-                }
-            except orjson.JSONDecodeError:
-                return _refusal("variables and extensions must be JSON.", "BAD_USER_INPUT"), None, "refused"
-            payload["query"] = request.query_params.get("query")
-            payload["operationName"] = request.query_params.get("operationName")
+            params = params_of_query_string(request)
         else:
-            body = await request.body()
-            too_big = check_body_size(len(body), limits)
-            if too_big is not None:
-                return _json({"errors": [too_big.formatted]}, 413), None, "refused"
-            try:
-                payload = orjson.loads(body)
-            except orjson.JSONDecodeError:
-                return _refusal("The request body is not JSON.", "BAD_USER_INPUT"), None, "refused"
-        if not isinstance(payload, dict):
+            check_content_type(request.headers.get("content-type"))
+            params = params_of(decode_json(await read_body(request, limits)))
+        variables = params.variables
+        try:
+            query = persisted.resolve(params.query, params.extensions)
+        except QueryRefused as refused:
             return (
-                _refusal('Send a JSON object: {"query": "...", "variables": {...}}.', "BAD_USER_INPUT"),
+                framing.json({"errors": [refused.formatted]}, refused.status, refused.headers),
                 None,
                 "refused",
             )
-        variables = payload.get("variables") or {}
-        if not isinstance(variables, dict):
-            return _refusal("variables must be a JSON object.", "BAD_USER_INPUT"), None, "refused"
-        try:
-            query = persisted.resolve(payload.get("query"), payload.get("extensions"))
-        except QueryRefused as refused:
-            body = orjson.dumps({"errors": [refused.formatted]})
-            return Response(body, refused.status, refused.headers, "application/json"), None, "refused"
         try:
             caller = await request.app.state.authenticator.authenticate(request.headers.get("authorization"))
+        except KeyStoreUnavailable as exc:
+            retry = {"retry-after": str(exc.retry_after_seconds)}
+            raise RequestRefused(str(exc), exc.code, 503, retry) from None
         except QFError as exc:
-            return _refusal(str(exc), exc.code, 401), None, "refused"
+            raise RequestRefused(str(exc), exc.code, 401) from None
         request_id = request.headers.get("x-request-id")
         if request_id:
             caller = Caller(caller.role, caller.subject, caller.scope, request_id[:100])
 
         engine: Engine = request.app.state.engine
-        operation_name = payload.get("operationName")
+        operation_name = params.operation_name
         try:
             prepared, coerced = engine.prepare(query, operation_name, variables)
         except GatewayError as exc:
-            return _json({"errors": exc.errors}, 400), None, "refused"
+            return framing.request_errors(exc.errors), None, "refused"
         kind = prepared.operation_type
         if request.method == "GET" and kind != "query":
             message = "Only queries can be sent with GET; use POST for mutations."
-            return _refusal(message, "BAD_REQUEST", 405), kind, "refused"
-        persisted.remember(query, payload.get("extensions"))
+            refusal = RequestRefused(message, "BAD_REQUEST", 405, {"allow": "POST"})
+            return framing.refused(refusal), kind, "refused"
+        persisted.remember(query, params.extensions)
         transport = request.app.state.subgraphs.transport(caller, query=kind == "query")
         result = await engine.execute(prepared, variables, coerced, transport, metrics.observe_fetch)
         if development and request.headers.get(PLAN_HEADER):
             result.setdefault("extensions", {})["queryPlan"] = prepared.plan.describe()
-        return _json(result), kind, "error" if "errors" in result else "ok"
-
-    async def metrics_route(request: Request) -> Response:
-        body, content_type = metrics.render(request.headers.get("accept"))
-        return Response(body, media_type=content_type)
+        return framing.result(result), kind, "error" if "errors" in result else "ok"
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "service": "gateway"})
@@ -182,14 +206,27 @@ def create_gateway_app(
             status_code=200 if ok else 503,
         )
 
-    return Starlette(
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            Route("/metrics", metrics_route),
-            *ide.routes(),
-        ],
-        middleware=cors_middleware(settings),
-        lifespan=lifespan,
-    )
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        *(ide.routes() if introspection else ()),
+    ]
+    if not settings.metrics_on_own_port:
+        routes.append(_metrics_route(metrics))
+    app = Starlette(routes=routes, middleware=cors_middleware(settings), lifespan=lifespan)
+    app.state.metrics = metrics
+    return app
+
+
+def create_metrics_app(metrics: GatewayMetrics) -> Starlette:
+    """`/metrics` alone, for a port that Prometheus reaches and the public does not."""
+    return Starlette(routes=[_metrics_route(metrics)])
+
+
+def _metrics_route(metrics: GatewayMetrics) -> Route:
+    async def metrics_route(request: Request) -> Response:
+        body, content_type = metrics.render(request.headers.get("accept"))
+        return Response(body, media_type=content_type)
+
+    return Route("/metrics", metrics_route)

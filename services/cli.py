@@ -155,7 +155,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     if args.service == "gateway":
         app = _gateway_app(settings, args.supergraph)
-        uvloop.run(serve_all([(app, args.port or settings.gateway_port)], settings))
+        apps = [(app, args.port or settings.gateway_port), *_metrics_app(app, settings)]
+        uvloop.run(serve_all(apps, settings))
         return 0
     if args.service:
         if args.service not in AVAILABLE:
@@ -174,7 +175,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     asyncio.run(load_data(url, settings, args.data))
     settings = settings.model_copy(update={"database_url": url})
     apps = [(_service_app(s, settings, url), settings.port_of(s)) for s in AVAILABLE]
-    apps.append((_gateway_app(settings, None), settings.gateway_port))
+    gateway = _gateway_app(settings, None)
+    apps += [(gateway, settings.gateway_port), *_metrics_app(gateway, settings)]
     gateway_url = f"http://{settings.host}:{settings.gateway_port}/graphql"
 
     async def announce() -> None:
@@ -185,6 +187,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     uvloop.run(serve_all(apps, settings, when_ready=announce))
     return 0
+
+
+def _metrics_app(gateway: Any, settings: Settings) -> list[tuple[Any, int]]:
+    """In production the gateway's /metrics is served on QF_METRICS_PORT, off the public port."""
+    if not settings.metrics_on_own_port:
+        return []
+    from gateway.server import create_metrics_app
+
+    return [(create_metrics_app(gateway.state.metrics), settings.metrics_port)]
 
 
 def _gateway_app(settings: Settings, supergraph: Path | None) -> Any:

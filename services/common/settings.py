@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="QF_", extra="ignore")
 
     environment: Literal["development", "production"] = "development"
+    # Introspection and GraphiQL on the gateway; unset means on in development, off in production.
+    introspection: bool | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     # No URL means: start the embedded PostgreSQL in `data_dir`.
@@ -36,6 +38,8 @@ class Settings(BaseSettings):
     registry_port: int = Field(4001, ge=1, le=65535)
     credits_port: int = Field(4002, ge=1, le=65535)
     mapping_port: int = Field(4003, ge=1, le=65535)
+    # In production the gateway's /metrics leaves the public port for this one (`qf serve` serves it).
+    metrics_port: int = Field(9090, ge=1, le=65535)
     registry_url: str | None = None
 
     # Shared by the gateway and every subgraph to sign internal requests.
@@ -85,6 +89,15 @@ class Settings(BaseSettings):
                     f"{origin!r} is not an origin like https://portal.example.edu or http://localhost:3000"
                 )
         return origins
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.introspection if self.introspection is not None else self.environment == "development"
+
+    @property
+    def metrics_on_own_port(self) -> bool:
+        """Production keeps Prometheus' scrape off the public endpoint."""
+        return self.environment == "production"
 
     def port_of(self, service: str) -> int:
         return getattr(self, f"{service}_port")

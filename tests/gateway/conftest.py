@@ -83,14 +83,16 @@ class _Starting:
 
 
 @contextlib.contextmanager
-def _start_our_gateway(supergraph_sdl: str) -> Iterator[_Starting]:
-    """Starts `qf serve --service gateway --supergraph FILE` without waiting for it; stops it after."""
+def _start_our_gateway(supergraph_sdl: str, env: dict[str, str] | None = None) -> Iterator[_Starting]:
+    """Starts `qf serve --service gateway --supergraph FILE` without waiting for it; stops it after.
+
+    `env` adds to (or overrides) this process's environment."""
     with tempfile.TemporaryDirectory(prefix="qf-gateway-") as folder:
         supergraph = Path(folder) / "supergraph.graphql"
         supergraph.write_text(supergraph_sdl)
         port = free_port()
         # A gateway over a supergraph file needs no database: make sure it is not handed one.
-        env = {k: v for k, v in os.environ.items() if k != "QF_DATABASE_URL"}
+        env = {**{k: v for k, v in os.environ.items() if k != "QF_DATABASE_URL"}, **(env or {})}
         env.setdefault("QF_INTERNAL_SECRET", "differential-test-secret")
         log_path = Path(folder) / "gateway.log"
         with open(log_path, "wb") as log:
@@ -118,6 +120,15 @@ def our_gateway(supergraph_sdl: str) -> Iterator[str]:
     """Our gateway over the supergraph as a subprocess; yields its /graphql URL once healthy."""
     with _start_our_gateway(supergraph_sdl) as starting:
         yield starting.wait_ready()
+
+
+@contextlib.contextmanager
+def our_gateway_process(
+    supergraph_sdl: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Like `our_gateway`, with extra environment, yielding the process too (its pid, its memory)."""
+    with _start_our_gateway(supergraph_sdl, env) as starting:
+        yield starting.wait_ready(), starting.process
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Apollo's composition and gateway (from npm) as a reference for ours: tests compare against them.
+"""Apollo's composition and gateway (from npm) as a reference for ours: tests compare against them; and
+graphql-http's audit of the GraphQL-over-HTTP spec.
 
 Node is optional: `require_oracle()` skips a test when node/npm are missing, and otherwise installs the
 pinned packages (package-lock.json) on first use.
@@ -94,6 +95,22 @@ def compose_many_with_apollo(cases: Sequence[Sequence[dict[str, str]]]) -> list[
     if not cases:
         return []
     return _run_compose({"cases": [list(case) for case in cases]})["results"]
+
+
+def audit_graphql_over_http(url: str) -> list[dict[str, Any]]:
+    """graphql-http's server audit of `url`: one `{id, name, status, reason?, response...}` per item."""
+    ensure_installed()
+    completed = subprocess.run(
+        ["node", str(HERE / "audit.mjs"), url],
+        cwd=HERE,
+        env=_node_env(),
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"audit.mjs failed: {completed.stderr.decode(errors='replace')}")
+    return json.loads(completed.stdout)
 
 
 def _free_port() -> int:

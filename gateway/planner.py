@@ -136,13 +136,12 @@ class _Planning:
         one that answers most of them itself, then one already being asked."""
         if len(graphs) == 1:
             return graphs[0]
-        info = self.sg.field(root_type, f.name)
-        assert info is not None
 
         def score(graph: str) -> tuple[bool, int, bool]:
             provided = self.child_provided(graph, root_type, f.name, None)
-            reaches = all(self.reachable(graph, info.type_name, s, provided) for s in f.selections or ())
-            local = self.local_count(graph, info.type_name, f.selections or (), provided, 3)
+            field_type = self.sg.type_in(graph, root_type, f.name)
+            reaches = all(self.reachable(graph, field_type, s, provided) for s in f.selections or ())
+            local = self.local_count(graph, field_type, f.selections or (), provided, 3)
             return (reaches, local, graph in self.roots)
 
         return max(graphs, key=score)
@@ -165,12 +164,10 @@ class _Planning:
         count = 0
         provided = self.narrow(provided, type_name)
         for f in self.collect(selections, type_name):
-            field_info = self.sg.field(type_name, f.name)
-            if field_info is not None and self.is_local(graph, type_name, f.name, provided):
+            if self.is_local(graph, type_name, f.name, provided):
                 below = self.child_provided(graph, type_name, f.name, provided)
-                count += 1 + self.local_count(
-                    graph, field_info.type_name, f.selections or (), below, depth - 1
-                )
+                field_type = self.sg.type_in(graph, type_name, f.name)
+                count += 1 + self.local_count(graph, field_type, f.selections or (), below, depth - 1)
         return count
 
     def collect(self, selections: tuple[Selection, ...], type_name: str) -> list[Field]:
@@ -301,13 +298,13 @@ class _Planning:
         self, graph: str, type_name: str, f: Field, provided: Provided | None
     ) -> tuple[tuple[Selection, ...], tuple[Selection, ...]]:
         """`f`'s selections split into what `graph` can answer (directly or by a key) and the rest."""
-        info = self.sg.field(type_name, f.name)
-        assert info is not None and f.selections is not None
+        assert f.selections is not None
+        field_type = self.sg.type_in(graph, type_name, f.name)
         below = self.child_provided(graph, type_name, f.name, provided)
         here: list[Selection] = []
         rest: list[Selection] = []
         for selection in f.selections:
-            if self.reachable(graph, info.type_name, selection, below):
+            if self.reachable(graph, field_type, selection, below):
                 here.append(selection)
             else:
                 rest.append(selection)
@@ -324,7 +321,11 @@ class _Planning:
         """Whether `graph` can answer `selection` on `type_name`, itself or through entity keys."""
         if isinstance(selection, Fragment):
             inner = selection.condition or type_name
-            if self.sg.types[type_name].abstract and not self.sg.is_interface_object(graph, type_name):
+            if self.sg.types[type_name].kind == "object":
+                if not self.sg.applies(selection.condition, type_name):
+                    return True  # a fragment on another type never applies here
+                inner = type_name
+            elif self.sg.types[type_name].abstract and not self.sg.is_interface_object(graph, type_name):
                 # Only the types this subgraph can return here matter; a fragment on others is moot.
                 concrete = [
                     t
@@ -346,10 +347,9 @@ class _Planning:
         if self.is_local(graph, type_name, selection.name, provided):
             if selection.selections is None:
                 return True
-            info = self.sg.field(type_name, selection.name)
-            assert info is not None
+            field_type = self.sg.type_in(graph, type_name, selection.name)
             below = self.child_provided(graph, type_name, selection.name, provided)
-            return all(self.reachable(graph, info.type_name, s, below, seen) for s in selection.selections)
+            return all(self.reachable(graph, field_type, s, below, seen) for s in selection.selections)
         step = (graph, type_name, selection.name)
         if step in seen:
             return False  # a key that needs the very field it is fetched for
@@ -407,7 +407,13 @@ class _Planning:
         # The response key the subgraph answers under: the client's, or the reserved alias if moved.
         key = (f.restore_as or f.key) if target.fields[f.key][1] is tree else INTERNAL_ALIAS + f.name
         child_path = path + (key,) + ("@",) * info.list_depth
-        self.plan_selections(fetch, tree, info.type_name, f.selections, child_path, child_provided)
+        # Planned as the subgraph types the field, so every fragment sent is valid in its schema: a
+        # union or interface that is one object type here takes no fragments but that type's (and
+        # still its __typename, which the response needs).
+        field_type = self.sg.type_in(fetch.subgraph, type_name, f.name)
+        if field_type != info.type_name and self.sg.types[info.type_name].abstract:
+            tree.leaf(TYPENAME)
+        self.plan_selections(fetch, tree, field_type, f.selections, child_path, child_provided)
 
     def add_remote(
         self, fetch: Fetch, target: SelectionTree, type_name: str, f: Field, path: tuple[str, ...]
@@ -483,7 +489,7 @@ class _Planning:
             # from elsewhere, then a fetch already planned here.
             graph, key, as_type = option
             below = self.child_provided(graph, as_type, name, None)
-            field_type = self.sg.field(as_type, name).type_name  # type: ignore[union-attr]
+            field_type = self.sg.type_in(graph, as_type, name)
             reaches = all(self.reachable(graph, field_type, s, below) for s in f.selections or ())
             missing = self.not_local(fetch.subgraph, type_name, _without(fields_of(key.selection), have))
             reuse = (fetch.id, graph, path, "") in self.children
@@ -503,9 +509,8 @@ class _Planning:
             if not self.sg.can_resolve(graph, type_name, f.name):
                 count += 1
                 continue
-            info = self.sg.field(type_name, f.name)
-            if f.selections and info is not None:
-                count += self.not_local(graph, info.type_name, f.selections)
+            if f.selections:
+                count += self.not_local(graph, self.sg.type_in(graph, type_name, f.name), f.selections)
         return count
 
     def plan_interface_object(

@@ -42,6 +42,7 @@ SCENARIO_NAMES = (
     "audit_enums_inputs",
     "audit_node",
     "audit_simple",
+    "narrowed_types",
 )
 
 

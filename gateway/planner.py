@@ -16,13 +16,14 @@ it waits for; the executor runs each as soon as those are done, so independent f
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Iterator
 from dataclasses import replace
 
 from graphql import SelectionSetNode
 
-from gateway.operation import INTERNAL_ALIAS, Field, Fragment, Selection, fields_of
-from gateway.plan import Fetch, Input, QueryPlan, SelectionTree, merge_into
+from gateway.operation import Field, Fragment, Selection, fields_of
+from gateway.plan import Fetch, Input, QueryPlan, SelectionTree, clashes, merge_into
 from gateway.supergraph import Key, Supergraph
 
 TYPENAME = Field("__typename", "__typename", "", "", None, frozenset())
@@ -89,11 +90,27 @@ class _Planning:
             self.roots[graph] = self.new_fetch(graph, (), entity=False)
         return self.roots[graph]
 
-    def entity_fetch(self, parent: Fetch, subgraph: str, path: tuple[str, ...], waits_for: str) -> Fetch:
-        key = (parent.id, subgraph, path, waits_for)
-        fetch = self.children.get(key)
-        if fetch is None:
-            fetch = self.children[key] = self.new_fetch(subgraph, path, entity=True)
+    def entity_fetch(
+        self,
+        parent: Fetch,
+        subgraph: str,
+        path: tuple[str, ...],
+        waits_for: str,
+        sends: tuple[str, tuple[Selection, ...]] | None = None,
+    ) -> Fetch:
+        """The entity fetch for these objects, shared by every field that needs the same inputs;
+        `sends` (a type and the fields its representation must carry) that clash with what the
+        fetch already sends (a @requires of `comments(limit: 1)` next to one of `comments(limit: 3)`)
+        take another fetch."""
+        for attempt in itertools.count():
+            key = (parent.id, subgraph, path, waits_for, attempt)
+            fetch = self.children.get(key)
+            if fetch is None:
+                fetch = self.children[key] = self.new_fetch(subgraph, path, entity=True)
+                break
+            entry = fetch.inputs.get(sends[0]) if sends else None
+            if entry is None or not clashes(entry.selection, sends[1]):  # type: ignore[index]
+                break
         for collector in self.touched:
             collector.append(fetch)
         return fetch
@@ -171,14 +188,24 @@ class _Planning:
         return count
 
     def collect(self, selections: tuple[Selection, ...], type_name: str) -> list[Field]:
-        """The fields that apply to an object of `type_name` (an abstract type: only untyped ones)."""
-        found: list[Field] = []
+        """The fields that apply to an object of `type_name` (an abstract type: only untyped ones),
+        one per response key as GraphQL collects them: a key asked twice (`a { x } ... on T { a { y } }`)
+        is planned once, with both selections, so no part of it is placed after the other's hops."""
+        found: dict[str, Field] = {}
+        for f in self._fields(selections, type_name):
+            same = found.get(f.key)
+            if same is None:
+                found[f.key] = f
+            elif same.selections is not None and f.selections is not None and same.signature == f.signature:
+                found[f.key] = replace(same, selections=same.selections + f.selections)
+        return list(found.values())
+
+    def _fields(self, selections: tuple[Selection, ...], type_name: str) -> Iterator[Field]:
         for selection in selections:
             if isinstance(selection, Field):
-                found.append(selection)
+                yield selection
             elif selection.condition is None or self.sg.applies(selection.condition, type_name):
-                found.extend(self.collect(selection.selections, type_name))
-        return found
+                yield from self._fields(selection.selections, type_name)
 
     def plan_selections(
         self,
@@ -212,13 +239,16 @@ class _Planning:
         provided: Provided | None,
     ) -> None:
         provided = self.narrow(provided, type_name)
-        for f in self.collect(selections, type_name):
+        fields = self.collect(selections, type_name)
+        target.claim(fields)
+        remote: list[Field] = []
+        for f in fields:
             if f.name == "__typename":
                 target.leaf(f)
             elif not self.is_local(fetch.subgraph, type_name, f.name, provided) or self.needs_inputs(
                 fetch, type_name, f.name, path
             ):
-                self.add_remote(fetch, target, type_name, f, path)
+                remote.append(f)
             else:
                 self.place(
                     fetch,
@@ -228,6 +258,10 @@ class _Planning:
                     path,
                     provided,
                 )
+        # Remote fields last: the keys and @requires they add here then meet the client's own
+        # fields already placed, and merge with them or step aside to an alias, never the reverse.
+        for f in remote:
+            self.add_remote(fetch, target, type_name, f, path)
 
     def place(
         self,
@@ -403,10 +437,11 @@ class _Planning:
             target.leaf(f)
             return
         child_provided = self.child_provided(fetch.subgraph, type_name, f.name, provided)
-        tree = target.child(f)
-        # The response key the subgraph answers under: the client's, or the reserved alias if moved.
-        key = (f.restore_as or f.key) if target.fields[f.key][1] is tree else INTERNAL_ALIAS + f.name
-        child_path = path + (key,) + ("@",) * info.list_depth
+        key, tree = target.place(f)
+        assert tree is not None
+        # Where the answer sits once merged: the client's key (a typed alias is put back first), or
+        # the reserved alias a key or @requires field took; fetches below it follow that path.
+        child_path = path + (f.restore_as or key,) + ("@",) * info.list_depth
         # Planned as the subgraph types the field, so every fragment sent is valid in its schema: a
         # union or interface that is one object type here takes no fragments but that type's (and
         # still its __typename, which the response needs).
@@ -443,10 +478,12 @@ class _Planning:
             # A field whose inputs come from other fetches gets a fetch of its own, so fields that
             # need nothing more are not held back (and no fetch ends up waiting for itself).
             waits_for = ",".join(sorted({str(t.id) for t in touched}))
-            child = self.entity_fetch(fetch, graph, path, waits_for)
+            sends = (type_name, fields_of(requires)) if requires is not None else None
+            child = self.entity_fetch(fetch, graph, path, waits_for, sends)
             child.depends |= {fetch.id} | {t.id for t in touched if t is not child}
             self.add_input(child, type_name, as_type, key, requires)
             fragment = child.selections.fragment(as_type)
+            fragment.claim_from(target)  # the same objects: the client's keys are taken there too
             self.plan_object(child, fragment, as_type, (f,), path, None)
         finally:
             self.visiting.discard(guard)
@@ -492,7 +529,7 @@ class _Planning:
             field_type = self.sg.type_in(graph, as_type, name)
             reaches = all(self.reachable(graph, field_type, s, below) for s in f.selections or ())
             missing = self.not_local(fetch.subgraph, type_name, _without(fields_of(key.selection), have))
-            reuse = (fetch.id, graph, path, "") in self.children
+            reuse = (fetch.id, graph, path, "", 0) in self.children
             return (not reaches, missing, 0 if reuse else 1)
 
         return min(options, key=rank)
@@ -528,6 +565,7 @@ class _Planning:
         implementations, fields only the implementations' subgraphs have) is asked of a subgraph
         that knows the interface's implementations, through its key on the interface.
         """
+        target.claim(self.collect(selections, interface))
         elsewhere: list[Selection] = []
         for selection in selections:
             if isinstance(selection, Fragment):
@@ -562,9 +600,9 @@ class _Planning:
         child = self.entity_fetch(fetch, key.graph, path, "")
         child.depends |= {fetch.id} | {t.id for t in touched if t is not child}
         self.add_input(child, interface, interface, key, None)
-        self.plan_selections(
-            child, child.selections.fragment(interface), interface, tuple(elsewhere), path, None
-        )
+        fragment = child.selections.fragment(interface)
+        fragment.claim_from(target)
+        self.plan_selections(child, fragment, interface, tuple(elsewhere), path, None)
 
 
 def _typed_alias(sg: Supergraph, graph: str, type_name: str, f: Field) -> Field:

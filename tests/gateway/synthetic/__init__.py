@@ -43,6 +43,7 @@ SCENARIO_NAMES = (
     "audit_node",
     "audit_simple",
     "narrowed_types",
+    "requires_arguments",
 )
 
 

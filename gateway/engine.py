@@ -72,6 +72,13 @@ class Prepared:
     shapes: dict = field(default_factory=dict)  # the Shaper's functions, as long-lived as the plan
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A cached verdict that an operation cannot be planned: asked again, it is refused again."""
+
+    errors: list[dict[str, Any]]
+
+
 class GatewayError(Exception):
     def __init__(self, errors: list[dict[str, Any]]) -> None:
         super().__init__(errors[0]["message"] if errors else "error")
@@ -126,12 +133,18 @@ class Engine:
         if deciding is None:
             deciding = document.conditions[operation_name] = conditions(operation, document.ast)
         key = (query, operation_name, tuple(bool(coerced.get(n)) for n in deciding))
-        prepared = self.plans.get_fresh(key)
+        prepared: Prepared | Refused | None = self.plans.get_fresh(key)
         if self.on_plan is not None:
             self.on_plan(prepared is not None)
         if prepared is None:
-            prepared = self._plan(document.ast, operation, coerced)
+            try:
+                prepared = self._plan(document.ast, operation, coerced)
+            except GatewayError as exc:
+                # Cached as a refusal, never as a plan: the same text is refused again, not re-planned.
+                prepared = Refused(exc.errors)
             self.plans.put(key, prepared)
+        if isinstance(prepared, Refused):
+            raise GatewayError(prepared.errors)
         return prepared, coerced
 
     def _plan(self, document: DocumentNode, operation: OperationDefinitionNode, variables: dict) -> Prepared:
@@ -148,7 +161,13 @@ class Engine:
         try:
             plan = self.planner.plan(kind, selections, definitions)
         except PlanningError as exc:
-            raise GatewayError([_error(str(exc), "INTERNAL_SERVER_ERROR")]) from None
+            # A valid operation no plan can satisfy (a field behind keys that are not resolvable, an
+            # interface object with no implementation) is not an internal error, and retrying cannot
+            # help: it is refused whole before anything is fetched, as a request error (HTTP 400, no
+            # data) with Apollo's QUERY_PLANNING_FAILED, so the client knows to change the operation.
+            # (@apollo/gateway refuses these too, but with HTTP 500 and INTERNAL_SERVER_ERROR or
+            # INVALID_GRAPHQL, which reads as a server fault worth retrying.)
+            raise GatewayError([_error(str(exc), "QUERY_PLANNING_FAILED")]) from None
         introspection = None
         if any(isinstance(s, Field) and s.name in INTROSPECTION for s in selections):
             introspection = _introspection_only(document, operation)

@@ -30,7 +30,9 @@ TYPENAME = Field("__typename", "__typename", "", "", None, frozenset())
 
 
 class PlanningError(Exception):
-    """The operation asks for something no subgraph can provide from where it is needed."""
+    """The operation asks for something no subgraph can provide from where it is needed.
+
+    Raised before any fetch is planned to completion, so an unsatisfiable operation never runs in part."""
 
 
 class QueryPlanner:
@@ -589,6 +591,13 @@ class _Planning:
                 elsewhere.append(selection)
         if not elsewhere:
             return
+        if not self.sg.possible_types(interface):
+            # Only an implementation's subgraph can say what a `Media` is; with none anywhere, the
+            # __typename (or a type condition) has no answer, and an `_entities` call would be refused.
+            raise PlanningError(
+                f"{interface} has no implementation in any subgraph, so no subgraph can tell which type "
+                f"each {interface} is; ask only for fields of {interface} itself."
+            )
         info = self.sg.types[interface]
         keys = [k for k in info.keys if k.resolvable and k.graph not in info.interface_object_in]
         if not keys:

@@ -7,10 +7,14 @@ also selects the entity's key (and the field's `@requires`) so the gateway can b
 representations. Key fields the current subgraph lacks are planned the same way, so chains of keys
 (A knows `id`, B knows `id` and `sku`, C only `sku`) fall out of the recursion.
 
-Abstract types are split into their concrete types as the subgraph knows them, so each fragment
-only asks a subgraph for what it has; `@interfaceObject` types hop to a subgraph that knows the
-interface's implementations when the client needs the concrete type. Every fetch records the fetches
-it waits for; the executor runs each as soon as those are done, so independent fetches run in parallel.
+Each field is planned as the subgraph it is fetched from types it (a @shareable `featured: Media` may
+be `featured: Book` there), and abstract types are split into their concrete types as that subgraph
+knows them, so every fragment sent is valid in the subgraph's own schema; `@interfaceObject` types hop
+to a subgraph that knows the interface's implementations when the client needs the concrete type.
+The keys and `@requires` fields the gateway adds never take a response key the client uses for another
+field (each level claims the client's keys first, see `SelectionTree.claim`), so what is fetched below
+them keeps its path. Every fetch records the fetches it waits for; the executor runs each as soon as
+those are done, so independent fetches run in parallel.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ TYPENAME = Field("__typename", "__typename", "", "", None, frozenset())
 class PlanningError(Exception):
     """The operation asks for something no subgraph can provide from where it is needed.
 
-    Raised before any fetch is planned to completion, so an unsatisfiable operation never runs in part."""
+    It stops the whole plan: no part of an operation that cannot be satisfied is ever run."""
 
 
 class QueryPlanner:
@@ -110,8 +114,10 @@ class _Planning:
             if fetch is None:
                 fetch = self.children[key] = self.new_fetch(subgraph, path, entity=True)
                 break
-            entry = fetch.inputs.get(sends[0]) if sends else None
-            if entry is None or not clashes(entry.selection, sends[1]):  # type: ignore[index]
+            if sends is None:
+                break
+            entry = fetch.inputs.get(sends[0])
+            if entry is None or not clashes(entry.selection, sends[1]):
                 break
         for collector in self.touched:
             collector.append(fetch)

@@ -167,6 +167,7 @@ class Engine:
         if self.on_plan is not None:
             self.on_plan(prepared is not None)
         if prepared is None:
+            # A refusal (GatewayError) is not cached: nothing refused takes room in a cache.
             prepared = self._plan(document.ast, operation, coerced)
             self.plans.put(key, prepared, len(query))
         return prepared, coerced
@@ -205,7 +206,13 @@ class Engine:
         try:
             plan = self.planner.plan(kind, selections, definitions)
         except PlanningError as exc:
-            raise GatewayError([_error(str(exc), "INTERNAL_SERVER_ERROR")]) from None
+            # A valid operation no plan can satisfy (a field behind keys that are not resolvable, an
+            # interface object with no implementation) is not an internal error, and retrying cannot
+            # help: it is refused whole before anything is fetched, as a request error (HTTP 400, no
+            # data) with Apollo's QUERY_PLANNING_FAILED, so the client knows to change the operation.
+            # (@apollo/gateway refuses these too, but with HTTP 500 and INTERNAL_SERVER_ERROR or
+            # INVALID_GRAPHQL, which reads as a server fault worth retrying.)
+            raise GatewayError([_error(str(exc), "QUERY_PLANNING_FAILED")]) from None
         introspection = None
         if any(isinstance(s, Field) and s.name in INTROSPECTION for s in selections):
             introspection = _introspection_only(document, operation)

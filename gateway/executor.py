@@ -17,7 +17,6 @@ from typing import Any
 
 import orjson
 
-from gateway.operation import INTERNAL_ALIAS
 from gateway.plan import Fetch, QueryPlan, SelectionTree
 from gateway.shaping import response_path
 from gateway.supergraph import Supergraph
@@ -236,8 +235,8 @@ def _represent(sg: Supergraph, source: dict, tree: SelectionTree) -> dict | None
     for key, (f, sub) in tree.fields.items():
         if f.name == "__typename":
             continue
-        if INTERNAL_ALIAS + key in source:
-            value = source[INTERNAL_ALIAS + key]
+        if f.alias in source:  # fetched under its reserved alias: the client had the key
+            value = source[f.alias]
         elif key in source:
             value = source[key]
         else:

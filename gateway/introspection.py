@@ -1,6 +1,6 @@
 """Introspection off (production's default, DESIGN.md section 6): `__schema` and `__type` are refused.
 
-A validation rule, so the refusal is cached with the document like any other validation error, and
+A validation rule, so the refusal comes with the other validation errors (never cached), and
 it comes before planning. `__typename` stays allowed: clients (Apollo's among them) add it to every
 selection set to cache by type, and it tells nothing about the schema beyond the names the client
 already sent. With introspection off, validation errors also leave out their "Did you mean ...?"

@@ -7,6 +7,7 @@ executor walk plain tuples instead of the AST.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from graphql import (
@@ -36,6 +37,7 @@ class Field:
     variables: frozenset[str]  # used by the arguments and directives of this field only
     internal: bool = False  # asked by the gateway for itself (a key, a @requires), not by the client
     restore_as: str | None = None  # the response key to put back when the subgraph query aliased it
+    alias: str = ""  # for an internal field: its reserved key when the response key is taken (`_alias`)
 
     @property
     def signature(self) -> tuple[str, str, str]:
@@ -52,6 +54,16 @@ Selection = Field | Fragment
 
 # Where a key or @requires field goes when the client uses its name as an alias for something else.
 INTERNAL_ALIAS = "_qf_"
+
+
+def _alias(name: str, arguments: str, directives: str) -> str:
+    """The reserved response key of a field the gateway asks for itself: one per distinct field, so
+    `comments(limit: 3)` for a @requires never shares a key with the client's `comments(limit: 10)`
+    or with another requirement's `comments(limit: 1)`, and a representation reads the right one."""
+    if not arguments and not directives:
+        return INTERNAL_ALIAS + name
+    digest = hashlib.blake2s((arguments + directives).encode(), digest_size=4).hexdigest()
+    return f"{INTERNAL_ALIAS}{name}_{digest}"
 
 
 class OperationError(Exception):
@@ -149,6 +161,7 @@ def _field(node: FieldNode, children: tuple[Selection, ...], internal: bool = Fa
         selections=children if node.selection_set else None,
         variables=frozenset(used),
         internal=internal,
+        alias=_alias(node.name.value, arguments, directives) if internal else "",
     )
 
 

@@ -7,45 +7,66 @@ what its representations hold (`Input`); `QueryPlan` is the list the executor ru
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from gateway.operation import INTERNAL_ALIAS, Field, Selection
+from gateway.operation import Field, Selection
 
 
 class SelectionTree:
     """A subgraph query being built: fields by response key, fragments by type."""
 
-    __slots__ = ("fields", "fragments")
+    __slots__ = ("claimed", "fields", "fragments")
 
     def __init__(self) -> None:
         self.fields: dict[str, tuple[Field, SelectionTree | None]] = {}
         self.fragments: dict[str, SelectionTree] = {}
+        # The client's response keys at this level (with what they ask), claimed before any is placed.
+        self.claimed: dict[str, tuple[str, str, str]] = {}
+
+    def claim(self, fields: Iterable[Field]) -> None:
+        """Reserve the client's response keys for the objects this level answers: a field the gateway
+        asks for itself (a key, a @requires) never takes one for something else, neither here nor
+        in another fetch that writes into the same objects (see `claim_from`)."""
+        for f in fields:
+            if not f.internal:
+                self.claimed.setdefault(f.key, f.signature)
+
+    def claim_from(self, other: SelectionTree) -> None:
+        for key, signature in other.claimed.items():
+            self.claimed.setdefault(key, signature)
 
     def leaf(self, f: Field) -> None:
-        self._add(f, None)
+        self.place(f)
 
     def child(self, f: Field) -> SelectionTree:
-        return self._add(f, SelectionTree())  # type: ignore[return-value]
+        return self.place(f)[1]  # type: ignore[return-value]
 
-    def _add(self, f: Field, tree: SelectionTree | None) -> SelectionTree | None:
+    def place(self, f: Field) -> tuple[str, SelectionTree | None]:
+        """Add `f` (merged with an equal field already here); the response key it got and its tree."""
+        if f.internal:
+            held = self.fields.get(f.key)
+            claimed = self.claimed.get(f.key, f.signature)
+            if claimed != f.signature or (held is not None and held[0].signature != f.signature):
+                # The key is the client's for another field: ours goes to its own reserved alias,
+                # which representations read first (`executor._represent`).
+                f = replace(f, key=f.alias)
         existing = self.fields.get(f.key)
         if existing is None:
+            tree = None if f.selections is None else SelectionTree()
             self.fields[f.key] = (f, tree)
-            return tree
-        if existing[0].signature == f.signature or not (f.internal or existing[0].internal):
-            return existing[1]
-        # Two fields want one response key (`id: name` next to the key `id`, `notes(limit: 3)` for a
-        # @requires next to the client's `notes(limit: 1)`): the client's keeps it, the gateway's
-        # own moves to a reserved alias that the executor reads representations from.
-        if f.internal:
-            alias = INTERNAL_ALIAS + f.name
-            moved = self.fields.setdefault(alias, (replace(f, key=alias), tree))
-            return moved[1]
-        alias = INTERNAL_ALIAS + existing[0].name
-        self.fields[alias] = (replace(existing[0], key=alias), existing[1])
+            return f.key, tree
+        if existing[0].signature == f.signature or not existing[0].internal:
+            return f.key, existing[1]
+        # A client field placed where its key was not claimed first, and a key field took it: the
+        # key field moves to its alias and the client's takes the key. Planning claims every level
+        # before placing anything, so only a leaf key (nothing planned below it) could get here.
+        moved = replace(existing[0], key=existing[0].alias)
+        self.fields.setdefault(moved.key, (moved, existing[1]))
+        tree = None if f.selections is None else SelectionTree()
         self.fields[f.key] = (f, tree)
-        return tree
+        return f.key, tree
 
     def fragment(self, type_name: str) -> SelectionTree:
         return self.fragments.setdefault(type_name, SelectionTree())
@@ -86,13 +107,12 @@ class Input:
 
     @cached_property  # asked once per object at execution; planning is over by then
     def flat_pairs(self) -> tuple[tuple[str, str], ...] | None:
-        """When the selection is only scalar fields: each response key with the reserved alias it
-        may have been fetched under; else None."""
+        """When the selection is only scalar fields: each field's key in the representation with the
+        reserved alias it may have been fetched under; else None."""
         tree = self.selection
         if tree.fragments or any(sub is not None for _, sub in tree.fields.values()):
             return None
-        keys = [key for key, (f, _) in tree.fields.items() if f.name != "__typename"]
-        return tuple((key, INTERNAL_ALIAS + key) for key in keys)
+        return tuple((key, f.alias) for key, (f, _) in tree.fields.items() if f.name != "__typename")
 
 
 @dataclass(eq=False)
@@ -151,3 +171,22 @@ def merge_into(tree: SelectionTree, selections: tuple[Selection, ...]) -> None:
         else:
             target = tree.fragment(selection.condition) if selection.condition else tree
             merge_into(target, selection.selections)
+
+
+def clashes(tree: SelectionTree, selections: tuple[Selection, ...]) -> bool:
+    """Whether `selections` ask for a response key of `tree` with other arguments: one
+    representation cannot carry `comments(limit: 3)` and `comments(limit: 1)` under `comments`."""
+    for selection in selections:
+        if isinstance(selection, Field):
+            held = tree.fields.get(selection.key)
+            if held is None:
+                continue
+            if held[0].signature != selection.signature:
+                return True
+            if selection.selections and held[1] is not None and clashes(held[1], selection.selections):
+                return True
+        else:
+            inner = tree.fragments.get(selection.condition) if selection.condition else tree
+            if inner is not None and clashes(inner, selection.selections):
+                return True
+    return False

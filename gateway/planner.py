@@ -7,29 +7,36 @@ also selects the entity's key (and the field's `@requires`) so the gateway can b
 representations. Key fields the current subgraph lacks are planned the same way, so chains of keys
 (A knows `id`, B knows `id` and `sku`, C only `sku`) fall out of the recursion.
 
-Abstract types are split into their concrete types as the subgraph knows them, so each fragment
-only asks a subgraph for what it has; `@interfaceObject` types hop to a subgraph that knows the
-interface's implementations when the client needs the concrete type. Every fetch records the fetches
-it waits for; the executor runs each as soon as those are done, so independent fetches run in parallel.
+Each field is planned as the subgraph it is fetched from types it (a @shareable `featured: Media` may
+be `featured: Book` there), and abstract types are split into their concrete types as that subgraph
+knows them, so every fragment sent is valid in the subgraph's own schema; `@interfaceObject` types hop
+to a subgraph that knows the interface's implementations when the client needs the concrete type.
+The keys and `@requires` fields the gateway adds never take a response key the client uses for another
+field (each level claims the client's keys first, see `SelectionTree.claim`), so what is fetched below
+them keeps its path. Every fetch records the fetches it waits for; the executor runs each as soon as
+those are done, so independent fetches run in parallel.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Iterator
 from dataclasses import replace
 
 from graphql import SelectionSetNode
 
-from gateway.operation import INTERNAL_ALIAS, Field, Fragment, Selection, fields_of
-from gateway.plan import Fetch, Input, QueryPlan, SelectionTree, merge_into
+from gateway.operation import Field, Fragment, Selection, fields_of
+from gateway.plan import Fetch, Input, QueryPlan, SelectionTree, clashes, merge_into
 from gateway.supergraph import Key, Supergraph
 
 TYPENAME = Field("__typename", "__typename", "", "", None, frozenset())
 
 
 class PlanningError(Exception):
-    """The operation asks for something no subgraph can provide from where it is needed."""
+    """The operation asks for something no subgraph can provide from where it is needed.
+
+    It stops the whole plan: no part of an operation that cannot be satisfied is ever run."""
 
 
 class QueryPlanner:
@@ -89,11 +96,29 @@ class _Planning:
             self.roots[graph] = self.new_fetch(graph, (), entity=False)
         return self.roots[graph]
 
-    def entity_fetch(self, parent: Fetch, subgraph: str, path: tuple[str, ...], waits_for: str) -> Fetch:
-        key = (parent.id, subgraph, path, waits_for)
-        fetch = self.children.get(key)
-        if fetch is None:
-            fetch = self.children[key] = self.new_fetch(subgraph, path, entity=True)
+    def entity_fetch(
+        self,
+        parent: Fetch,
+        subgraph: str,
+        path: tuple[str, ...],
+        waits_for: str,
+        sends: tuple[str, tuple[Selection, ...]] | None = None,
+    ) -> Fetch:
+        """The entity fetch for these objects, shared by every field that needs the same inputs;
+        `sends` (a type and the fields its representation must carry) that clash with what the
+        fetch already sends (a @requires of `comments(limit: 1)` next to one of `comments(limit: 3)`)
+        take another fetch."""
+        for attempt in itertools.count():
+            key = (parent.id, subgraph, path, waits_for, attempt)
+            fetch = self.children.get(key)
+            if fetch is None:
+                fetch = self.children[key] = self.new_fetch(subgraph, path, entity=True)
+                break
+            if sends is None:
+                break
+            entry = fetch.inputs.get(sends[0])
+            if entry is None or not clashes(entry.selection, sends[1]):
+                break
         for collector in self.touched:
             collector.append(fetch)
         return fetch
@@ -136,13 +161,12 @@ class _Planning:
         one that answers most of them itself, then one already being asked."""
         if len(graphs) == 1:
             return graphs[0]
-        info = self.sg.field(root_type, f.name)
-        assert info is not None
 
         def score(graph: str) -> tuple[bool, int, bool]:
             provided = self.child_provided(graph, root_type, f.name, None)
-            reaches = all(self.reachable(graph, info.type_name, s, provided) for s in f.selections or ())
-            local = self.local_count(graph, info.type_name, f.selections or (), provided, 3)
+            field_type = self.sg.type_in(graph, root_type, f.name)
+            reaches = all(self.reachable(graph, field_type, s, provided) for s in f.selections or ())
+            local = self.local_count(graph, field_type, f.selections or (), provided, 3)
             return (reaches, local, graph in self.roots)
 
         return max(graphs, key=score)
@@ -165,23 +189,31 @@ class _Planning:
         count = 0
         provided = self.narrow(provided, type_name)
         for f in self.collect(selections, type_name):
-            field_info = self.sg.field(type_name, f.name)
-            if field_info is not None and self.is_local(graph, type_name, f.name, provided):
+            if self.is_local(graph, type_name, f.name, provided):
                 below = self.child_provided(graph, type_name, f.name, provided)
-                count += 1 + self.local_count(
-                    graph, field_info.type_name, f.selections or (), below, depth - 1
-                )
+                field_type = self.sg.type_in(graph, type_name, f.name)
+                count += 1 + self.local_count(graph, field_type, f.selections or (), below, depth - 1)
         return count
 
     def collect(self, selections: tuple[Selection, ...], type_name: str) -> list[Field]:
-        """The fields that apply to an object of `type_name` (an abstract type: only untyped ones)."""
-        found: list[Field] = []
+        """The fields that apply to an object of `type_name` (an abstract type: only untyped ones),
+        one per response key as GraphQL collects them: a key asked twice (`a { x } ... on T { a { y } }`)
+        is planned once, with both selections, so no part of it is placed after the other's hops."""
+        found: dict[str, Field] = {}
+        for f in self._fields(selections, type_name):
+            same = found.get(f.key)
+            if same is None:
+                found[f.key] = f
+            elif same.selections is not None and f.selections is not None and same.signature == f.signature:
+                found[f.key] = replace(same, selections=same.selections + f.selections)
+        return list(found.values())
+
+    def _fields(self, selections: tuple[Selection, ...], type_name: str) -> Iterator[Field]:
         for selection in selections:
             if isinstance(selection, Field):
-                found.append(selection)
+                yield selection
             elif selection.condition is None or self.sg.applies(selection.condition, type_name):
-                found.extend(self.collect(selection.selections, type_name))
-        return found
+                yield from self._fields(selection.selections, type_name)
 
     def plan_selections(
         self,
@@ -215,13 +247,16 @@ class _Planning:
         provided: Provided | None,
     ) -> None:
         provided = self.narrow(provided, type_name)
-        for f in self.collect(selections, type_name):
+        fields = self.collect(selections, type_name)
+        target.claim(fields)
+        remote: list[Field] = []
+        for f in fields:
             if f.name == "__typename":
                 target.leaf(f)
             elif not self.is_local(fetch.subgraph, type_name, f.name, provided) or self.needs_inputs(
                 fetch, type_name, f.name, path
             ):
-                self.add_remote(fetch, target, type_name, f, path)
+                remote.append(f)
             else:
                 self.place(
                     fetch,
@@ -231,6 +266,10 @@ class _Planning:
                     path,
                     provided,
                 )
+        # Remote fields last: the keys and @requires they add here then meet the client's own
+        # fields already placed, and merge with them or step aside to an alias, never the reverse.
+        for f in remote:
+            self.add_remote(fetch, target, type_name, f, path)
 
     def place(
         self,
@@ -301,13 +340,13 @@ class _Planning:
         self, graph: str, type_name: str, f: Field, provided: Provided | None
     ) -> tuple[tuple[Selection, ...], tuple[Selection, ...]]:
         """`f`'s selections split into what `graph` can answer (directly or by a key) and the rest."""
-        info = self.sg.field(type_name, f.name)
-        assert info is not None and f.selections is not None
+        assert f.selections is not None
+        field_type = self.sg.type_in(graph, type_name, f.name)
         below = self.child_provided(graph, type_name, f.name, provided)
         here: list[Selection] = []
         rest: list[Selection] = []
         for selection in f.selections:
-            if self.reachable(graph, info.type_name, selection, below):
+            if self.reachable(graph, field_type, selection, below):
                 here.append(selection)
             else:
                 rest.append(selection)
@@ -324,7 +363,11 @@ class _Planning:
         """Whether `graph` can answer `selection` on `type_name`, itself or through entity keys."""
         if isinstance(selection, Fragment):
             inner = selection.condition or type_name
-            if self.sg.types[type_name].abstract and not self.sg.is_interface_object(graph, type_name):
+            if self.sg.types[type_name].kind == "object":
+                if not self.sg.applies(selection.condition, type_name):
+                    return True  # a fragment on another type never applies here
+                inner = type_name
+            elif self.sg.types[type_name].abstract and not self.sg.is_interface_object(graph, type_name):
                 # Only the types this subgraph can return here matter; a fragment on others is moot.
                 concrete = [
                     t
@@ -346,10 +389,9 @@ class _Planning:
         if self.is_local(graph, type_name, selection.name, provided):
             if selection.selections is None:
                 return True
-            info = self.sg.field(type_name, selection.name)
-            assert info is not None
+            field_type = self.sg.type_in(graph, type_name, selection.name)
             below = self.child_provided(graph, type_name, selection.name, provided)
-            return all(self.reachable(graph, info.type_name, s, below, seen) for s in selection.selections)
+            return all(self.reachable(graph, field_type, s, below, seen) for s in selection.selections)
         step = (graph, type_name, selection.name)
         if step in seen:
             return False  # a key that needs the very field it is fetched for
@@ -403,11 +445,18 @@ class _Planning:
             target.leaf(f)
             return
         child_provided = self.child_provided(fetch.subgraph, type_name, f.name, provided)
-        tree = target.child(f)
-        # The response key the subgraph answers under: the client's, or the reserved alias if moved.
-        key = (f.restore_as or f.key) if target.fields[f.key][1] is tree else INTERNAL_ALIAS + f.name
-        child_path = path + (key,) + ("@",) * info.list_depth
-        self.plan_selections(fetch, tree, info.type_name, f.selections, child_path, child_provided)
+        key, tree = target.place(f)
+        assert tree is not None
+        # Where the answer sits once merged: the client's key (a typed alias is put back first), or
+        # the reserved alias a key or @requires field took; fetches below it follow that path.
+        child_path = path + (f.restore_as or key,) + ("@",) * info.list_depth
+        # Planned as the subgraph types the field, so every fragment sent is valid in its schema: a
+        # union or interface that is one object type here takes no fragments but that type's (and
+        # still its __typename, which the response needs).
+        field_type = self.sg.type_in(fetch.subgraph, type_name, f.name)
+        if field_type != info.type_name and self.sg.types[info.type_name].abstract:
+            tree.leaf(TYPENAME)
+        self.plan_selections(fetch, tree, field_type, f.selections, child_path, child_provided)
 
     def add_remote(
         self, fetch: Fetch, target: SelectionTree, type_name: str, f: Field, path: tuple[str, ...]
@@ -437,10 +486,12 @@ class _Planning:
             # A field whose inputs come from other fetches gets a fetch of its own, so fields that
             # need nothing more are not held back (and no fetch ends up waiting for itself).
             waits_for = ",".join(sorted({str(t.id) for t in touched}))
-            child = self.entity_fetch(fetch, graph, path, waits_for)
+            sends = (type_name, fields_of(requires)) if requires is not None else None
+            child = self.entity_fetch(fetch, graph, path, waits_for, sends)
             child.depends |= {fetch.id} | {t.id for t in touched if t is not child}
             self.add_input(child, type_name, as_type, key, requires)
             fragment = child.selections.fragment(as_type)
+            fragment.claim_from(target)  # the same objects: the client's keys are taken there too
             self.plan_object(child, fragment, as_type, (f,), path, None)
         finally:
             self.visiting.discard(guard)
@@ -483,10 +534,10 @@ class _Planning:
             # from elsewhere, then a fetch already planned here.
             graph, key, as_type = option
             below = self.child_provided(graph, as_type, name, None)
-            field_type = self.sg.field(as_type, name).type_name  # type: ignore[union-attr]
+            field_type = self.sg.type_in(graph, as_type, name)
             reaches = all(self.reachable(graph, field_type, s, below) for s in f.selections or ())
             missing = self.not_local(fetch.subgraph, type_name, _without(fields_of(key.selection), have))
-            reuse = (fetch.id, graph, path, "") in self.children
+            reuse = (fetch.id, graph, path, "", 0) in self.children
             return (not reaches, missing, 0 if reuse else 1)
 
         return min(options, key=rank)
@@ -503,9 +554,8 @@ class _Planning:
             if not self.sg.can_resolve(graph, type_name, f.name):
                 count += 1
                 continue
-            info = self.sg.field(type_name, f.name)
-            if f.selections and info is not None:
-                count += self.not_local(graph, info.type_name, f.selections)
+            if f.selections:
+                count += self.not_local(graph, self.sg.type_in(graph, type_name, f.name), f.selections)
         return count
 
     def plan_interface_object(
@@ -523,6 +573,7 @@ class _Planning:
         implementations, fields only the implementations' subgraphs have) is asked of a subgraph
         that knows the interface's implementations, through its key on the interface.
         """
+        target.claim(self.collect(selections, interface))
         elsewhere: list[Selection] = []
         for selection in selections:
             if isinstance(selection, Fragment):
@@ -546,6 +597,13 @@ class _Planning:
                 elsewhere.append(selection)
         if not elsewhere:
             return
+        if not self.sg.possible_types(interface):
+            # Only an implementation's subgraph can say what a `Media` is; with none anywhere, the
+            # __typename (or a type condition) has no answer, and an `_entities` call would be refused.
+            raise PlanningError(
+                f"{interface} has no implementation in any subgraph, so no subgraph can tell which type "
+                f"each {interface} is; ask only for fields of {interface} itself."
+            )
         info = self.sg.types[interface]
         keys = [k for k in info.keys if k.resolvable and k.graph not in info.interface_object_in]
         if not keys:
@@ -557,9 +615,9 @@ class _Planning:
         child = self.entity_fetch(fetch, key.graph, path, "")
         child.depends |= {fetch.id} | {t.id for t in touched if t is not child}
         self.add_input(child, interface, interface, key, None)
-        self.plan_selections(
-            child, child.selections.fragment(interface), interface, tuple(elsewhere), path, None
-        )
+        fragment = child.selections.fragment(interface)
+        fragment.claim_from(target)
+        self.plan_selections(child, fragment, interface, tuple(elsewhere), path, None)
 
 
 def _typed_alias(sg: Supergraph, graph: str, type_name: str, f: Field) -> Field:

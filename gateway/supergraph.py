@@ -38,6 +38,8 @@ from graphql import (
     UnionTypeDefinitionNode,
     build_ast_schema,
     parse,
+    parse_type,
+    print_ast,
 )
 
 SUPERGRAPH_TYPE_PREFIXES = ("join__", "link__")
@@ -72,6 +74,7 @@ class FieldSource:
     provides: SelectionSetNode | None = None
     used_overridden: bool = False
     type: str | None = None  # the subgraph's own type for the field, when it differs from the supergraph's
+    type_name: str | None = None  # that type's named type (`Book` for `[Book!]`)
 
     @property
     def resolvable(self) -> bool:
@@ -180,6 +183,7 @@ class Supergraph:
 
     def _read_field(self, node: FieldDefinitionNode, owner: TypeInfo) -> FieldInfo:
         type_name, list_depth = _named(node.type)
+        printed = print_ast(node.type)
         sources: dict[str, FieldSource] = {}
         joins = _directives(node, "join__field")
         for directive in joins:
@@ -187,13 +191,16 @@ class Supergraph:
             if "graph" not in args:
                 continue  # a field the gateway itself must answer (e.g. interface object __typename)
             graph = self._graph(args)
+            # Composition prints every subgraph's type once one differs; only the differing ones matter.
+            own = args.get("type") if args.get("type") != printed else None
             sources[graph] = FieldSource(
                 graph,
                 external=bool(args.get("external")),
                 requires=parse_field_set(args["requires"]) if args.get("requires") else None,
                 provides=parse_field_set(args["provides"]) if args.get("provides") else None,
                 used_overridden=bool(args.get("usedOverridden")),
-                type=args.get("type"),
+                type=own,
+                type_name=_named(parse_type(own))[0] if own else None,
             )
         if not joins:
             sources = {graph: FieldSource(graph) for graph in owner.graphs}
@@ -211,6 +218,14 @@ class Supergraph:
             return False
         source = info.sources.get(graph)
         return source is not None and source.resolvable
+
+    def type_in(self, graph: str, type_name: str, field_name: str) -> str:
+        """The named type of a field as `graph` declares it: narrower than the supergraph's when a
+        @shareable field is an object type there (`featured: Book` for `featured: Media`)."""
+        info = self.field(type_name, field_name)
+        assert info is not None
+        source = info.sources.get(graph)
+        return source.type_name if source is not None and source.type_name else info.type_name
 
     def resolvers(self, type_name: str, field_name: str) -> list[str]:
         info = self.field(type_name, field_name)

@@ -26,7 +26,7 @@ import httpx
 import pytest
 
 from tests.gateway.servers import free_port, serve
-from tests.gateway.synthetic import SCENARIO_NAMES, app, subgraph_list
+from tests.gateway.synthetic import SCENARIO_NAMES, app, scenarios, subgraph_list
 
 ROOT = Path(__file__).resolve().parents[2]
 OUR_GATEWAY_READY_TIMEOUT = 20.0
@@ -56,7 +56,8 @@ def supergraph_of(synthetic_url: str) -> Callable[[str], str]:
         result = composed[scenario]
         if "errors" in result:
             raise AssertionError(f"scenario {scenario} does not compose: {result['errors']}")
-        return result["supergraphSdl"]
+        edit = getattr(scenarios()[scenario], "edit_supergraph", None)
+        return edit(result["supergraphSdl"]) if edit else result["supergraphSdl"]
 
     return get
 

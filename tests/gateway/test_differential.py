@@ -92,3 +92,19 @@ def test_same_answer_as_apollo(
     for error in our_errors:
         assert isinstance(error.get("message"), str) and error["message"], error
         assert (error.get("extensions") or {}).get("code"), f"an error without extensions.code: {error}"
+
+
+@pytest.mark.parametrize("operation", [op for op in scenarios()["unsatisfiable"].OPERATIONS if op.errors])
+def test_an_unsatisfiable_operation_is_a_request_error(
+    operation: Operation, gateways_of: Callable[[str], GatewayPair], http: httpx.Client
+) -> None:
+    """Both gateways refuse it whole, with no data; ours as a request error a client can act on."""
+    require_oracle()
+    gateways = gateways_of("unsatisfiable")
+    apollo = http.post(gateways.apollo, json={"query": operation.query})
+    ours = http.post(gateways.ours, json={"query": operation.query})
+    assert "data" not in apollo.json() and apollo.json()["errors"], apollo.text
+    assert ours.status_code == 400, ours.text
+    answer = ours.json()
+    assert "data" not in answer, answer
+    assert [e["extensions"]["code"] for e in answer["errors"]] == ["QUERY_PLANNING_FAILED"], answer

@@ -3,15 +3,16 @@ the shape of plans and the guarantees that the differential tests cannot see."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
 import pytest
 
 from gateway.composition import SubgraphSource, compose
-from gateway.engine import Engine
+from gateway.engine import Engine, GatewayError
 from gateway.supergraph import Supergraph
-from tests.gateway.synthetic import requires, single_key
+from tests.gateway.synthetic import requires, requires_arguments, single_key, unsatisfiable
 from tests.gateway.synthetic.runtime import Subgraph
 
 
@@ -28,9 +29,9 @@ class Direct:
         return await self.subgraphs[name].execute(request)
 
 
-def engine_over(subgraphs: list[Subgraph]) -> tuple[Engine, Direct]:
+def engine_over(subgraphs: list[Subgraph], edit: Callable[[str], str] | None = None) -> tuple[Engine, Direct]:
     sdl = compose([SubgraphSource(s.name, f"http://{s.name}.invalid/graphql", s.sdl) for s in subgraphs])
-    return Engine(Supergraph(sdl)), Direct(subgraphs)
+    return Engine(Supergraph(edit(sdl) if edit else sdl)), Direct(subgraphs)
 
 
 async def run(engine: Engine, transport: Direct, query: str, variables: dict | None = None) -> dict:
@@ -101,3 +102,38 @@ async def test_a_single_fetch_asking_what_the_client_asked_is_passed_through(
         assert prepared.passthrough is expected, query
         answer = await run(engine, transport, query)
         assert "errors" not in answer and answer["data"], answer
+
+
+@pytest.mark.parametrize(
+    ("query", "names"),
+    [
+        ("{ topProduct { rating } products { id rating } }", "Product.rating"),
+        ("{ version topMedia { id __typename } }", "Media has no implementation"),
+    ],
+)
+async def test_an_unsatisfiable_operation_is_refused_before_any_fetch_every_time(
+    query: str, names: str
+) -> None:
+    engine, transport = engine_over(unsatisfiable.SUBGRAPHS, unsatisfiable.edit_supergraph)
+    cached: list[bool] = []
+    engine.on_plan = cached.append
+    for _ in range(2):
+        with pytest.raises(GatewayError) as refused:
+            await run(engine, transport, query)
+        assert [e["extensions"]["code"] for e in refused.value.errors] == ["QUERY_PLANNING_FAILED"]
+        assert names in refused.value.errors[0]["message"]
+    assert cached == [False, False]  # a refusal is never cached
+    assert len(engine.plans) == 0
+    assert transport.sent == []  # nothing ran in part
+
+
+async def test_a_requirement_with_arguments_reaches_its_subgraph_as_required() -> None:
+    """The client's `comments(limit: 10)` and the requirement's `comments(limit: 3)` are two fields
+    of the fetch; digest receives exactly the three required comments, each with its author."""
+    engine, transport = engine_over(requires_arguments.SUBGRAPHS)
+    await run(engine, transport, "{ threads { id topAuthors comments(limit: 10) { body } } }")
+    (to_threads,) = [request for name, request in transport.sent if name == "threads"]
+    assert "comments(limit: 10)" in to_threads["query"] and "comments(limit: 3)" in to_threads["query"]
+    (to_digest,) = [request for name, request in transport.sent if name == "digest"]
+    first = to_digest["variables"]["representations"][0]
+    assert first["comments"] == [{"authorId": "ana"}, {"authorId": "beto"}, {"authorId": "ana"}]

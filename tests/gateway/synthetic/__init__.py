@@ -1,7 +1,9 @@
 """Synthetic Federation v2 subgraphs, one module per federation feature, and the operations that the
 differential test runs through @apollo/gateway and through our gateway.
 
-Each scenario module exposes `SUBGRAPHS: list[Subgraph]` and `OPERATIONS: list[Operation]`.
+Each scenario module exposes `SUBGRAPHS: list[Subgraph]` and `OPERATIONS: list[Operation]`, and may
+define `edit_supergraph(sdl) -> sdl` to serve both gateways a supergraph that composition would refuse
+(see `unsatisfiable`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ SCENARIO_NAMES = (
     "audit_enums_inputs",
     "audit_node",
     "audit_simple",
+    "narrowed_types",
+    "requires_arguments",
+    "unsatisfiable",
 )
 
 

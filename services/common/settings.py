@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.common.signing import DEFAULT_MAX_AGE
+
 SERVICES = ("registry", "credits", "mapping")
 
 
@@ -36,7 +38,10 @@ class Settings(BaseSettings):
 
     # Shared by the gateway and every subgraph to sign internal requests.
     internal_secret: SecretStr | None = None
-    signature_max_age_seconds: int = Field(300, ge=1)
+    # How far a signature's time may lie behind (a replay) or ahead of (clock skew) a subgraph's clock.
+    signature_max_age_seconds: int = Field(DEFAULT_MAX_AGE, ge=1, le=600)
+    # Largest body a subgraph reads: the gateway's entity fetches carry many representations.
+    subgraph_max_body_bytes: int = Field(8 * 1024 * 1024, ge=64 * 1024)
     # Pepper for the hash of a certificate holder's CURP; CURPs are never stored in clear.
     curp_salt: SecretStr | None = None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -28,6 +29,7 @@ from services.common.signing import InvalidSignature, read_signature
 log = logging.getLogger(__name__)
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
+_CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")
 
 
 def _refusal(status: int, message: str, code: str, **extensions: Any) -> JSONResponse:
@@ -58,7 +60,7 @@ async def read_body(receive: Receive, content_length: str | None, limit: int) ->
     to the limit. Chunks are kept in a list and joined once (no quadratic `+=`).
     """
     if content_length is not None:
-        if not (content_length.isascii() and content_length.isdigit()):
+        if not _CONTENT_LENGTH.fullmatch(content_length):  # digits int() takes, at most 2^63 bytes
             return _refusal(400, "The Content-Length header is not a number of bytes.", "BAD_USER_INPUT")
         if int(content_length) > limit:
             return _too_large(int(content_length), limit, exact=True)
@@ -106,7 +108,9 @@ class SignatureMiddleware:
         if isinstance(body, Response):
             await body(scope, receive, send)
             return
-        target = scope["path"] + (f"?{scope['query_string'].decode()}" if scope["query_string"] else "")
+        # latin-1 maps every byte, so a raw non-ASCII query string fails the MAC instead of decoding.
+        query = scope["query_string"].decode("latin-1")
+        target = scope["path"] + (f"?{query}" if query else "")
         try:
             caller = signature.verify(self.secret, method=scope["method"], target=target, body=body)
         except InvalidSignature as exc:

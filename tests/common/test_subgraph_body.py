@@ -214,21 +214,17 @@ async def test_signed_body_is_pulled_only_up_to_the_limit(limited_app: Any, sett
     assert body.pulled == 1  # one 1 MiB chunk is already past the 256 KiB limit
 
 
-@pytest.mark.parametrize("length", ["abc", "-1", "1e9", "١٢"])
-async def test_content_length_that_is_not_a_number_is_400(
-    limited_app: Any, settings: Settings, length: str
-) -> None:
-    """uvicorn refuses these itself; the app does too, whatever server it runs in."""
+async def call_asgi(app: Any, headers: dict[str, str], query_string: bytes = b"") -> tuple[int, dict]:
+    """One request straight through the ASGI interface, with headers no HTTP server would pass on."""
     messages = [{"type": "http.request", "body": QUERY, "more_body": False}]
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
-        return messages.pop(0)
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
 
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    headers = signed_headers(settings, QUERY, **{"content-length": length})
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -237,12 +233,29 @@ async def test_content_length_that_is_not_a_number_is_400(
         "scheme": "http",
         "path": "/graphql",
         "raw_path": b"/graphql",
-        "query_string": b"",
+        "query_string": query_string,
         "root_path": "",
         "headers": [(k.encode("latin-1"), v.encode("utf-8")) for k, v in headers.items()],
         "server": ("registry", 80),
         "client": ("127.0.0.1", 1),
     }
-    await limited_app(scope, receive, send)
-    assert sent[0]["status"] == 400
-    assert json.loads(sent[1]["body"])["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    await app(scope, receive, send)
+    return sent[0]["status"], json.loads(sent[1]["body"])
+
+
+@pytest.mark.parametrize("length", ["abc", "-1", "1e9", "١٢", " 12", "9" * 19, "9" * 5000])
+async def test_content_length_that_is_not_a_number_is_400(
+    limited_app: Any, settings: Settings, length: str
+) -> None:
+    """uvicorn refuses most of these itself; the app does too, whatever server it runs in."""
+    status, payload = await call_asgi(
+        limited_app, signed_headers(settings, QUERY, **{"content-length": length})
+    )
+    assert status == 400
+    assert payload["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+async def test_raw_bytes_in_the_query_string_are_401_not_500(limited_app: Any, settings: Settings) -> None:
+    status, payload = await call_asgi(limited_app, signed_headers(settings, QUERY), b"x=\xff\xfe")
+    assert status == 401
+    assert payload["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

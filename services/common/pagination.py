@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 
 from services.common.errors import BadUserInput
+from services.common.inputs import BIGINT_MAX, unstorable
 
 T = TypeVar("T")
 
@@ -36,7 +37,9 @@ def _mac(payload: str) -> str:
     return hmac.new(_CURSOR_KEY, payload.encode(), hashlib.sha256).hexdigest()[:16]
 
 
-def decode_cursor(cursor: str, arity: int) -> list[Any]:
+def decode_cursor(cursor: str, arity: int, *, kinds: tuple[type, ...] | None = None) -> list[Any]:
+    """The sort key a cursor holds: `arity` values, each of its type in `kinds` when given (a forged
+    cursor with a string where SQL expects a bigint is a bad cursor, not a database error)."""
     invalid = BadUserInput(
         "The cursor is not one this API issued; use a cursor from pageInfo or edges.",
         argument="after",
@@ -48,9 +51,21 @@ def decode_cursor(cursor: str, arity: int) -> list[Any]:
         key = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     except ValueError as exc:
         raise invalid from exc
-    if not isinstance(key, list) or len(key) != arity:
+    if not isinstance(key, list) or len(key) != arity or not all(map(_storable, key)):
+        raise invalid
+    if kinds is not None and [type(value) for value in key] != list(kinds):
         raise invalid
     return key
+
+
+def _storable(value: Any) -> bool:
+    """Whether a cursor's sort-key value can reach SQL: anyone can forge a cursor (the MAC key is not a
+    secret), so a NUL, a nested value or an integer past bigint must not get that far."""
+    if isinstance(value, str):
+        return unstorable(value) is None
+    if isinstance(value, int):
+        return -BIGINT_MAX - 1 <= value <= BIGINT_MAX
+    return value is None or isinstance(value, float)
 
 
 def page_size(first: int | None, maximum: int, default: int = 20) -> int:

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from services.common.signing import DEFAULT_MAX_AGE
+
 SERVICES = ("registry", "credits", "mapping")
 # What a browser sends as `Origin`: scheme, host and port only (a path or a trailing slash never matches).
 ORIGIN = re.compile(r"https?://([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:[0-9]{1,5})?")
@@ -44,7 +46,10 @@ class Settings(BaseSettings):
 
     # Shared by the gateway and every subgraph to sign internal requests.
     internal_secret: SecretStr | None = None
-    signature_max_age_seconds: int = Field(300, ge=1)
+    # How far a signature's time may lie behind (a replay) or ahead of (clock skew) a subgraph's clock.
+    signature_max_age_seconds: int = Field(DEFAULT_MAX_AGE, ge=1, le=600)
+    # Largest body a subgraph reads: the gateway's entity fetches carry many representations.
+    subgraph_max_body_bytes: int = Field(8 * 1024 * 1024, ge=64 * 1024)
     # Pepper for the hash of a certificate holder's CURP; CURPs are never stored in clear.
     curp_salt: SecretStr | None = None
 

@@ -6,8 +6,13 @@ JSON: role, subject, scope, request id) and proves it in `X-QF-Signature`:
     X-QF-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>
 
 The HMAC covers the timestamp, method, path with query string, the caller header and a SHA-256 of
-the body, so a captured signature cannot be replayed with another query, another caller or after
-`max_age` seconds. Subgraphs reject every request without a valid signature (401).
+the body, so a captured signature cannot be replayed with another query or another caller, nor more
+than `max_age` seconds after (or before: a clock running ahead) the time it names. Subgraphs reject every
+request without a valid signature (401).
+
+`read_signature` checks everything that does not need the body (both headers there, well formed, fresh),
+so a subgraph refuses an unsigned request before reading a byte of its body; `verify` does that and then
+checks the HMAC over the body.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -24,6 +30,13 @@ CALLER_HEADER = "x-qf-caller"
 SIGNATURE_HEADER = "x-qf-signature"
 
 ROLES = ("public", "registrar", "committee", "certifier", "taskforce", "admin")
+
+# How far a signature's time may lie from the subgraph's clock, either way, by default. Gateway and
+# subgraphs sign and check within milliseconds of each other; the window only absorbs clock drift.
+DEFAULT_MAX_AGE = 30
+
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_HEX_MAC = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -80,6 +93,48 @@ def sign(
     return {CALLER_HEADER: encoded, SIGNATURE_HEADER: f"t={timestamp},v1={mac}"}
 
 
+@dataclass(frozen=True)
+class SignatureHeaders:
+    """The two headers of a request, checked as far as they can be without its body."""
+
+    timestamp: int
+    mac: str
+    caller: str  # still encoded, as signed
+
+    def verify(self, secret: bytes, *, method: str, target: str, body: bytes) -> Caller:
+        """The signed caller if the HMAC covers this method, target and body; else `InvalidSignature`."""
+        expected = _mac(secret, self.timestamp, method, target, self.caller, body)
+        if not hmac.compare_digest(expected, self.mac):
+            raise InvalidSignature("invalid internal signature")
+        try:
+            return Caller.decode(self.caller)
+        except (ValueError, TypeError) as exc:
+            raise InvalidSignature("malformed caller header") from exc
+
+
+def read_signature(
+    headers: dict[str, str], *, max_age: int = DEFAULT_MAX_AGE, now: float | None = None
+) -> SignatureHeaders:
+    """Both headers, well formed and signed within `max_age` seconds of now, past or future."""
+    encoded = headers.get(CALLER_HEADER)
+    signature = headers.get(SIGNATURE_HEADER)
+    if not encoded or not signature:
+        raise InvalidSignature("missing internal signature")
+    # Exactly `t=<digits>,v1=<64 hex>`, in either order; anything else is refused, not guessed at.
+    items = [item.partition("=") for item in signature.split(",")]
+    parts = {name: value for name, _, value in items}
+    timestamp, mac = parts.get("t", ""), parts.get("v1", "")
+    if len(items) != 2 or not _TIMESTAMP.fullmatch(timestamp) or not _HEX_MAC.fullmatch(mac):
+        raise InvalidSignature("malformed internal signature")
+    signed_at = int(timestamp)
+    current = time.time() if now is None else now
+    if signed_at < current - max_age:
+        raise InvalidSignature(f"expired internal signature (signed more than {max_age} s ago)")
+    if signed_at > current + max_age:
+        raise InvalidSignature(f"internal signature from the future (more than {max_age} s ahead)")
+    return SignatureHeaders(signed_at, mac, encoded)
+
+
 def verify(
     secret: bytes,
     headers: dict[str, str],
@@ -87,27 +142,10 @@ def verify(
     method: str,
     target: str,
     body: bytes,
-    max_age: int = 300,
+    max_age: int = DEFAULT_MAX_AGE,
     now: float | None = None,
 ) -> Caller:
     """The signed caller, or `InvalidSignature` saying why not."""
-    encoded = headers.get(CALLER_HEADER)
-    signature = headers.get(SIGNATURE_HEADER)
-    if not encoded or not signature:
-        raise InvalidSignature("missing internal signature")
-    try:
-        parts = dict(item.split("=", 1) for item in signature.split(","))
-        timestamp = int(parts["t"])
-        given = parts["v1"]
-    except (ValueError, KeyError) as exc:
-        raise InvalidSignature("malformed internal signature") from exc
-    current = time.time() if now is None else now
-    if abs(current - timestamp) > max_age:
-        raise InvalidSignature("expired internal signature")
-    expected = _mac(secret, timestamp, method, target, encoded, body)
-    if not hmac.compare_digest(expected, given):
-        raise InvalidSignature("invalid internal signature")
-    try:
-        return Caller.decode(encoded)
-    except (ValueError, TypeError) as exc:
-        raise InvalidSignature("malformed caller header") from exc
+    return read_signature(headers, max_age=max_age, now=now).verify(
+        secret, method=method, target=target, body=body
+    )

@@ -19,6 +19,7 @@ import asyncpg
 
 from services.common.db import Database
 from services.common.errors import BadUserInput, Conflict, Forbidden, NotFound
+from services.common.inputs import shown
 from services.common.signing import Caller
 from services.credits.conversion import CreditSystem
 from services.credits.transcript import Course, Program, Rule
@@ -186,9 +187,9 @@ class InstitutionInput:
 
 async def upsert_institution(db: Database, caller: Caller, given: InstitutionInput) -> asyncpg.Record:
     """Admins add institutions; a registrar may update its own."""
-    if not ID.match(given.id):
+    if not ID.fullmatch(given.id):  # fullmatch: `$` alone would let a trailing newline through
         raise BadUserInput(
-            f"Institution id {given.id!r} must be 1-64 letters, digits, '.', '_' or '-'.", argument="id"
+            f"Institution id {shown(given.id)} must be 1-64 letters, digits, '.', '_' or '-'.", argument="id"
         )
     if not given.name.strip():
         raise BadUserInput("An institution needs a name.", argument="name")
@@ -250,9 +251,9 @@ async def require_program(db: Database, program_id: str) -> asyncpg.Record:
 async def upsert_program(db: Database, caller: Caller, given: ProgramInput) -> asyncpg.Record:
     require_institution_role(caller, given.institution_id)
     await require_institution(db, given.institution_id)
-    if not ID.match(given.id):
+    if not ID.fullmatch(given.id):
         raise BadUserInput(
-            f"Programme id {given.id!r} must be 1-64 letters, digits, '.', '_' or '-'.", argument="id"
+            f"Programme id {shown(given.id)} must be 1-64 letters, digits, '.', '_' or '-'.", argument="id"
         )
     if not given.name.strip():
         raise BadUserInput("A programme needs a name.", argument="name")

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from services.common.errors import BadUserInput, NotFound
+from services.common.inputs import int_id
 from services.common.pagination import Connection, decode_cursor, make_page, page_size
 from services.common.schema import SubgraphSchema
 from services.credits import catalog, conversion, ledger, transcript
@@ -100,6 +101,9 @@ class EquivalenceRuleFilter:
     in_force_on: date | None = None
 
 
+RULE_ID = "an equivalence rule id"
+
+
 def _registry(info: Info) -> RegistryClient:
     return info.context.request.app.state.registry
 
@@ -122,7 +126,7 @@ class Query:
     ) -> Connection[Institution]:
         ctx = _ctx(info)
         size = page_size(first, ctx.settings.max_page_size)
-        (since,) = decode_cursor(after, 1) if after else [""]
+        (since,) = decode_cursor(after, 1, kinds=(str,)) if after else [""]
         where = "($1::text IS NULL OR country = upper($1)) AND ($2::text IS NULL OR credit_system = $2)"
         args = [country, credit_system.value if credit_system else None]
         rows = await ctx.db.fetch(
@@ -193,7 +197,7 @@ class Query:
         if caller.role != "admin":
             own = caller.scope if caller.role == "registrar" else None
             where("(status = 'approved' OR institution_id = ?)", own)
-        (before,) = decode_cursor(after, 1) if after else [None]
+        (before,) = decode_cursor(after, 1, kinds=(int,)) if after else [None]
         filters = " AND ".join(conditions) or "true"
         page_args = [*args, before, size + 1]
         rows = await ctx.db.fetch(
@@ -342,12 +346,16 @@ class Mutation:
     )
     async def approve_equivalence_rule(self, info: Info, id: strawberry.ID) -> EquivalenceRule:
         ctx = _ctx(info)
-        return EquivalenceRule.from_row(await catalog.approve_rule(ctx.db, ctx.caller, _int_id(id)))
+        return EquivalenceRule.from_row(
+            await catalog.approve_rule(ctx.db, ctx.caller, int_id(id, what=RULE_ID))
+        )
 
     @strawberry.mutation(description="Retires a rule from today; transcripts dated earlier still apply it.")
     async def retire_equivalence_rule(self, info: Info, id: strawberry.ID, reason: str) -> EquivalenceRule:
         ctx = _ctx(info)
-        return EquivalenceRule.from_row(await catalog.retire_rule(ctx.db, ctx.caller, _int_id(id), reason))
+        return EquivalenceRule.from_row(
+            await catalog.retire_rule(ctx.db, ctx.caller, int_id(id, what=RULE_ID), reason)
+        )
 
     @strawberry.mutation(
         description="Banks a certificate in its holder's account at an institution, with the facts the "
@@ -391,14 +399,9 @@ class Mutation:
     )
     async def reverse_ledger_entry(self, info: Info, id: strawberry.ID, reason: str) -> list[LedgerEntry]:
         ctx = _ctx(info)
-        return await entries(info, await ledger.reverse_entry(ctx.db, ctx.caller, _int_id(id), reason))
-
-
-def _int_id(value: strawberry.ID) -> int:
-    try:
-        return int(str(value))
-    except ValueError as exc:
-        raise BadUserInput(f"{value!r} is not an id this API issued.", argument="id") from exc
+        return await entries(
+            info, await ledger.reverse_entry(ctx.db, ctx.caller, int_id(id, what="a ledger entry id"), reason)
+        )
 
 
 schema = SubgraphSchema(Query, Mutation, types=[Standard, Certificate, Learner])

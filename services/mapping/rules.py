@@ -11,6 +11,7 @@ nothing behind.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,11 +19,13 @@ import asyncpg
 
 from services.common.db import Database
 from services.common.errors import BadUserInput, Conflict, Forbidden, NotFound
+from services.common.inputs import shown
 from services.common.signing import Caller
 from services.mapping.model import Relation
 
 PROPOSABLE = frozenset(r.value for r in Relation if r is not Relation.BROADER)
 PARTIES = ("MX", "US")
+AGREEMENT_ID = re.compile(r"[A-Za-z0-9._-]{3,64}")  # as recognition_agreements.id's CHECK
 
 
 def identity(caller: Caller) -> str:
@@ -151,6 +154,10 @@ class AgreementInput:
 
 async def create_agreement(db: Database, agreement: AgreementInput, caller: Caller | None) -> None:
     a = agreement
+    if not AGREEMENT_ID.fullmatch(a.id):  # the table's CHECK, said as a person can act on it
+        raise BadUserInput(
+            f"Agreement id {shown(a.id)} must be 3-64 letters, digits, '.', '_' or '-'.", argument="id"
+        )
     if not a.title_es.strip():
         raise BadUserInput("An agreement needs a Spanish title.", argument="titleEs")
     if a.valid_from and a.valid_to and a.valid_from > a.valid_to:

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from services.common.errors import BadUserInput
+from services.common.inputs import int_id
 from services.common.pagination import Connection, decode_cursor, make_page, page_size
 from services.common.schema import SubgraphSchema
 from services.mapping import model, rules
@@ -83,7 +84,7 @@ class Query:
         where = " AND ".join(conditions)
         count_args = list(args)
         if after is not None:
-            (last,) = decode_cursor(after, 1)
+            (last,) = decode_cursor(after, 1, kinds=(str,))
             args.append(last)
             where_page = f"{where} AND code > ${len(args)}"
         else:
@@ -265,10 +266,7 @@ class Mutation:
     ) -> MappingEdge:
         ctx = _ctx(info)
         caller = ctx.require_role("taskforce")
-        try:
-            edge_id = int(id)
-        except ValueError:
-            raise BadUserInput(f"{id!r} is not a mapping id.", argument="id") from None
+        edge_id = int_id(id, what="a mapping id")
         await rules.review_mapping(ctx.db, edge_id, decision is Review.ENDORSE, note, caller)
         await graph_holder(info).refresh()  # the reviewer's next crosswalk already sees it
         row = await ctx.db.fetchrow("SELECT * FROM edges WHERE id = $1", edge_id)

@@ -419,7 +419,7 @@ class Query:
         ctx = _ctx(info)
         size = page_size(first, ctx.settings.max_page_size)
         text = _search_text(info, search)
-        key = decode_cursor(after, 2) if after else [None, None]
+        key = decode_cursor(after, 2, kinds=(str, str)) if after else [None, None]
         where = "($1::text IS NULL OR fold(name) LIKE '%' || fold($1) || '%')"
         rows = await ctx.db.fetch(
             f"""SELECT id, conocer_key, name, sector_label, state, formed_on,
@@ -473,7 +473,7 @@ class Query:
                   AND ($2::text IS NULL OR a.standard_code = $2)
                   AND ($5::date IS NULL OR (coalesce(a.valid_from, '-infinity') <= $5
                                             AND coalesce(a.valid_to, 'infinity') >= $5))))"""
-        key = decode_cursor(after, 2) if after else [None, None]
+        key = decode_cursor(after, 2, kinds=(str, str)) if after else [None, None]
         rows = await ctx.db.fetch(
             f"""SELECT b.id, b.name, b.kind, b.state, b.active FROM certification_bodies b
                 WHERE {where} AND ($6::text IS NULL OR (b.name, b.id) > ($6, $7))
@@ -532,9 +532,7 @@ class Query:
     ) -> Connection[RegistryChange]:
         ctx = _ctx(info)
         size = page_size(first, max(ctx.settings.max_page_size, 500), default=100)
-        (since,) = decode_cursor(after, 1) if after else [0]
-        if not isinstance(since, int):
-            raise BadUserInput("The cursor is not one this API issued.", argument="after")
+        (since,) = decode_cursor(after, 1, kinds=(int,)) if after else [0]
         rows = await ctx.db.fetch(
             "SELECT seq, entity, key, op, data, changed_at FROM change_log "
             "WHERE seq > $1 ORDER BY seq LIMIT $2",

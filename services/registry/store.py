@@ -137,9 +137,11 @@ async def search_standards(
     args.append(limit)
     order_by = ", ".join(f"{expr} {direction}" for expr, _ in keys)
     sql = f"SELECT * FROM ({inner}) AS matches WHERE {outer_where} ORDER BY {order_by} LIMIT ${len(args)}"
+    if after is None:
+        return await db.fetch(sql, *args)
     try:
         return await db.fetch(sql, *args)
-    except asyncpg.DataError as exc:  # only cursor values are cast from text
+    except asyncpg.DataError as exc:  # a forged cursor's value that does not cast to its column's type
         raise BadUserInput("The cursor is not one this API issued.", argument="after") from exc
 
 

@@ -15,10 +15,12 @@ import pytest
 from services.common.settings import Settings
 from services.common.signing import (
     CALLER_HEADER,
+    DEFAULT_MAX_AGE,
     SIGNATURE_HEADER,
     Caller,
     InvalidSignature,
     _mac,
+    read_signature,
     sign,
     verify,
 )
@@ -48,8 +50,8 @@ def test_round_trip() -> None:
     headers = signed(caller)
     assert set(headers) == {CALLER_HEADER, SIGNATURE_HEADER}
     assert check(headers) == caller
-    assert check(headers, now=NOW + 299) == caller
-    assert check(headers, now=NOW - 299) == caller
+    assert check(headers, now=NOW + 29) == caller
+    assert check(headers, now=NOW - 29) == caller
 
 
 def test_round_trip_with_query_string_and_get() -> None:
@@ -73,8 +75,8 @@ def test_caller_header_is_base64_json_without_padding() -> None:
         {"target": "/other"},
         {"method": "GET"},
         {"secret": b"another-secret"},
-        {"now": NOW + 301},
-        {"now": NOW - 301},
+        {"now": NOW + 31},
+        {"now": NOW - 31},
     ],
 )
 def test_anything_changed_is_refused(override: dict[str, Any]) -> None:
@@ -87,6 +89,37 @@ def test_expired_says_so() -> None:
         check(signed(), now=NOW + 3600)
     with pytest.raises(InvalidSignature, match="expired"):
         check(signed(), now=NOW + 11, max_age=10)
+
+
+def test_default_window_is_thirty_seconds() -> None:
+    assert DEFAULT_MAX_AGE == 30
+    assert Settings.model_fields["signature_max_age_seconds"].default == 30
+
+
+@pytest.mark.parametrize("max_age", [5, 30, 120])
+def test_window_bounds_the_past_and_the_future_alike(max_age: int) -> None:
+    """A signature is good from `max_age` seconds before the subgraph's clock to `max_age` after it."""
+    headers = signed()
+    assert check(headers, now=NOW + max_age, max_age=max_age).role == "registrar"  # signed max_age ago
+    assert check(headers, now=NOW - max_age, max_age=max_age).role == "registrar"  # max_age ahead
+    with pytest.raises(InvalidSignature, match="expired"):
+        check(headers, now=NOW + max_age + 0.5, max_age=max_age)
+    with pytest.raises(InvalidSignature, match="from the future"):
+        check(headers, now=NOW - max_age - 0.5, max_age=max_age)
+
+
+def test_headers_are_judged_without_the_body() -> None:
+    """`read_signature` needs no body: a subgraph refuses before reading one."""
+    headers = signed()
+    read = read_signature(headers, now=NOW)
+    assert read.timestamp == int(NOW)
+    assert read.verify(SECRET, method="POST", target="/graphql", body=BODY).role == "registrar"
+    with pytest.raises(InvalidSignature, match="invalid"):
+        read.verify(SECRET, method="POST", target="/graphql", body=BODY + b" ")
+    with pytest.raises(InvalidSignature, match="missing"):
+        read_signature({CALLER_HEADER: Caller().encode()}, now=NOW)
+    with pytest.raises(InvalidSignature, match="expired"):
+        read_signature(headers, now=NOW + 31)
 
 
 def test_caller_swapped_under_a_valid_signature_is_refused() -> None:
@@ -109,8 +142,33 @@ def test_caller_swapped_under_a_valid_signature_is_refused() -> None:
         {CALLER_HEADER: "", SIGNATURE_HEADER: ""},
     ],
 )
-def test_malformed_headers_are_refused(headers: dict[str, str]) -> None:
+def test_missing_or_broken_headers_are_refused(headers: dict[str, str]) -> None:
     with pytest.raises(InvalidSignature):
+        check(headers)
+
+
+def _signature(timestamp: str, mac: str) -> dict[str, str]:
+    return {CALLER_HEADER: Caller().encode(), SIGNATURE_HEADER: f"t={timestamp},v1={mac}"}
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        _signature(f" {int(NOW)}", "0" * 64),  # int() would take these; the format does not
+        _signature(f"{int(NOW)} ", "0" * 64),
+        _signature("1_750_000_000", "0" * 64),
+        _signature("١٧٥٠٠٠٠٠٠٠", "0" * 64),  # Arabic-Indic digits
+        _signature("-1", "0" * 64),
+        _signature("9" * 5000, "0" * 64),
+        _signature(str(int(NOW)), "0" * 63),
+        _signature(str(int(NOW)), "A" * 64),
+        _signature(str(int(NOW)), "g" * 64),
+        {**_signature(str(int(NOW)), "0" * 64), SIGNATURE_HEADER: f"t={int(NOW)},v1={'0' * 64},v2=1"},
+        {**_signature(str(int(NOW)), "0" * 64), SIGNATURE_HEADER: f"t={int(NOW)},t=1,v1={'0' * 64}"},
+    ],
+)
+def test_malformed_signature_header_says_so(headers: dict[str, str]) -> None:
+    with pytest.raises(InvalidSignature, match="malformed internal signature"):
         check(headers)
 
 

@@ -102,7 +102,9 @@ def test_an_unsatisfiable_operation_is_a_request_error(
     require_oracle()
     gateways = gateways_of("unsatisfiable")
     apollo = http.post(gateways.apollo, json={"query": operation.query})
-    ours = http.post(gateways.ours, json={"query": operation.query})
+    # A request error is 400 for a client of GraphQL over HTTP's own media type (200 with plain JSON).
+    accept = {"accept": "application/graphql-response+json"}
+    ours = http.post(gateways.ours, json={"query": operation.query}, headers=accept)
     assert "data" not in apollo.json() and apollo.json()["errors"], apollo.text
     assert ours.status_code == 400, ours.text
     answer = ours.json()

@@ -238,15 +238,11 @@ class Engine:
             if execution.errors:
                 return {"errors": execution.errors, "data": execution.data}
             return {"data": execution.data}
-        shaper = Shaper(self.supergraph, self.schema, execution.errors, prepared.shapes)
+        shaper = Shaper(self.supergraph, self.schema, execution.errors, prepared.shapes, execution.lost)
         data = shaper.root(prepared.root_type, prepared.selections, execution.data)
-        response: dict[str, Any] = {}
         if execution.errors:
-            response["errors"] = execution.errors
-        response["data"] = data
-        if shaper.value_completion:
-            response["extensions"] = {"valueCompletion": shaper.value_completion}
-        return response
+            return {"errors": execution.errors, "data": data}
+        return {"data": data}
 
 
 def _is_int(type_node: Any) -> bool:

@@ -5,6 +5,11 @@ top; an entity fetch collects the objects at its path, sends one `_entities` req
 representation once, and merges every answer back into the objects it came from. Subgraph errors are
 moved to the client's response paths and name their subgraph (`extensions.serviceName`); a subgraph
 that fails or times out costs only the fields it owed.
+
+A fetch without an answer (the subgraph failed, timed out, or answered without data) gives errors at
+the paths of the fields it owed: one per field, at the first object it was for, with the number of
+objects when there were several (an entity fetch over 1,000 objects gives one error per field, not
+1,000). Every object it owed is recorded in `lost`, so shaping knows those nulls are explained.
 """
 
 from __future__ import annotations
@@ -25,9 +30,14 @@ log = logging.getLogger(__name__)
 
 # (subgraph, request body) -> parsed JSON response; raises on transport failure.
 Transport = Callable[[str, bytes], Awaitable[dict[str, Any]]]
+# Per representation of an entity fetch: the objects it stands for, each with its response path.
+Owners = list[list[tuple[dict, tuple]]]
 
 
 class SubgraphFailure(Exception):
+    """A subgraph gave no GraphQL answer. The message completes "The subgraph "x" ..." for clients
+    ("is unreachable", "timed out ..."): it never holds an address; the transport logs the detail."""
+
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
         self.code = code
@@ -51,6 +61,9 @@ class Execution:
         self.on_fetch = on_fetch
         self.data: dict[str, Any] = {}
         self.errors: list[dict[str, Any]] = []
+        # The response path of each object a fetch without an answer was for -> the keys it owed.
+        self.lost: dict[tuple, set[str]] = {}
+        self.unanswered: set[int] = set()  # fetches without an answer, or whose inputs had none
 
     async def run(self) -> None:
         fetches = {f.id: f for f in self.plan.fetches}
@@ -70,34 +83,46 @@ class Execution:
     async def fetch(self, fetch: Fetch) -> None:
         variables = {n: self.variables[n] for n in fetch.variables if n in self.variables}
         if not fetch.entity:
-            response = await self.send(fetch, variables)
-            if response is not None and fetch.restores:
-                _restore(self.sg, response.get("data"), fetch.selections)
-            if response is not None:
-                if isinstance(response.get("data"), dict):
-                    _merge(self.sg, self.data, response["data"])
-                self.add_errors(fetch, response.get("errors"), None)
+            response = await self.send(fetch, variables, None)
+            if response is None:
+                return
+            data = response.get("data")
+            if not isinstance(data, dict):
+                self.unanswerable(fetch, response, None)
+                return
+            if fetch.restores:
+                _restore(self.sg, data, fetch.selections)
+            _merge(self.sg, self.data, data)
+            self.add_errors(fetch, response.get("errors"), None)
             return
-        found = self.representations(fetch)
-        if not found:
+        representations, owners, skipped = self.representations(fetch)
+        if skipped and fetch.depends & self.unanswered:
+            # Objects without the fields an unanswered fetch was to add for them: lost with it.
+            self.lose(fetch, skipped)
+        if not representations:
             return
-        representations, owners = found
         variables["representations"] = representations
-        response = await self.send(fetch, variables)
+        response = await self.send(fetch, variables, owners)
         if response is None:
             return
-        entities = (response.get("data") or {}).get("_entities") or []
+        entities = (response.get("data") or {}).get("_entities")
+        if type(entities) is not list or len(entities) != len(representations):
+            self.unanswerable(fetch, response, owners)
+            return
         if fetch.restores:
             _restore(self.sg, entities, fetch.selections)
         for index, entity in enumerate(entities):
-            if isinstance(entity, dict) and index < len(owners):
+            if isinstance(entity, dict):
                 for target, _ in owners[index]:
                     _merge(self.sg, target, entity)
         self.add_errors(fetch, response.get("errors"), owners)
 
-    def representations(self, fetch: Fetch) -> tuple[list[dict], list[list[tuple[dict, tuple]]]] | None:
+    def representations(self, fetch: Fetch) -> tuple[list[dict], Owners, list[tuple]]:
+        """The distinct representations, the objects (and their paths) each stands for, and the paths
+        of the objects at the fetch's path that could not be represented (a key field is missing)."""
         representations: list[dict] = []
-        owners: list[list[tuple[dict, tuple]]] = []
+        owners: Owners = []
+        skipped: list[tuple] = []
         seen: dict[Any, int] = {}
         inputs = fetch.inputs
         for target, path in _objects_at(self.data, fetch.path):
@@ -108,11 +133,13 @@ class Execution:
             if flat is not None:  # the common case: a key of plain scalar fields
                 representation = _flat(entry.typename, target, flat)
                 if representation is None:
+                    skipped.append(path)
                     continue
                 identity: Any = tuple(representation.values())
             else:
                 fields = _represent(self.sg, target, entry.selection)
                 if fields is None:
+                    skipped.append(path)
                     continue
                 representation = {"__typename": entry.typename, **fields}
                 identity = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
@@ -127,9 +154,12 @@ class Execution:
                 owners.append([(target, path)])
             else:
                 owners[index].append((target, path))
-        return (representations, owners) if representations else None
+        return representations, owners, skipped
 
-    async def send(self, fetch: Fetch, variables: dict[str, Any]) -> dict[str, Any] | None:
+    async def send(
+        self, fetch: Fetch, variables: dict[str, Any], owners: Owners | None
+    ) -> dict[str, Any] | None:
+        """The subgraph's answer, or None when it failed (its errors added, see `fail`)."""
         body = orjson.dumps({"query": fetch.document, "variables": variables})
         started = time.perf_counter()
         outcome = "unavailable"
@@ -138,18 +168,50 @@ class Execution:
             outcome = "error" if response.get("errors") else "ok"
             return response
         except SubgraphFailure as failure:
-            self.errors.append(
-                {
-                    "message": f'The subgraph "{fetch.subgraph}" could not answer: {failure}',
-                    "extensions": {"code": failure.code, "serviceName": fetch.subgraph},
-                }
-            )
+            self.fail(fetch, owners, f'The subgraph "{fetch.subgraph}" {failure}.', failure.code)
             return None
         finally:
             if self.on_fetch is not None:
                 self.on_fetch(fetch.subgraph, outcome, time.perf_counter() - started)
 
-    def add_errors(self, fetch: Fetch, errors: Any, owners: list[list[tuple[dict, tuple]]] | None) -> None:
+    def unanswerable(self, fetch: Fetch, response: dict[str, Any], owners: Owners | None) -> None:
+        """An answer without usable data: the subgraph's errors say why; if it gave none, ours does."""
+        if response.get("errors"):
+            self.add_errors(fetch, response["errors"], owners)
+            self.lose(fetch, _paths(owners))
+        else:
+            message = f'The subgraph "{fetch.subgraph}" answered without the data it was asked for.'
+            self.fail(fetch, owners, message, "SUBREQUEST_MALFORMED_RESPONSE")
+
+    def fail(self, fetch: Fetch, owners: Owners | None, message: str, code: str) -> None:
+        """One error per field the fetch cost, at the first object's path, with how many objects lost
+        it; `owners` is None for a root fetch (the object is the response's root)."""
+        paths = _paths(owners)
+        self.lose(fetch, paths)
+        first = response_path(paths[0])
+        extensions: dict[str, Any] = {"code": code, "serviceName": fetch.subgraph}
+        if len(paths) > 1:
+            extensions["objects"] = len(paths)  # how many objects lost each field; the path is the first's
+        for key in self.costs(fetch) or (None,):
+            path = first if key is None else [*first, key]
+            error: dict[str, Any] = {"message": message, "path": path} if path else {"message": message}
+            error["extensions"] = dict(extensions)
+            self.errors.append(error)
+
+    def costs(self, fetch: Fetch) -> tuple[str, ...]:
+        """The client's fields a fetch without an answer costs on each object: those it owed, or when
+        it was only after inputs for later fetches at the same path (@requires), theirs."""
+        if fetch.owed:
+            return fetch.owed
+        later = (f.owed for f in self.plan.fetches if fetch.id in f.depends and f.path == fetch.path)
+        return tuple(dict.fromkeys(key for owed in later for key in owed))
+
+    def lose(self, fetch: Fetch, paths: list[tuple]) -> None:
+        self.unanswered.add(fetch.id)
+        for path in paths:
+            self.lost.setdefault(tuple(response_path(path)), set()).update(fetch.owed)
+
+    def add_errors(self, fetch: Fetch, errors: Any, owners: Owners | None) -> None:
         for error in errors or ():
             if not isinstance(error, dict):
                 continue
@@ -167,6 +229,11 @@ class Execution:
 
 
 _MISSING = object()
+
+
+def _paths(owners: Owners | None) -> list[tuple]:
+    """The response paths of the objects a fetch was for: the root's for a root fetch."""
+    return [()] if owners is None else [path for owned in owners for _, path in owned]
 
 
 def _objects_at(data: dict, path: tuple[str, ...]) -> list[tuple[dict, tuple]]:

@@ -19,7 +19,15 @@ import httptools
 
 
 class HTTPFailure(Exception):
-    """No HTTP answer: the connection failed or the answer did not parse."""
+    """No HTTP answer: the connection failed or the answer did not parse.
+
+    `str()` is the detail for operators' logs (it may name the host and the OS error); `reason` is
+    what may be told to clients ("is unreachable"), with no address in it.
+    """
+
+    def __init__(self, detail: str, reason: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
 
 
 class _Connection(asyncio.Protocol):
@@ -42,11 +50,12 @@ class _Connection(asyncio.Protocol):
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as exc:
-            self._fail(HTTPFailure(f"the answer is not HTTP: {exc}"))
+            self._fail(HTTPFailure(f"the answer is not HTTP: {exc}", "answered something that is not HTTP"))
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        self._fail(HTTPFailure(f"connection closed{f': {exc}' if exc else ''}"))
+        detail = f"connection closed{f': {exc}' if exc else ''}"
+        self._fail(HTTPFailure(detail, "closed the connection before answering"))
 
     # httptools callbacks
 
@@ -116,7 +125,8 @@ class Origin:
         try:
             _, connection = await loop.create_connection(_Connection, self.host, self.port, ssl=self.ssl)
         except OSError as exc:
-            raise HTTPFailure(f"cannot connect to {self.host}:{self.port}: {exc.strerror or exc}") from None
+            detail = f"cannot connect to {self.host}:{self.port}: {exc.strerror or exc}"
+            raise HTTPFailure(detail, "is unreachable") from None
         return connection
 
     async def _exchange(self, connection: _Connection, request: bytes) -> tuple[int, bytes]:

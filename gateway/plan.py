@@ -129,6 +129,20 @@ class Fetch:
     variables: tuple[str, ...] = ()
     restores: bool = False  # whether answers hold aliases to put back (see `_typed_alias`)
 
+    @cached_property  # asked only when the fetch gets no answer; planning is over by then
+    def owed(self) -> tuple[str, ...]:
+        """The client's response keys this fetch answers on each object it is for (its root fields,
+        or the entity fields it adds), in order; the gateway's own (keys, @requires inputs) left out."""
+        keys: dict[str, None] = {}
+        trees = [self.selections]
+        while trees:
+            tree = trees.pop(0)
+            for key, (f, _) in tree.fields.items():
+                if not f.internal and f.name != "__typename":
+                    keys[f.restore_as or key] = None
+            trees += tree.fragments.values()
+        return tuple(keys)
+
     def finish(self, variable_definitions: dict[str, str]) -> None:
         self.restores = self.selections.restores()
         used = sorted(self.selections.variables())

@@ -10,6 +10,11 @@ or a call to the function of the object below it, and a non-null field becomes a
 `NULL`. The functions live in the plan's cache, so every later request runs straight-line code with no
 dispatch on kinds; this is where a gateway spends most of its time on large answers. Whatever the
 generated code does not specialise (abstract types, enums, nested lists) goes through `Shaper.value`.
+
+A null is never silent (GraphQL spec, "Handling Field Errors"): when a non-null field is null or
+missing, or the gateway nulls a value of the wrong type, an error goes to that path, unless one is
+already there or below it, or a failed fetch owed the field (`Execution.lost`). The generated code
+calls into `Shaper` for that only once a null is found, so answers without nulls pay nothing for it.
 """
 
 from __future__ import annotations
@@ -47,17 +52,26 @@ ShapeFunction = Callable[["Shaper", dict, tuple], Any]
 class Shaper:
     """One response's shaping; `cache` holds the generated functions, as long-lived as the plan.
 
-    The cache is keyed by the identity of selection tuples that the cached plan holds.
+    The cache is keyed by the identity of selection tuples that the cached plan holds. `lost` maps the
+    response path of an object (a tuple of keys) to the response keys that a failed fetch owed it: their
+    nulls are explained by that fetch's error.
     """
 
     def __init__(
-        self, sg: Supergraph, schema: GraphQLSchema, errors: list[dict[str, Any]], cache: dict
+        self,
+        sg: Supergraph,
+        schema: GraphQLSchema,
+        errors: list[dict[str, Any]],
+        cache: dict,
+        lost: dict[tuple, set[str]] | None = None,
     ) -> None:
         self.sg = sg
         self.schema = schema
         self.errors = errors
         self.cache = cache
-        self.value_completion: list[dict[str, Any]] = []
+        self.lost = lost or {}
+        self._errored: set[tuple] = set()  # every prefix of every error path indexed so far
+        self._indexed = 0  # how many of `errors` are in `_errored`
 
     def root(self, type_name: str, selections: tuple[Selection, ...], data: dict) -> dict | None:
         shaped = self.function(selections, type_name)(self, data, ())
@@ -76,12 +90,14 @@ class Shaper:
         kind = type(gql_type)
         if kind is GraphQLNonNull:
             inner = self.value(gql_type.of_type, selections, value, path, coordinate)
-            return NULL if inner is None or inner is NULL else inner
+            if inner is None:
+                return self.missing(path, coordinate)
+            return inner
         if value is None:
             return None
         if kind is GraphQLList:
             if type(value) is not list:
-                return None
+                return self.invalid(value, path, coordinate, "a list")
             item_type = gql_type.of_type
             items = [self.value(item_type, selections, v, (path, i), coordinate) for i, v in enumerate(value)]
             return None if NULL in items else items
@@ -94,7 +110,7 @@ class Shaper:
             self.errors.append(
                 {
                     "message": f"Invalid value found for field {coordinate}: the enum "
-                    f"{gql_type.name} has no value {orjson.dumps(value).decode()}.",
+                    f"{gql_type.name} has no value {orjson.dumps(value).decode()[:100]}.",
                     "path": response_path(path),
                     "extensions": {"code": "INTERNAL_SERVER_ERROR"},
                 }
@@ -103,12 +119,12 @@ class Shaper:
         if kind is GraphQLScalarType:
             return value
         if type(value) is not dict:
-            return None
+            return self.invalid(value, path, coordinate, "an object")
         type_name = gql_type.name
         if kind is not GraphQLObjectType:
             type_name = value.get("__typename") or type_name
             if type_name not in self.sg.api_possible(gql_type.name) and type_name != gql_type.name:
-                self.value_completion.append(
+                self.errors.append(
                     {
                         "message": f"Invalid __typename found for object at field {coordinate}.",
                         "path": response_path(path),
@@ -118,6 +134,50 @@ class Shaper:
                 return None
         shaped = self.function(selections, type_name)(self, value, path)
         return None if shaped is NULL else shaped
+
+    # -- nulls and their errors: called by the generated code only once a null is found
+
+    def missing(self, path: tuple, coordinate: str) -> _Null:
+        """A non-null field (or list item) at `path` is null: its error, unless one explains it already."""
+        if not self._covered(path):
+            self.errors.append(
+                {
+                    "message": f"Cannot return null for non-nullable field {coordinate}.",
+                    "path": response_path(path),
+                    "extensions": {"code": "INVALID_GRAPHQL"},
+                }
+            )
+        return NULL
+
+    def missing_items(self, items: list, path: tuple, coordinate: str) -> None:
+        """A list of non-null items holds nulls: an error for each null item no error explains yet."""
+        for i, item in enumerate(items):
+            if item is None:
+                self.missing((path, i), coordinate)
+
+    def invalid(self, value: Any, path: tuple, coordinate: str, expected: str) -> None:
+        """A value of the wrong type (a subgraph's mistake) becomes null, with its error."""
+        self.errors.append(
+            {
+                "message": f"Invalid value found for field {coordinate}: expected {expected}, "
+                f"got {_json_kind(value)}.",
+                "path": response_path(path),
+                "extensions": {"code": "INVALID_GRAPHQL"},
+            }
+        )
+
+    def _covered(self, path: tuple) -> bool:
+        """Whether an error is at `path` or below it, or a failed fetch owed the field at `path`."""
+        keys = tuple(response_path(path))
+        if keys and keys[-1] in self.lost.get(keys[:-1], ()):
+            return True
+        for error in self.errors[self._indexed :]:
+            where = error.get("path")
+            # Subgraphs' paths are copied as they came: only well-formed ones can be matched.
+            if type(where) is list and all(type(k) is str or type(k) is int for k in where):
+                self._errored.update(tuple(where[:n]) for n in range(1, min(len(where), _DEEPEST) + 1))
+        self._indexed = len(self.errors)
+        return keys in self._errored
 
     # -- writing the functions
 
@@ -157,24 +217,30 @@ class Shaper:
         names: dict[str, Any],
     ) -> tuple[list[str], str]:
         """Lines that work out field `k` (or return NULL for the whole object) and the expression of
-        its shaped value."""
-        v = f"v{index}"
+        its shaped value.
+
+        NULL is returned only with an error in place (from `shaper.missing` or `shaper.invalid`, or
+        from below, where the NULL came from); a nullable field turns it into None.
+        """
+        v, c = f"v{index}", repr(coordinate)
         required = type(gql_type) is GraphQLNonNull
         inner = gql_type.of_type if required else gql_type
-        propagate = [f"    if {v} is None: return NULL"] if required else []
         if type(inner) is GraphQLScalarType:
-            return ([f"    {v} = data.get({k})", *propagate], v) if required else ([], f"data.get({k})")
+            if not required:
+                return [], f"data.get({k})"
+            return [
+                f"    {v} = data.get({k})",
+                f"    if {v} is None: return shaper.missing((path, {k}), {c})",
+            ], v
         if type(inner) is GraphQLObjectType:
             names[f"shape{index}"] = self.function(children, inner.name)
-            return [
+            lines = [
                 f"    {v} = data.get({k})",
                 f"    if type({v}) is dict:",
                 f"        {v} = shape{index}(shaper, {v}, (path, {k}))",
-                f"        if {v} is NULL: {v} = None",
-                "    else:",
-                f"        {v} = None",
-                *propagate,
-            ], v
+                f"        if {v} is NULL: {'return NULL' if required else f'{v} = None'}",
+            ]
+            return [*lines, *_not_of_kind(v, k, c, "an object", required)], v
         item_type = inner.of_type if type(inner) is GraphQLList else None
         item_required = type(item_type) is GraphQLNonNull
         item = item_type.of_type if item_required else item_type
@@ -184,18 +250,22 @@ class Shaper:
                 f"    {v} = data.get({k})",
                 f"    if type({v}) is list:",
                 f"        at = (path, {k})",
-                f"        {v} = [shape{index}(shaper, x, (at, i)) if type(x) is dict else None"
+                f"        {v} = [shape{index}(shaper, x, (at, i)) if type(x) is dict"
+                f" else x if x is None else shaper.invalid(x, (at, i), {c}, 'an object')"
                 f" for i, x in enumerate({v})]",
             ]
             if item_required:
-                lines.append(f"        if None in {v} or NULL in {v}: {v} = None")
+                lines += [
+                    f"        if None in {v} or NULL in {v}:",
+                    f"            shaper.missing_items({v}, at, {c})",
+                    f"            {'return NULL' if required else f'{v} = None'}",
+                ]
             else:
                 lines.append(f"        if NULL in {v}: {v} = [None if x is NULL else x for x in {v}]")
-            return [*lines, "    else:", f"        {v} = None", *propagate], v
+            return [*lines, *_not_of_kind(v, k, c, "a list", required)], v
         names[f"type{index}"], names[f"children{index}"] = gql_type, children
         return [
-            f"    {v} = shaper.value(type{index}, children{index}, data.get({k}), (path, {k}), "
-            f"{coordinate!r})",
+            f"    {v} = shaper.value(type{index}, children{index}, data.get({k}), (path, {k}), {c})",
             f"    if {v} is NULL: return NULL",
         ], v
 
@@ -211,6 +281,36 @@ class Shaper:
                 or type_name in self.sg.api_possible(selection.condition)
             ):
                 self._collect(selection.selections, type_name, groups)
+
+
+# Error paths are indexed down to this depth: far below any response the depth limit lets through.
+_DEEPEST = 100
+
+
+def _not_of_kind(v: str, k: str, c: str, expected: str, required: bool) -> list[str]:
+    """The generated lines for a field whose value was not the dict or list expected: null, or the
+    wrong type, each with its error when the field is non-null or the value had to be dropped."""
+    if required:
+        return [
+            f"    elif {v} is None: return shaper.missing((path, {k}), {c})",
+            "    else:",
+            f"        shaper.invalid({v}, (path, {k}), {c}, {expected!r})",
+            "        return NULL",
+        ]
+    return [f"    elif {v} is not None: {v} = shaper.invalid({v}, (path, {k}), {c}, {expected!r})"]
+
+
+def _json_kind(value: Any) -> str:
+    """What a JSON value is, for an error message (the value itself may be large or private)."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "an object" if isinstance(value, dict) else type(value).__name__
 
 
 def response_path(path: tuple) -> list:

@@ -13,6 +13,7 @@ landing page), the subgraphs see it once. Mutations are never shared.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import orjson
@@ -20,6 +21,8 @@ import orjson
 from gateway.executor import SubgraphFailure, Transport
 from gateway.http1 import HTTPFailure, Origin
 from services.common.signing import Caller, sign
+
+log = logging.getLogger(__name__)
 
 HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
@@ -56,7 +59,13 @@ class SubgraphClient:
             except orjson.JSONDecodeError:
                 payload = None
             if not isinstance(payload, dict) or ("data" not in payload and "errors" not in payload):
-                raise SubgraphFailure(f"HTTP {status} without a GraphQL response", "SUBREQUEST_HTTP_ERROR")
+                url, start = self.urls[subgraph], content[:200]
+                log.warning(
+                    "subgraph %s at %s answered HTTP %s, not GraphQL: %r", subgraph, url, status, start
+                )
+                raise SubgraphFailure(
+                    f"answered HTTP {status} without a GraphQL response", "SUBREQUEST_HTTP_ERROR"
+                )
             return payload
 
         return send
@@ -86,6 +95,12 @@ class SubgraphClient:
             async with asyncio.timeout(self.timeout):
                 return await origin.post(body, headers)
         except TimeoutError:
-            raise SubgraphFailure(f"no answer within {self.timeout:g} s", "GATEWAY_TIMEOUT") from None
+            log.warning(
+                "subgraph %s at %s gave no answer within %g s", subgraph, self.urls[subgraph], self.timeout
+            )
+            raise SubgraphFailure(
+                f"timed out (no answer within {self.timeout:g} s)", "GATEWAY_TIMEOUT"
+            ) from None
         except HTTPFailure as exc:
-            raise SubgraphFailure(str(exc), "SUBREQUEST_HTTP_ERROR") from None
+            log.warning("subgraph %s at %s failed: %s", subgraph, self.urls[subgraph], exc)
+            raise SubgraphFailure(exc.reason, "SUBREQUEST_HTTP_ERROR") from None

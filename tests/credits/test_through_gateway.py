@@ -8,6 +8,7 @@ mapping sample, and our gateway composed from the live subgraphs, with API keys 
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date
 from typing import Any
@@ -360,3 +361,101 @@ async def test_same_data_as_apollo(
     assert ours.get("data") == apollo.get("data"), f"\n ours:   {ours}\n apollo: {apollo}"
     codes = [(e.get("path"), e["extensions"]["code"]) for e in ours.get("errors", [])]
     assert codes == [(e.get("path"), e["extensions"]["code"]) for e in apollo.get("errors", [])]
+
+
+# --- a rule for a standard the registry does not know: the nulls come with their errors -------------
+
+UNKNOWN_STANDARD = "EC9999"
+
+RULES_WITH_TITLES = """query ($i: ID) {
+  equivalenceRules(filter: {institutionId: $i}) {
+    totalCount
+    edges { node { id credits standard { code title } } }
+  }
+  convertCredits(value: 9, from: SATCA, to: ECTS) { value }
+}"""
+
+
+@pytest.fixture(scope="module")
+async def orphan_rules(bank_url: str) -> AsyncIterator[tuple[str, list[str]]]:
+    """An institution with an approved rule for EC1121 and a later one for EC9999, which the registry
+    does not know: (institution, rule ids newest first, as equivalenceRules lists them). Inserted with
+    SQL, as the API will refuse such a rule; removed afterwards."""
+    institution = f"inst-orphan-{secrets.token_hex(4)}"
+    db = await Database.connect(bank_url, "credits")
+    try:
+        await db.execute(
+            "INSERT INTO institutions (id, name_es, country, credit_system) VALUES ($1, $2, 'MX', 'SATCA')",
+            institution,
+            "Institución de prueba (regla huérfana)",
+        )
+        insert = (
+            "INSERT INTO equivalence_rules (institution_id, base_code, versions, credits, credit_level,"
+            " valid_from, status, evidence, proposed_by, approved_by, approved_on) VALUES ($1, $2,"
+            " ARRAY[$2], 6, 'VOCATIONAL', '2020-01-01', 'approved', 'Test.', 'test:ana', 'test:beto',"
+            " '2020-01-02') RETURNING id"
+        )
+        ids = [str(await db.fetchval(insert, institution, code)) for code in ("EC1121", UNKNOWN_STANDARD)]
+        yield institution, ids[::-1]
+    finally:
+        await db.execute("DELETE FROM equivalence_rules WHERE institution_id = $1", institution)
+        await db.execute("DELETE FROM institutions WHERE id = $1", institution)
+        await db.close()
+
+
+async def test_a_rule_for_an_unknown_standard_is_an_error_at_its_path_not_a_silent_null(
+    gateway_base: str, orphan_rules: tuple[str, list[str]]
+) -> None:
+    institution, ids = orphan_rules
+    # Without the registry's fields, both rules come back: the credit bank knows the code.
+    listed = await post(
+        f"{gateway_base}/graphql",
+        "query ($i: ID) { equivalenceRules(filter: {institutionId: $i}) { nodes { id standard { code } } } }",
+        {"i": institution},
+    )
+    assert "errors" not in listed, listed
+    assert listed["data"]["equivalenceRules"]["nodes"] == [
+        {"id": ids[0], "standard": {"code": UNKNOWN_STANDARD}},
+        {"id": ids[1], "standard": {"code": "EC1121"}},
+    ]
+
+    answer = await post(f"{gateway_base}/graphql", RULES_WITH_TITLES, {"i": institution})
+    # The registry answers null for EC9999, whose title is non-null; every field up to the root is
+    # non-null too (edge, node, standard, the connection), so the null reaches `data`: the sibling
+    # convertCredits goes with it. But never silently: the error is at the null's path.
+    assert answer["data"] is None
+    assert answer["errors"] == [
+        {
+            "message": "Cannot return null for non-nullable field Standard.title.",
+            "path": ["equivalenceRules", "edges", 0, "node", "standard", "title"],
+            "extensions": {"code": "INVALID_GRAPHQL"},
+        }
+    ]
+
+    # A nullable field of the unknown standard is just null, so both rules and the sibling come back.
+    nullable = RULES_WITH_TITLES.replace("standard { code title }", "standard { code titleEn }")
+    answer = await post(f"{gateway_base}/graphql", nullable, {"i": institution})
+    assert "errors" not in answer, answer
+    nodes = [edge["node"] for edge in answer["data"]["equivalenceRules"]["edges"]]
+    assert [(n["id"], n["standard"]["code"]) for n in nodes] == [
+        (ids[0], UNKNOWN_STANDARD),
+        (ids[1], "EC1121"),
+    ]
+    assert nodes[0]["standard"]["titleEn"] is None
+    assert answer["data"]["equivalenceRules"]["totalCount"] == 2
+    assert answer["data"]["convertCredits"]["value"] > 0
+
+
+async def test_the_unknown_standards_null_as_apollo_has_it(
+    gateway_base: str, apollo_url: str, orphan_rules: tuple[str, list[str]]
+) -> None:
+    institution, _ = orphan_rules
+    ours = await post(f"{gateway_base}/graphql", RULES_WITH_TITLES, {"i": institution})
+    apollo = await post(apollo_url, RULES_WITH_TITLES, {"i": institution})
+    assert ours["data"] == apollo["data"] is None
+    # @apollo/gateway keeps the same error in extensions.valueCompletion, and no error at all.
+    assert "errors" not in apollo
+    completion = apollo["extensions"]["valueCompletion"]
+    assert [(e["path"], e["message"]) for e in ours["errors"]] == [
+        (e["path"], e["message"]) for e in completion
+    ]

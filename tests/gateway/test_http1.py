@@ -91,8 +91,11 @@ async def test_connection_close_is_honoured(base: str) -> None:
 
 async def test_nobody_listening_is_a_clear_failure() -> None:
     port = free_port()
-    with pytest.raises(HTTPFailure, match="cannot connect"):
+    with pytest.raises(HTTPFailure, match="cannot connect") as failure:
         await Origin(f"http://127.0.0.1:{port}/graphql").post(b"{}", {})
+    # The detail names the address, for the log; the reason, which clients may see, does not.
+    assert f"127.0.0.1:{port}" in str(failure.value)
+    assert failure.value.reason == "is unreachable"
 
 
 def test_only_http_urls() -> None:

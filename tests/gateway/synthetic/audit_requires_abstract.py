@@ -5,8 +5,8 @@
   know. A HomePlace owner has no WorkPlace id to send, so its `country` is null, not an error.
 - Boxes: `rf_b` @requires `data { foo ... on Labeled { bar ... on Alpha { alpha } ... on Beta { beta } } }`
   through two interface levels, and `data { ... on Contents { foo } }`; `data` belongs to `rf_a`, and
-  `rf_b` hides `Alpha` (@inaccessible), so an `Alpha` reaching the client becomes null while the
-  requirement still sees it.
+  `rf_b` hides `Alpha` (@inaccessible), so an `Alpha` reaching the client becomes null (an error: the
+  API has no such type) while the requirement still sees it.
 """
 
 from __future__ import annotations
@@ -266,12 +266,15 @@ OPERATIONS = [
     Operation(
         "requires_fragments_inaccessible_runtime_type",
         "{ boxB { id data { __typename } } boxBB { id data { __typename } } }",
+        errors=True,
     ),
     Operation("requires_fragments_nested_interfaces", "{ boxA { requirer } }"),
     Operation("requires_fragments_with_data_selected", "{ boxA { data { __typename } requirer } }"),
     Operation("requires_fragments_from_requiring_root", "{ boxBB { data { __typename } requirer } }"),
     Operation(
-        "requires_fragments_inaccessible_type_in_requirement", "{ boxB { data { __typename } requirer } }"
+        "requires_fragments_inaccessible_type_in_requirement",
+        "{ boxB { data { __typename } requirer } }",
+        errors=True,
     ),
     Operation("requires_fragments_interface_fragment_only", "{ boxBB { data { __typename } requirer2 } }"),
     Operation(

@@ -1,6 +1,8 @@
 """Errors and nulls: a field that raises (the error keeps its path), a null where the schema promises
-non-null (the null propagates to the nearest nullable parent), an entity the other subgraph does not
-know (its fields are null), a list with a failing element, and a subgraph that is down (HTTP 500)."""
+non-null (the null propagates to the nearest nullable parent, with an error at the null), an entity the
+other subgraph does not know (its fields are null; an error for each non-null one), a list with a
+failing element, and a subgraph that is down (HTTP 500): an error at each field it owed, once per field
+however many objects it was for."""
 
 from __future__ import annotations
 
@@ -48,6 +50,12 @@ type Query {{
   mustHaveBook: Book!
   broken: String
   greeting: String
+  shelves: [Shelf]
+}}
+
+type Shelf {{
+  name: String!
+  books: [Book!]!
 }}
 
 type Book @key(fields: "id") {{
@@ -62,6 +70,10 @@ type Book @key(fields: "id") {{
         "Query.mustHaveBook": lambda _o, _i: None,
         "Query.broken": _always_fails,
         "Query.greeting": lambda _o, _i: "hola",
+        "Query.shelves": lambda _o, _i: [
+            {"name": "A", "books": [BOOKS["b1"], BOOKS["b2"]]},
+            {"name": "B", "books": [BOOKS["b1"], BOOKS["b3"]]},  # b3 has no stock: shelf B is null
+        ],
         "Book.__resolve_reference": lambda ref: BOOKS.get(ref["id"]),
     },
 )
@@ -69,19 +81,20 @@ type Book @key(fields: "id") {{
 RATINGS_SUBGRAPH = Subgraph(
     "ratings",
     f"""
-{link("@key")}
+{link("@key", "@external", "@requires")}
 
 type Book @key(fields: "id") {{
   id: ID!
   stars: Float
   stock: Int!
+  loans: Int @external
+  loanNote: String @requires(fields: "loans")
 }}
 """,
     {
-        "Book.__resolve_reference": lambda ref: (
-            RATINGS.get(ref["id"]) and {"id": ref["id"], **RATINGS[ref["id"]]}
-        ),
+        "Book.__resolve_reference": lambda ref: RATINGS.get(ref["id"]) and {**ref, **RATINGS[ref["id"]]},
         "Book.stars": _stars,
+        "Book.loanNote": lambda book, _i: f"{book['loans']} loans",
     },
 )
 
@@ -98,6 +111,7 @@ type Query {{
 type Book @key(fields: "id") {{
   id: ID!
   loans: Int
+  shelfMark: String!
 }}
 """,
     {"Query.weather": lambda _o, _i: "soleado"},
@@ -116,8 +130,56 @@ OPERATIONS = [
     Operation("non_null_propagates_in_nullable_list", "{ books { id title } }", errors=True),
     Operation("non_null_propagates_through_non_null_list", "{ greeting strictBooks { title } }", errors=True),
     Operation("non_null_root_nulls_data", "{ mustHaveBook { id } }", errors=True),
-    Operation("failing_subgraph_root", "{ greeting weather }", errors=True),
-    Operation("failing_subgraph_entity_fetch", '{ book(id: "b1") { title loans } }', errors=True),
+    # An entity the other subgraph does not know, in a non-null list: its shelf is null, the error at
+    # the null (Apollo notes it in extensions.valueCompletion).
+    Operation(
+        "entity_null_in_non_null_list_nulls_its_parent",
+        "{ greeting shelves { name books { id stock } } }",
+        errors=True,
+    ),
+    # b3's null (no entity) and b4's (the subgraph's own error): one error each. Apollo drops the
+    # first, as it drops every value completion error once a subgraph gave one.
+    Operation(
+        "entity_null_next_to_a_subgraph_error",
+        "{ books { id stock } }",
+        errors=True,
+        spec_error_paths=[["books", 2, "stock"], ["books", 3, "stock"]],
+    ),
+    # A failed fetch: its error at each field it owed (Apollo's has no path).
+    Operation("failing_subgraph_root", "{ greeting weather }", errors=True, spec_error_paths=[["weather"]]),
+    Operation(
+        "failing_subgraph_two_root_fields",
+        "{ greeting weather again: weather }",
+        errors=True,
+        spec_error_paths=[["weather"], ["again"]],
+    ),
+    Operation(
+        "failing_subgraph_entity_fetch",
+        '{ book(id: "b1") { title loans } }',
+        errors=True,
+        spec_error_paths=[["book", "loans"]],
+    ),
+    # Over four books: one error per field, at the first book, not one per book.
+    Operation(
+        "failing_subgraph_entity_fetch_over_a_list",
+        "{ books { id loans stars } }",
+        errors=True,
+        spec_error_paths=[["books", 0, "loans"], ["books", 1, "stars"]],
+    ),
+    # A non-null field the failed fetch owed: every book is null, still one error.
+    Operation(
+        "failing_subgraph_non_null_field_over_a_list",
+        "{ greeting books { id shelfMark } }",
+        errors=True,
+        spec_error_paths=[["books", 0, "shelfMark"]],
+    ),
+    # The failed fetch only had the @requires input of loanNote: the error is at loanNote.
+    Operation(
+        "failing_subgraph_costs_the_field_requiring_it",
+        "{ books { id loanNote } }",
+        errors=True,
+        spec_error_paths=[["books", 0, "loanNote"]],
+    ),
     Operation(
         "error_in_aliased_entity_field",
         '{ good: book(id: "b1") { s: stars } bad: book(id: "b2") { s: stars } }',

@@ -71,6 +71,9 @@ class Operation:
     # it (with errors exactly when `errors` says), and Apollo must still differ, so a fixed Apollo
     # is noticed.
     spec_data: dict[str, Any] | None = None
+    # The error paths where @apollo/gateway's differ (it gives a failed fetch's error no path; ours
+    # puts it at the fields the fetch owed): ours must give exactly these, and Apollo must still differ.
+    spec_error_paths: list[list[str | int]] | None = None
 
 
 # Federation v2 directives under their spec names; `{fs}` is the FieldSet scalar's name in the subgraph.

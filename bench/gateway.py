@@ -289,7 +289,9 @@ def start_gateways(
             python = [sys.executable, *(["-m", "cProfile", "-o", str(profile)] if profile else [])]
             argv = [*python, "-m", "services.cli", "serve", "--service", "gateway"]
             argv += ["--supergraph", str(supergraph), "--port", str(port)]
-            process = processes.start(name, argv, env_ours or ours_env())
+            # In production /metrics has a port of its own: one per gateway, as several run here at once.
+            env = {**(env_ours or ours_env()), "QF_METRICS_PORT": str(free_port())}
+            process = processes.start(name, argv, env)
         else:
             argv = ["node", f"{gateway}-gateway.mjs", str(supergraph), str(port)]
             process = processes.start(name, argv, env_peers or node_env(), PEERS)

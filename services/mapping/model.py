@@ -26,6 +26,7 @@ class Scheme(StrEnum):
     ISCED_F_2013 = "ISCED_F_2013"
     ISCO_08 = "ISCO_08"
     ESCO = "ESCO"
+    SINCO_2011 = "SINCO_2011"
     NVQ = "NVQ"
     RQF = "RQF"
     EQF = "EQF"
@@ -102,6 +103,12 @@ SCHEMES: dict[Scheme, SchemeInfo] = {
         "ILO",
     ),
     Scheme.ESCO: SchemeInfo("Ocupaciones ESCO", "ESCO occupations", "v1.0", "European Commission"),
+    Scheme.SINCO_2011: SchemeInfo(
+        "Sistema Nacional de Clasificación de Ocupaciones 2011",
+        "Mexican National Occupation Classification System 2011",
+        "2011",
+        "INEGI",
+    ),
     Scheme.NVQ: SchemeInfo(
         "Niveles NVQ (Reino Unido)", "UK National Vocational Qualification levels", "1-5", "UK (Ofqual)"
     ),
@@ -136,6 +143,8 @@ class Method(StrEnum):
     DERIVED = "derived"
     EXPERT_REVIEW = "expert_review"
     PROPOSED = "proposed"
+    RESEARCH_CROSSWALK = "research_crosswalk"  # a published study's table, not an official one
+    TEXT_MATCH = "text_match"  # found by matching a standard's text against an occupation's
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,14 +172,60 @@ class Edge:
     note: str | None = None
 
 
+class TermKind(StrEnum):
+    LABEL = "label"  # a preferred label in a language the item's own labels lack
+    ALTERNATIVE_LABEL = "alternative_label"  # ESCO's altLabels
+    ALTERNATE_TITLE = "alternate_title"  # O*NET's alternate titles
+    REPORTED_TITLE = "reported_title"  # O*NET's sample of reported job titles
+    TASK = "task"  # an O*NET task statement
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """Another name of an item, or a statement about it: evidence to match text against, not an item."""
+
+    scheme: Scheme
+    code: str
+    lang: str  # "es" or "en"
+    kind: TermKind
+    term: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A one-value fact about an item, e.g. an O*NET occupation's `job_zone` ("1" to "5")."""
+
+    scheme: Scheme
+    code: str
+    name: str
+    value: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Employment:
+    """People employed in an occupation in an industry sector (BLS OEWS, national by sector)."""
+
+    naics_sector: str  # as published: "31-33", "44-45", "48-49", "11", "62", ...
+    soc_code: str  # SOC 2018 detailed occupation
+    employment: int
+    year: int
+    source: str
+
+
 @dataclass
 class Dataset:
-    """What one importer read: items (their `parent` gives the hierarchy edges) and cross-scheme edges."""
+    """What one importer read: items (their `parent` gives the hierarchy edges), cross-scheme edges, and
+    evidence about items (terms, facts) and occupations (employment by sector)."""
 
     name: str
     items: list[Item] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    terms: list[Term] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+    employment: list[Employment] = field(default_factory=list)
 
 
 def crosswalk_edges(

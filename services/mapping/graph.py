@@ -11,6 +11,11 @@ the edges on the path, times HIERARCHY_DISCOUNT for every hop along a scheme's o
 item to its parent or child), since each such hop trades precision for reach. The best path to each
 item is the one with the highest combined confidence within the hop limit.
 
+Ties (official tables often give an item several counterparts of one confidence, e.g. SOC 49-3023 comes
+from eight CIP programmes, each one of eight) go to the path whose least similar step is the most similar:
+each hop's title similarity (`services.mapping.titles`) between the items it joins, and a path's title
+score the lowest of them. Results of equal confidence are ranked by that score, then by fewer hops.
+
 A path never goes up and then back down to a sibling: after a step to something broader (a parent, a
 sector, a level) it takes no step down its hierarchy nor back down a membership edge (a broadMatch walked
 against its direction), since that would lead from a standard to every other standard of its sector, or
@@ -23,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,9 +36,15 @@ import asyncpg
 import networkx as nx
 
 from services.mapping.model import Relation
+from services.mapping.titles import Tokens, title_similarity, title_tokens
 
 HIERARCHY_DISCOUNT = 0.8
 MAX_HOPS = 6
+TIE_BREAK = (
+    "Equal confidences go to the path whose least similar hop has the most similar titles (the Jaccard "
+    "overlap of the two items' title words, English when both have one, else Spanish, lower case, accents "
+    "and function words dropped, plurals folded), then to fewer hops."
+)
 
 INVERSE = {
     Relation.EXACT.value: Relation.EXACT.value,
@@ -57,6 +68,7 @@ class Arc:
     relation: str  # as walked: the inverse relation when walked against the stored direction
     confidence: float
     forward: bool  # walked in the stored direction
+    title_similarity: float = 0.0  # of the two items' titles: the tie-breaker between equal confidences
 
     @property
     def hierarchy(self) -> bool:
@@ -81,6 +93,7 @@ class Reached:
     node: Node
     confidence: float
     path: tuple[Arc, ...]
+    title_score: float = 1.0  # the lowest title similarity of the path's hops (1 for no hop)
 
 
 class CrosswalkGraph:
@@ -91,18 +104,28 @@ class CrosswalkGraph:
 
     @classmethod
     def from_rows(
-        cls, items: Iterable[Node], edges: Iterable[asyncpg.Record | dict], version: int = 0
+        cls,
+        items: Iterable[Node],
+        edges: Iterable[asyncpg.Record | dict],
+        version: int = 0,
+        titles: Mapping[Node, tuple[str | None, str | None]] | None = None,
     ) -> CrosswalkGraph:
+        """The graph of `items` and `edges`; `titles` gives items' (English, Spanish) titles, whose
+        similarity breaks ties between equal confidences."""
         started = time.perf_counter()
         graph = nx.DiGraph()
         graph.add_nodes_from(items)
+        no_title: tuple[Tokens, Tokens] = (frozenset(), frozenset())
+        tokens = {node: (title_tokens(en), title_tokens(es)) for node, (en, es) in (titles or {}).items()}
         for e in edges:
             a, b = (e["from_scheme"], e["from_code"]), (e["to_scheme"], e["to_code"])
             confidence = float(e["confidence"])
-            graph.add_edge(a, b, arc=Arc(e["id"], a, b, e["relation"], confidence, True))
+            similarity = title_similarity(tokens.get(a, no_title), tokens.get(b, no_title))
+            graph.add_edge(a, b, arc=Arc(e["id"], a, b, e["relation"], confidence, True, similarity))
             # A stored edge in the other direction between the same items wins over this one's inverse.
             if not graph.has_edge(b, a) or not graph[b][a]["arc"].forward:
-                graph.add_edge(b, a, arc=Arc(e["id"], b, a, INVERSE[e["relation"]], confidence, False))
+                inverse = Arc(e["id"], b, a, INVERSE[e["relation"]], confidence, False, similarity)
+                graph.add_edge(b, a, arc=inverse)
         return cls(graph, version, time.perf_counter() - started)
 
     def __contains__(self, node: Node) -> bool:
@@ -114,23 +137,26 @@ class CrosswalkGraph:
         """The best path to every item within `max_hops` whose combined confidence is at least
         `min_confidence`.
 
-        Best-first over (item, hops, whether the path went up): confidences only shrink along a path, so
-        the first time an item comes off the heap is its best path. It may come off again later with
-        fewer hops, or without having gone up, to reach further, but its result stays.
+        Best-first over (item, hops, whether the path went up), ordered by confidence and then by title
+        score: both only shrink along a path, so the first time an item comes off the heap is its best
+        path. It may come off again later with fewer hops, or without having gone up, to reach further,
+        but its result stays.
         """
         best: dict[Node, Reached] = {}
         fewest_hops: dict[tuple[Node, bool], int] = {}
-        counter = 0  # ties broken by insertion order, so results never depend on comparing arcs
-        heap: list[tuple[float, int, Node, int, bool, tuple[Arc, ...]]] = [(-1.0, 0, start, 0, False, ())]
+        counter = 0  # remaining ties broken by insertion order, so results never depend on comparing arcs
+        heap: list[tuple[float, float, int, Node, int, bool, tuple[Arc, ...]]] = [
+            (-1.0, -1.0, 0, start, 0, False, ())
+        ]
         adjacency = self.graph.adj
         while heap:
-            negative, _, node, hops, went_up, path = heapq.heappop(heap)
+            negative, negative_score, _, node, hops, went_up, path = heapq.heappop(heap)
             if fewest_hops.get((node, went_up), MAX_HOPS + 1) <= hops:
                 continue
             fewest_hops[(node, went_up)] = hops
-            confidence = -negative
+            confidence, score = -negative, -negative_score
             if node not in best:
-                best[node] = Reached(node, confidence, path)
+                best[node] = Reached(node, confidence, path, score)
                 if node == goal:
                     break  # its best path is settled; nothing further is needed
             if hops == max_hops:
@@ -142,7 +168,16 @@ class CrosswalkGraph:
                     continue
                 counter += 1
                 heapq.heappush(
-                    heap, (-combined, counter, neighbour, hops + 1, went_up or arc.broadening, (*path, arc))
+                    heap,
+                    (
+                        -combined,
+                        -min(score, arc.title_similarity),
+                        counter,
+                        neighbour,
+                        hops + 1,
+                        went_up or arc.broadening,
+                        (*path, arc),
+                    ),
                 )
         best.pop(start, None)
         return best
@@ -157,7 +192,7 @@ async def load_graph(conn: asyncpg.Connection, today: date | None = None) -> Cro
     today = today or date.today()
     async with conn.transaction(isolation="repeatable_read", readonly=True):
         version = await conn.fetchval("SELECT version FROM graph_version")
-        items = await conn.fetch("SELECT scheme, code FROM items")
+        items = await conn.fetch("SELECT scheme, code, label_en, label_es FROM items")
         edges = await conn.fetch(
             """SELECT id, from_scheme, from_code, to_scheme, to_code, relation, confidence FROM edges
                WHERE status = 'endorsed'
@@ -165,7 +200,8 @@ async def load_graph(conn: asyncpg.Connection, today: date | None = None) -> Cro
                ORDER BY id""",
             today,
         )
-    return CrosswalkGraph.from_rows(((r["scheme"], r["code"]) for r in items), edges, version)
+    titles = {(r["scheme"], r["code"]): (r["label_en"], r["label_es"]) for r in items}
+    return CrosswalkGraph.from_rows(titles.keys(), edges, version, titles)
 
 
 class GraphHolder:

@@ -6,9 +6,8 @@ store writes them; the graph traverses them. Nothing here touches the database.
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -228,28 +227,78 @@ class Dataset:
     employment: list[Employment] = field(default_factory=list)
 
 
+# An official pair's confidence: the average of the table's word for it (1: the table lists the pair)
+# and the chance that it is the right pair among the k the table offers (1/k), so 1 for a one-to-one pair,
+# 0.75 for one of two, and never below OFFICIAL_FLOOR however many alternatives the table lists.
+OFFICIAL_FLOOR = 0.5
+
+
+def official_confidence(alternatives: int) -> float:
+    """(1 + 1/k) / 2 for a pair that is one of k alternatives in its table (k >= 1)."""
+    return round(OFFICIAL_FLOOR + (1 - OFFICIAL_FLOOR) / max(alternatives, 1), 4)
+
+
+def _at_level_of_detail(
+    partners: dict[str, set[str]], parent: Callable[[str], str | None] | None
+) -> dict[str, set[str]]:
+    """Each code's partners in the table, a group's including those of its descendants in the table.
+
+    BLS maps ISCO minor group 315 to SOC 53-2022 in one row while its unit groups 3151-3155 map to seven
+    other SOC occupations: at the table's level of detail, 315 maps to eight occupations, not one.
+    """
+    folded = {code: set(codes) for code, codes in partners.items()}
+    if parent is None:
+        return folded
+    for code, codes in partners.items():
+        ancestor = parent(code)
+        while ancestor is not None:
+            if ancestor in folded:
+                folded[ancestor] |= codes
+            ancestor = parent(ancestor)
+    return folded
+
+
 def crosswalk_edges(
     pairs: Iterable[tuple[str, str]],
     from_scheme: Scheme,
     to_scheme: Scheme,
     method: Method,
     source: str,
+    *,
+    from_parent: Callable[[str], str | None] | None = None,
+    to_parent: Callable[[str], str | None] | None = None,
 ) -> list[Edge]:
-    """Edges for a published crosswalk table, their relation and confidence from its cardinality.
+    """Edges for a published crosswalk table, their relation and confidence from both its cardinalities.
 
-    A pair (a, b) where a maps only to b and b only from a is an exactMatch of confidence 1. When a
-    maps to several targets each only from a (a split) it is a narrowMatch; when several sources map
-    only to b (a merge) a broadMatch; otherwise a closeMatch. The confidence, that someone who holds a
-    corresponds to b, is 1 / sqrt(targets of a): 1 when the table gives a one target, 0.58 for three,
-    0.5 for four. It does not shrink with the sources of b: a programme that leads to an occupation
-    many programmes lead to still leads to it. Duplicate pairs count once; self pairs are dropped.
+    Cardinalities are counted at the table's level of detail: when the table lists a group (`from_parent`
+    or `to_parent` give each side's hierarchy) and also some of its descendants, the group's partners
+    include its descendants' partners. With `targets` the partners of a and `sources` those of b:
+
+    - relation: exactMatch only when a maps only to b and b only from a; narrowMatch when b comes only
+      from a but a maps to others too (a split: b is narrower); broadMatch when a maps only to b but b
+      comes from others too (a merge: b is broader); closeMatch otherwise (many-to-many). A one-row pair
+      of a many-to-many table (a group whose descendants map elsewhere) is therefore never exact.
+    - confidence: the graph walks every edge both ways, so the chance that a holder of one side
+      corresponds to the other given the table is 1/k, with k = max(targets, sources): a split is shared
+      by its targets and a merge by its sources. Because the table does vouch for every pair it lists, the
+      confidence is the average of that vouching (1) and 1/k: `official_confidence(k)` = (1 + 1/k) / 2,
+      1 for an exact pair, 0.75 for one of two, 0.5625 for one of eight, never below 0.5, so an official
+      edge with many alternatives never looks worse than a weak text match. Among pairs of equal
+      confidence the graph ranks by title similarity (`services.mapping.titles`).
+
+    Duplicate pairs count once; self pairs are dropped.
     """
     unique = list(dict.fromkeys((a, b) for a, b in pairs if (from_scheme, a) != (to_scheme, b)))
-    targets = Counter(a for a, _ in unique)
-    sources = Counter(b for _, b in unique)
+    forward: dict[str, set[str]] = defaultdict(set)
+    backward: dict[str, set[str]] = defaultdict(set)
+    for a, b in unique:
+        forward[a].add(b)
+        backward[b].add(a)
+    targets = _at_level_of_detail(forward, from_parent)
+    sources = _at_level_of_detail(backward, to_parent)
     edges = []
     for a, b in unique:
-        out, into = targets[a], sources[b]
+        out, into = len(targets[a]), len(sources[b])
         if out == 1 and into == 1:
             relation = Relation.EXACT
         elif into == 1:
@@ -258,6 +307,6 @@ def crosswalk_edges(
             relation = Relation.BROAD
         else:
             relation = Relation.CLOSE
-        confidence = round(1 / math.sqrt(out), 4)
+        confidence = official_confidence(max(out, into))
         edges.append(Edge(from_scheme, a, to_scheme, b, relation, confidence, method, source))
     return edges

@@ -15,7 +15,7 @@ from services.common.pagination import Connection, decode_cursor, make_page, pag
 from services.common.schema import SubgraphSchema
 from services.mapping import model, rules
 from services.mapping.agreements import Decision, Party, Recognition, RecognitionAgreement, recognitions_where
-from services.mapping.graph import HIERARCHY_DISCOUNT, MAX_HOPS
+from services.mapping.graph import HIERARCHY_DISCOUNT, MAX_HOPS, TIE_BREAK
 from services.mapping.types import (
     CrosswalkResult,
     FrameworkItem,
@@ -40,7 +40,8 @@ CROSSWALK_DESCRIPTION = (
     f"(at most `maxHops`, at most {MAX_HOPS}). A result's confidence is the product of the confidences of "
     f"the edges on its path, times {HIERARCHY_DISCOUNT} for every hop inside a scheme's own hierarchy "
     "(to a parent or a child); for each item the path with the highest confidence wins, and results below "
-    "`minConfidence` are left out. Without `toSchemes`, results in any scheme but the item's own."
+    "`minConfidence` are left out. Without `toSchemes`, results in any scheme but the item's own. "
+    f"{TIE_BREAK}"
 )
 
 
@@ -117,7 +118,8 @@ class Query:
         return await crosswalk_results(info, start, _schemes(to_schemes), max_hops, min_confidence, first)
 
     @strawberry.field(
-        description="The most confident path between two items within `maxHops`, or null when none is."
+        description="The most confident path between two items within `maxHops`, or null when none is. "
+        f"Its confidence is computed as in `crosswalk`. {TIE_BREAK}"
     )
     async def mapping_path(
         self,
@@ -185,7 +187,10 @@ class MappingInput:
     from_: ItemRef = strawberry.field(name="from")
     to: ItemRef
     relation: Relation
-    confidence: float = strawberry.field(description="0..1: how far `from` corresponds to `to`.")
+    confidence: float = strawberry.field(
+        description="0..1: how far `from` corresponds to `to`, above 0 (e.g. the share of such reviewed "
+        "mappings found right)."
+    )
     source: str = strawberry.field(description="The document, study or review the mapping rests on.")
     note: str | None = None
     valid_from: date | None = None

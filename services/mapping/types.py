@@ -17,7 +17,15 @@ from strawberry.types import Info
 from services.common.context import Context
 from services.common.errors import BadUserInput, NotFound
 from services.mapping import model
-from services.mapping.graph import HIERARCHY_DISCOUNT, MAX_HOPS, Arc, CrosswalkGraph, GraphHolder, Reached
+from services.mapping.graph import (
+    HIERARCHY_DISCOUNT,
+    MAX_HOPS,
+    TIE_BREAK,
+    Arc,
+    CrosswalkGraph,
+    GraphHolder,
+    Reached,
+)
 
 Scheme = strawberry.enum(model.Scheme, description="A classification scheme or level framework.")
 
@@ -211,7 +219,14 @@ class MappingEdge:
     id: strawberry.ID
     relation: Relation
     confidence: float = strawberry.field(
-        description="0..1: how far the source item corresponds to the target."
+        description="0..1: how far the source item corresponds to the target. For a pair of an official "
+        "crosswalk table it is (1 + 1/k) / 2, with k the larger of the source's number of targets and the "
+        "target's number of sources in the table (a group listed with its own members counts theirs too): "
+        "the average of the table's word for the pair (1) and the chance that it is the right one of the k "
+        "alternatives the table offers (1/k), since the edge is walked both ways. So 1 only for a one-to-one "
+        "pair (the only exactMatch), 0.75 for one of two, never below 0.5. An item's place in another "
+        "scheme's group (an ESCO occupation in its ISCO group, an O*NET occupation in its SOC) is 1; other "
+        "methods state their own."
     )
     method: Method
     source: str = strawberry.field(description="The document the edge comes from.")
@@ -279,7 +294,7 @@ class PathStep:
 class CrosswalkResult:
     confidence: float = strawberry.field(
         description=f"The product of the path's edge confidences, times {HIERARCHY_DISCOUNT} for every hop "
-        "inside a scheme's hierarchy."
+        f"inside a scheme's hierarchy. {TIE_BREAK}"
     )
     hops: int
     path: list[PathStep]
@@ -339,5 +354,6 @@ async def crosswalk_results(
         if (node[0] in wanted if wanted else node[0] != start[0])
         and (not through_levels_only or all(a.target[0] in model.LEVEL_FRAMEWORKS for a in r.path))
     ]
-    results.sort(key=lambda r: (-r.confidence, len(r.path), r.node))
+    # Equal confidences (as shown, to 6 places) are ranked by title score, then by fewer hops.
+    results.sort(key=lambda r: (-round(r.confidence, 6), -r.title_score, len(r.path), r.node))
     return [CrosswalkResult.of(r) for r in results[:first]]

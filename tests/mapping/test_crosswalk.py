@@ -43,7 +43,7 @@ async def test_a_programme_reaches_its_occupations_and_their_onet_detail(mapping
     results = by_item(data["crosswalk"])
     mechanics = results["SOC_2018", "49-3023"]
     assert mechanics["item"]["label"] == "Automotive Service Technicians and Mechanics"
-    assert mechanics["hops"] == 1 and mechanics["confidence"] == pytest.approx(0.5774)
+    assert mechanics["hops"] == 1 and mechanics["confidence"] == pytest.approx(0.5625)  # one of 8 programmes
     [step] = mechanics["path"]
     assert step["edge"] == {
         "method": "OFFICIAL_CROSSWALK",

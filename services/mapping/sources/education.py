@@ -158,7 +158,12 @@ def read_cip(folder: Path) -> Dataset:
             continue
         pairs.append((cip, soc))
     dataset.edges = crosswalk_edges(
-        pairs, Scheme.CIP_2020, Scheme.SOC_2018, Method.OFFICIAL_CROSSWALK, CIP_SOC_SOURCE
+        pairs,
+        Scheme.CIP_2020,
+        Scheme.SOC_2018,
+        Method.OFFICIAL_CROSSWALK,
+        CIP_SOC_SOURCE,
+        from_parent=cip_parent,
     )
     dataset.notes.append(
         f"CIP-SOC crosswalk: {in_file} pairs in the file, {in_file - no_soc - no_cip} after dropping the "

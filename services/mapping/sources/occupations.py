@@ -91,13 +91,19 @@ def _relations(edges: list[Edge]) -> str:
     return ", ".join(f"{n} {relation}" for relation, n in sorted(counts.items()))
 
 
+def isco_parent(code: str) -> str | None:
+    """The broader ISCO-08 group: "3151" -> "315" -> "31" -> "3" -> None."""
+    return code[:-1] or None
+
+
 def read_soc(folder: Path) -> Dataset:
     """SOC 2018 (all levels) and SOC 2010 (detailed only), with the BLS crosswalks of `folder`.
 
     Items: SOC 2018 major/minor groups, broad and detailed occupations with their parents (depth 1-4);
     SOC 2010 detailed occupations as the crosswalk files hold them: depth 4, parent None, since the
     files give no SOC 2010 upper levels. Edges: SOC 2010 -> SOC 2018 and ISCO-08 -> SOC 2010, their
-    relation and confidence from each table's cardinality. The ISCO-08 items come from `read_isco`.
+    relation and confidence from each table's cardinalities (`crosswalk_edges`; the ISCO minor groups 211
+    and 315 count with their unit groups' rows). The ISCO-08 items come from `read_isco`.
     """
     dataset = Dataset("soc")
     levels: Counter[str] = Counter()
@@ -145,6 +151,7 @@ def read_soc(folder: Path) -> Dataset:
         Scheme.SOC_2010,
         Method.OFFICIAL_CROSSWALK,
         ISCO_SOC_2010_SOURCE,
+        from_parent=isco_parent,
     )
     dataset.edges.extend(edges)
     dataset.notes.append(f"ISCO-08 -> SOC 2010: {len(edges)} edges ({_relations(edges)})")
@@ -172,7 +179,7 @@ def read_isco(esco_en: Path, esco_es: Path) -> Dataset:
                 code,
                 spanish.get(code),
                 _text(row["preferredLabel"]),
-                parent=code[:-1] or None,
+                parent=isco_parent(code),
                 depth=len(code),
                 kind=kind,
                 description=_text(row["description"]),

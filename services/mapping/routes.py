@@ -8,8 +8,9 @@ A counterpart of a standard is an occupation or programme reached by
     detail occupations (the walk does not go down a hierarchy after going up, since that reaches
     siblings; an O*NET occupation is its SOC occupation in more detail, not a sibling).
 Its confidence is the edge's times the route's combined confidence; a counterpart reached through
-several proposals keeps the best. Routes never pass through another standard, so one standard's
-proposals do not leak into another's counterparts.
+several proposals keeps the best. A group reached by climbing a hierarchy (a SOC broad occupation above
+the one reached) is a step on a route, never a counterpart itself. Routes never pass through another
+standard, so one standard's proposals do not leak into another's counterparts.
 
 The reverse (the standards an occupation or programme corresponds to) reads the same routes: candidate
 proposal targets are the items a walk from it reaches and their neighbours; each candidate is confirmed
@@ -95,6 +96,9 @@ def onward(graph: CrosswalkGraph, target: Node) -> dict[Node, Reached]:
         for node, r in graph.reach(target, ONWARD_HOPS, ONWARD_MIN_CONFIDENCE).items():
             if not any(arc.target[0] == Scheme.CONOCER_EC for arc in r.path):
                 reached[node] = r
+        # A group reached by climbing a hierarchy (SOC 49-3020 above 49-3023) is a step on the way, not a
+        # counterpart: a reviewer judges the occupation itself. Items reached beyond it keep their routes.
+        generalised = {node for node, r in reached.items() if r.path and r.path[-1].relation == "broader"}
         adjacency = graph.graph.adj
         for node, r in list(reached.items()):
             if node[0] != Scheme.SOC_2018:
@@ -106,6 +110,8 @@ def onward(graph: CrosswalkGraph, target: Node) -> dict[Node, Reached]:
                     detail not in reached or reached[detail].confidence < confidence
                 ):
                     reached[detail] = Reached(detail, confidence, (*r.path, arc))
+        for node in generalised:
+            del reached[node]
     if len(cache) >= _CACHE_LIMIT:
         cache.clear()
     cache[target] = reached
@@ -131,7 +137,7 @@ def candidate_targets(graph: CrosswalkGraph, item: Node) -> set[Node]:
     occupations, which lead up to it)."""
     near = {item}
     if item in graph:
-        near.update(graph.reach(item, ONWARD_HOPS + 1, ONWARD_MIN_CONFIDENCE))
+        near.update(graph.reach(item, ONWARD_HOPS, ONWARD_MIN_CONFIDENCE))
     adjacency = graph.graph.adj
     around = set(near)
     for node in near:

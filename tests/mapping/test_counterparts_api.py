@@ -337,3 +337,20 @@ async def test_the_automotive_rule_lists_its_standards_with_reasons(
     # Driving is the transport trade: EC0246 (taxi) is out, its wrong proposal having been rejected.
     assert "EC0246" not in scoped
     assert scoped["EC0630"]["standard"] == {"code": "EC0630"}
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        (QUEUE, {"filter": {"standardCode": "EC\u00000630"}}),
+        (QUEUE, {"filter": {"agreementId": "x" * 5000}}),
+        (REVIEW, {"decisions": [{"id": "1", "decision": "ENDORSE", "note": "bad\u0000note"}]}),
+        (COUNTERPARTS, {"code": "EC\u00000630"}),
+    ],
+)
+async def test_hostile_text_gets_a_coded_error_or_nothing(
+    mapping: GraphQLClient, query: str, variables: dict[str, Any]
+) -> None:
+    answer = await mapping.post(query, variables, **ALICE)
+    for error in answer.get("errors") or []:
+        assert error["extensions"]["code"] in {"BAD_USER_INPUT", "NOT_FOUND"}, error

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncpg
 
 from services.mapping.model import Dataset, Edge, Item, Method, Relation, Scheme
+from services.mapping.scope import ReasonKind, automotive_reasons, record_committees
 from services.mapping.sources.conocer import (
     AUTOMOTIVE_AGREEMENT,
     RENEC_LEVEL_SOURCE,
@@ -128,13 +129,14 @@ def sample_datasets() -> list[Dataset]:
     return [level_frameworks(), standards, automotive]
 
 
-AUTOMOTIVE_COMMITTEE = "271"  # de la Industria Automotriz a Nivel Nacional, in the registry sample
-
-
 async def write_sample_agreement(conn: asyncpg.Connection) -> None:
-    scope = sorted(
-        code for code, _, _, committee, _ in registry_sample.STANDARDS if committee == AUTOMOTIVE_COMMITTEE
-    )
-    await write_illustrative_agreement(
-        conn, AUTOMOTIVE_AGREEMENT, scope, ["de la Industria Automotriz a Nivel Nacional"]
-    )
+    """The illustrative agreement over the registry sample, its scope drawn by the automotive rule."""
+    committee_names = {c[0]: c[2] for c in registry_sample.COMMITTEES}
+    committees = {code: committee_names[committee] for code, _, _, committee, _ in registry_sample.STANDARDS}
+    await record_committees(conn, committees)
+    reasons = {
+        code: automotive_reasons(title, committees[code]) for code, *_, title in registry_sample.STANDARDS
+    }
+    scope = sorted(code for code, found in reasons.items() if found)
+    named = sorted({r.detail for found in reasons.values() for r in found if r.kind is ReasonKind.COMMITTEE})
+    await write_illustrative_agreement(conn, AUTOMOTIVE_AGREEMENT, scope, named)

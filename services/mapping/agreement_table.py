@@ -215,11 +215,22 @@ async def table(info: Info, agreement_id: str, scope: list[str], scheme: str) ->
     return rows
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP's "CSV injection"); notes,
+# gaps and labels are people's text, so such a cell is written with a leading apostrophe instead.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def as_csv(rows: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: _cell(value) for key, value in row.items()} for row in rows)
     return out.getvalue()
 
 

@@ -362,3 +362,13 @@ async def test_hostile_text_gets_a_coded_error_or_nothing(
     answer = await mapping.post(query, variables, **ALICE)
     for error in answer.get("errors") or []:
         assert error["extensions"]["code"] in {"BAD_USER_INPUT", "NOT_FOUND"}, error
+
+
+def test_the_csv_export_never_hands_a_spreadsheet_a_formula() -> None:
+    from services.mapping.agreement_table import COLUMNS, as_csv
+
+    row = dict.fromkeys(COLUMNS, "")
+    row.update(standardCode="EC0630", standardTitle='=HYPERLINK("http://x","y")', gaps="@SUM(A1)")
+    [written] = csv_rows(as_csv([row]))
+    assert written["standardTitle"] == '\'=HYPERLINK("http://x","y")'
+    assert written["gaps"] == "'@SUM(A1)" and written["standardCode"] == "EC0630"

@@ -28,6 +28,7 @@ from services.mapping.counterparts.text import stems
 from services.mapping.model import Scheme
 
 MATCHED_SCHEMES = (Scheme.ESCO, Scheme.SINCO_2011, Scheme.ISCO_08)
+UNIT_GROUP_SCHEMES = (Scheme.ISCO_08, Scheme.SINCO_2011)  # only their 4-digit groups name occupations
 DATASETS = {
     Scheme.ESCO: "ESCO v1.0 (es)",
     Scheme.SINCO_2011: "SINCO 2011 (INEGI)",
@@ -63,7 +64,7 @@ class Proposer:
         self.corpus = corpus
         docs, name_sets = [], []
         for (scheme, code), (label_es, _, depth) in sorted(corpus.items.items()):
-            if scheme not in MATCHED_SCHEMES or (scheme is Scheme.ISCO_08 and depth < 4):
+            if scheme not in MATCHED_SCHEMES or (scheme in UNIT_GROUP_SCHEMES and depth < 4):
                 continue
             spanish = [t for lang, _, t in corpus.terms.get((scheme, code), ()) if lang == "es"]
             names = list(dict.fromkeys(_names(label_es) + spanish))

@@ -10,6 +10,7 @@ same data changes nothing.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import asyncpg
@@ -50,14 +51,20 @@ def proposals(proposer: Proposer, standard_code: str) -> list[Candidate]:
     return [c for found in per_scheme.values() for c in found if c.confidence >= MIN_CONFIDENCE]
 
 
-async def propose_all(conn: asyncpg.Connection, proposer: Proposer | None = None) -> ProposalSummary:
-    """Proposal edges for every standard, written in one transaction."""
+async def propose_all(
+    conn: asyncpg.Connection, proposer: Proposer | None = None, codes: Iterable[str] | None = None
+) -> ProposalSummary:
+    """Proposal edges for every standard (or those of `codes`), written in one transaction; the
+    proposer's earlier proposals for those standards that it no longer makes are withdrawn."""
     started = time.perf_counter()
     if proposer is None:
         proposer = Proposer(await load_corpus(conn))
-    summary = ProposalSummary(standards=len(proposer.corpus.standards))
+    chosen = sorted(
+        proposer.corpus.standards if codes is None else set(codes) & set(proposer.corpus.standards)
+    )
+    summary = ProposalSummary(standards=len(chosen))
     records = []
-    for code in sorted(proposer.corpus.standards):
+    for code in chosen:
         found = proposals(proposer, code)
         summary.with_proposal += bool(found)
         for c in found:
@@ -85,7 +92,7 @@ async def propose_all(conn: asyncpg.Connection, proposer: Proposer | None = None
             f"""WITH mine AS (
                    SELECT id FROM edges
                    WHERE from_scheme = 'CONOCER_EC' AND method = 'text_match' AND proposed_by = $1
-                     AND status = 'proposed' AND reviewed_by IS NULL
+                     AND status = 'proposed' AND reviewed_by IS NULL AND from_code = ANY($4)
                ), withdrawn AS (
                    DELETE FROM edges e USING mine
                    WHERE e.id = mine.id AND NOT EXISTS (
@@ -117,6 +124,7 @@ async def propose_all(conn: asyncpg.Connection, proposer: Proposer | None = None
             PROPOSER,
             SOURCE,
             SCHEMES[Scheme.CONOCER_EC].version,
+            chosen,
         )
     summary.inserted, summary.updated, summary.withdrawn = (
         counts["inserted"],

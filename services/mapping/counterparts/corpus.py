@@ -64,6 +64,9 @@ class Corpus:
     job_zones: dict[str, int] = field(default_factory=dict)  # O*NET-SOC code -> 1..5
     # NAICS sector as OEWS publishes it -> SOC 2018 code -> employment
     employment: dict[str, dict[str, int]] = field(default_factory=dict)
+    # (Spanish, English) titles of the same item: SCIAN 2023 = NAICS 2022 industries, ESCO occupations and
+    # ISCO groups in both languages; a word-for-word lexicon is learnt from them (`translation.py`)
+    parallel: list[tuple[str, str]] = field(default_factory=list)
 
     def naics_sector(self, scian_sector: str | None) -> str | None:
         """The OEWS sector of a SCIAN sector, as the employment table spells it ("31-33" or "31")."""
@@ -136,6 +139,19 @@ async def load_corpus(conn: asyncpg.Connection) -> Corpus:
     ):
         if r["value"].strip().isdigit():
             corpus.job_zones[r["code"]] = int(r["value"])
+
+    for r in await conn.fetch(
+        """SELECT s.label_es, n.label_en FROM edges e
+           JOIN items s ON (s.scheme, s.code) = (e.from_scheme, e.from_code)
+           JOIN items n ON (n.scheme, n.code) = (e.to_scheme, e.to_code)
+           WHERE e.from_scheme = 'SCIAN_2023' AND e.to_scheme = 'NAICS_2022' AND e.relation = 'exactMatch'
+             AND s.label_es IS NOT NULL AND n.label_en IS NOT NULL
+           ORDER BY e.from_code, e.to_code"""
+    ):
+        corpus.parallel.append((r["label_es"], r["label_en"]))
+    for (scheme, _code), (label_es, label_en, _depth) in sorted(corpus.items.items()):
+        if scheme in (Scheme.ESCO, Scheme.ISCO_08) and label_es and label_en:
+            corpus.parallel.append((label_es.split("/")[0], label_en))
 
     employment: defaultdict[str, dict[str, int]] = defaultdict(dict)
     for r in await conn.fetch("SELECT naics_sector, soc_code, employment FROM sector_employment"):

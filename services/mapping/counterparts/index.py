@@ -39,10 +39,10 @@ class Hit:
     matched: tuple[str, ...]  # the query words it shares with that name
 
 
-def keys_of(text: str) -> Counter[str]:
+def keys_of(text: str, lang: str = "es") -> Counter[str]:
     """A name's index keys: its stems and their prefixes."""
     keys: Counter[str] = Counter()
-    for s in stems(text, "es"):
+    for s in stems(text, lang):
         keys[s] += 1
         p = prefix(s)
         if p is not None:
@@ -51,8 +51,11 @@ def keys_of(text: str) -> Counter[str]:
 
 
 class NameIndex:
-    def __init__(self, docs: list[Doc], lexicon: dict[str, list[tuple[str, float]]] | None = None) -> None:
+    def __init__(
+        self, docs: list[Doc], lexicon: dict[str, list[tuple[str, float]]] | None = None, lang: str = "es"
+    ) -> None:
         self.docs = docs
+        self.lang = lang
         self.lexicon = lexicon or {}
         self._unit_doc: list[int] = []
         self._unit_name: list[str] = []
@@ -61,7 +64,7 @@ class NameIndex:
         postings: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
         for d, doc in enumerate(docs):
             for name in doc.names:
-                keys = keys_of(name)
+                keys = keys_of(name, lang)
                 if not keys:
                     continue
                 unit = len(self._unit_doc)

@@ -25,6 +25,7 @@ from services.mapping.counterparts.corpus import Corpus, Standard
 from services.mapping.counterparts.index import Doc, Hit, NameIndex, build_lexicon, query_weights, title_words
 from services.mapping.counterparts.routes import Node, Route, Router
 from services.mapping.counterparts.text import stems
+from services.mapping.counterparts.translation import learn, translate
 from services.mapping.model import Scheme
 
 MATCHED_SCHEMES = (Scheme.ESCO, Scheme.SINCO_2011, Scheme.ISCO_08)
@@ -34,6 +35,11 @@ DATASETS = {
     Scheme.SINCO_2011: "SINCO 2011 (INEGI)",
     Scheme.ISCO_08: "ISCO-08 (ESCO, es)",
 }
+ENGLISH_DATASET = (
+    "O*NET titles, alternate and reported titles (en), through a lexicon learnt from SCIAN/NAICS and ESCO"
+)
+ENGLISH_DOCS_PER_QUERY = 15
+TRANSLATED_WEIGHT = 0.6  # a match through word-for-word translation is weaker than one in Spanish
 DOCS_PER_QUERY = 40  # matched occupations followed per standard
 OTHER_ROUTE_DECAY = 0.35  # each further piece of evidence for a target adds this share of itself
 ENGLISH_FLOOR = 0.55  # weight of a fan-out target whose English titles share nothing with the match
@@ -57,6 +63,7 @@ class _Evidence:
     contributions: list[float]
     hit: Hit
     route: Route
+    index: NameIndex
 
 
 class Proposer:
@@ -72,6 +79,15 @@ class Proposer:
                 docs.append(Doc(scheme, code, tuple(names)))
                 name_sets.append(names)
         self.index = NameIndex(docs, build_lexicon(name_sets))
+        english_docs = []
+        for (scheme, code), (_, label_en, _) in sorted(corpus.items.items()):
+            if scheme is Scheme.ONET_SOC:
+                names = _names(label_en) + [
+                    t for lang, _, t in corpus.terms.get((scheme, code), ()) if lang == "en"
+                ]
+                english_docs.append(Doc(scheme, code, tuple(dict.fromkeys(names))))
+        self.english = NameIndex(english_docs, lang="en")
+        self.translations = learn(corpus.parallel)
         self.router = Router(corpus)
         self._stem_df: Counter[str] = Counter()
         for s in corpus.standards.values():
@@ -113,10 +129,14 @@ class Proposer:
 
     def _evidence(self, standard: Standard, wanted: set[Scheme]) -> dict[Node, _Evidence]:
         query = query_weights(standard.title, self._stem_df, len(self.corpus.standards))
-        hits = self.index.search(query, DOCS_PER_QUERY)
+        hits = [(self.index, hit, 1.0) for hit in self.index.search(query, DOCS_PER_QUERY)]
+        english = translate(query, self.translations)
+        if english:
+            found_en = self.english.search(english, ENGLISH_DOCS_PER_QUERY)
+            hits += [(self.english, hit, TRANSLATED_WEIGHT) for hit in found_en]
         found: dict[Node, _Evidence] = {}
-        for hit in hits:
-            doc = self.index.docs[hit.doc]
+        for index, hit, factor in hits:
+            doc = index.docs[hit.doc]
             start = (doc.scheme, doc.code)
             for node, route in self.router.reach(start).items():
                 if node[0] not in wanted:
@@ -124,14 +144,14 @@ class Proposer:
                 weight = route.weight * self._english(start, node, route)
                 if route.routes > 1:
                     weight *= 1 + 0.15 * min(route.routes - 1, 3)
-                value = hit.score * weight
+                value = hit.score * weight * factor
                 ev = found.get(node)
                 if ev is None:
-                    found[node] = _Evidence(0.0, [value], hit, route)
+                    found[node] = _Evidence(0.0, [value], hit, route, index)
                 else:
+                    if value > max(ev.contributions):
+                        ev.hit, ev.route, ev.index = hit, route, index
                     ev.contributions.append(value)
-                    if value > max(ev.contributions[:-1]):
-                        ev.hit, ev.route = hit, route
         for node, ev in found.items():
             parts = sorted(ev.contributions, reverse=True)
             combined = sum(v * OTHER_ROUTE_DECAY**i for i, v in enumerate(parts))
@@ -190,13 +210,21 @@ class Proposer:
     # -- evidence --------------------------------------------------------------------------------------
 
     def _candidate(self, standard: Standard, node: Node, ev: _Evidence) -> Candidate:
-        doc = self.index.docs[ev.hit.doc]
+        doc = ev.index.docs[ev.hit.doc]
         spelled = title_words(standard.title)
         path = [(Scheme.CONOCER_EC, standard.code), *ev.route.path]
+        if ev.index is self.english:
+            # English stems matched: name the title's words they translate, and the English stem.
+            sources = {en: es for es in spelled for en, _ in self.translations.get(es, ())}
+            terms = [f"{spelled[sources[s]]} ({s})" if s in sources else s for s in ev.hit.matched]
+            dataset = ENGLISH_DATASET
+        else:
+            terms = [spelled.get(s, s) for s in ev.hit.matched]
+            dataset = DATASETS[doc.scheme]
         evidence: dict[str, Any] = {
             "matchedLabel": ev.hit.name,
-            "matchedTerms": [spelled.get(s, s) for s in ev.hit.matched],
-            "dataset": DATASETS[doc.scheme],
+            "matchedTerms": terms,
+            "dataset": dataset,
             "score": round(ev.score, 4),
             "route": [{"scheme": s.value, "code": c} for s, c in path],
         }

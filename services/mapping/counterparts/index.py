@@ -8,6 +8,7 @@ titles (`query_weights`), so the words every title uses ("prestación", "servici
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -22,6 +23,7 @@ PREFIX_WEIGHT = 0.35  # a shared prefix ("pintura" ~ "pintor") is weaker evidenc
 RARE = 5  # a stem in at most this many standard titles has full weight in a query
 NAME_COVERAGE = 0.5  # share of a name's score that depends on how much of the name the query covers
 EXPANSION_WEIGHT = 0.3  # a related stem from the data-built lexicon, times its association
+SHORTLIST = 400  # names rescored for coverage per search
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +42,12 @@ class Hit:
 
 
 def keys_of(text: str, lang: str = "es") -> Counter[str]:
-    """A name's index keys: its stems and their prefixes."""
+    """A name's index keys: its stems and, in Spanish, their prefixes (English queries come translated
+    to whole stems, and English stems already join most forms of a word)."""
     keys: Counter[str] = Counter()
     for s in stems(text, lang):
         keys[s] += 1
-        p = prefix(s)
+        p = prefix(s) if lang == "es" else None
         if p is not None:
             keys[p] += 1
     return keys
@@ -61,7 +64,8 @@ class NameIndex:
         self._unit_name: list[str] = []
         self._unit_len: list[int] = []
         self._unit_words: list[int] = []  # distinct stems of the name
-        postings: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
+        self._unit_keys: list[frozenset[str]] = []
+        counts: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
         for d, doc in enumerate(docs):
             for name in doc.names:
                 keys = keys_of(name, lang)
@@ -72,14 +76,19 @@ class NameIndex:
                 self._unit_name.append(name)
                 self._unit_len.append(sum(keys.values()))
                 self._unit_words.append(sum(1 for k in keys if not k.startswith("~")))
+                self._unit_keys.append(frozenset(keys))
                 for key, tf in keys.items():
-                    postings[key].append((unit, tf))
-        self._postings = dict(postings)
+                    counts[key].append((unit, tf))
         n = max(1, len(self._unit_doc))
-        self._avg_len = sum(self._unit_len) / n
-        self._idf = {
-            key: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for key, p in self._postings.items()
-        }
+        avg_len = sum(self._unit_len) / n
+        # Each posting carries its BM25 term weight (idf and length norm included): a search only adds.
+        self._postings: dict[str, list[tuple[int, float]]] = {}
+        for key, posted in counts.items():
+            idf = math.log(1 + (n - len(posted) + 0.5) / (len(posted) + 0.5))
+            self._postings[key] = [
+                (unit, idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * self._unit_len[unit] / avg_len)))
+                for unit, tf in posted
+            ]
 
     def search(self, query: dict[str, float], limit: int) -> list[Hit]:
         """The `limit` best occupations for weighted query stems, best first (ties by scheme, code)."""
@@ -87,37 +96,30 @@ class NameIndex:
         origin: dict[str, str] = {}  # index key -> the query stem it stands for
         for stem, weight in query.items():
             _add(weighted, origin, stem, weight, stem)
-            p = prefix(stem)
+            p = prefix(stem) if self.lang == "es" else None
             if p is not None:
                 _add(weighted, origin, p, weight * PREFIX_WEIGHT, stem)
             for related, strength in self.lexicon.get(stem, ()):
                 _add(weighted, origin, related, weight * EXPANSION_WEIGHT * strength, stem)
-        unit_scores: defaultdict[int, float] = defaultdict(float)
-        unit_stems: defaultdict[int, set[str]] = defaultdict(set)
+        raw: defaultdict[int, float] = defaultdict(float)
         for key, weight in weighted.items():
-            postings = self._postings.get(key)
-            if not postings:
-                continue
-            idf = self._idf[key] * weight
-            for unit, tf in postings:
-                norm = K1 * (1 - B + B * self._unit_len[unit] / self._avg_len)
-                unit_scores[unit] += idf * tf * (K1 + 1) / (tf + norm)
-                unit_stems[unit].add(origin[key])
-        best: dict[int, tuple[float, int]] = {}
-        for unit, raw in unit_scores.items():
+            for unit, w in self._postings.get(key, ()):
+                raw[unit] += weight * w
+        # Only the strongest names can end in the first `limit` occupations once coverage is applied.
+        shortlist = heapq.nlargest(SHORTLIST, raw.items(), key=lambda kv: (kv[1], -kv[0]))
+        best: dict[int, tuple[float, int, tuple[str, ...]]] = {}
+        for unit, score in shortlist:
+            matched = tuple(sorted({origin[k] for k in self._unit_keys[unit] if k in origin}))
             # "supervisor de pintura en obra" shares only "pintura" with "pintura automotriz": the words
             # of a name that the query does not explain count against it.
-            covered = len(unit_stems[unit]) / max(1, self._unit_words[unit])
-            score = raw * (1 - NAME_COVERAGE + NAME_COVERAGE * min(1.0, covered))
+            covered = min(1.0, len(matched) / max(1, self._unit_words[unit]))
+            score *= 1 - NAME_COVERAGE + NAME_COVERAGE * covered
             d = self._unit_doc[unit]
             if d not in best or score > best[d][0]:
-                best[d] = (score, unit)
+                best[d] = (score, unit, matched)
         docs = self.docs
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], docs[kv[0]].scheme, docs[kv[0]].code))
-        return [
-            Hit(d, score, self._unit_name[unit], tuple(sorted(unit_stems[unit])))
-            for d, (score, unit) in ranked[:limit]
-        ]
+        return [Hit(d, score, self._unit_name[unit], matched) for d, (score, unit, matched) in ranked[:limit]]
 
 
 def _add(weighted: dict[str, float], origin: dict[str, str], key: str, weight: float, stem: str) -> None:

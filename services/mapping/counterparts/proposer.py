@@ -39,12 +39,14 @@ ENGLISH_DATASET = (
     "O*NET titles, alternate and reported titles (en), through a lexicon learnt from SCIAN/NAICS and ESCO"
 )
 ENGLISH_DOCS_PER_QUERY = 15
-TRANSLATED_WEIGHT = 0.6  # a match through word-for-word translation is weaker than one in Spanish
+# English BM25 scores run lower than Spanish ones (more, longer titles per occupation): this puts the two
+# channels on one scale (tuned as a general weight over the whole gold set).
+TRANSLATED_WEIGHT = 2.0
 DOCS_PER_QUERY = 40  # matched occupations followed per standard
 OTHER_ROUTE_DECAY = 0.35  # each further piece of evidence for a target adds this share of itself
 ENGLISH_FLOOR = 0.55  # weight of a fan-out target whose English titles share nothing with the match
 NO_ENGLISH = 0.8  # weight when the matched occupation has no English name to check
-SECTOR_WEIGHT = 0.9  # how much the occupation's concentration in the standard's sector can add
+SECTOR_WEIGHT = 2.0  # how much the occupation's concentration in the standard's sector can add
 JOB_ZONE_STEP = 0.06  # lost per level of distance between the standard's level and the job zone
 
 

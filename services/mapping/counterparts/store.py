@@ -43,6 +43,7 @@ class ProposalSummary:
     withdrawn: int = 0
     unchanged: int = 0
     seconds: float = 0.0
+    seconds_writing: float = 0.0
 
 
 def proposals(proposer: Proposer, standard_code: str) -> list[Candidate]:
@@ -78,6 +79,7 @@ async def propose_all(
                     SCHEMES[c.scheme].version,
                 )
             )
+    writing = time.perf_counter()
     async with conn.transaction():
         await conn.execute(
             """DROP TABLE IF EXISTS pg_temp.incoming_proposals;
@@ -87,17 +89,19 @@ async def propose_all(
                ) ON COMMIT DROP"""
         )
         await conn.copy_records_to_table("incoming_proposals", records=records)
-        await conn.execute("ANALYZE pg_temp.incoming_proposals")  # else the anti-join below is quadratic
+        await conn.execute("ANALYZE pg_temp.incoming_proposals")
         counts = await conn.fetchrow(
-            f"""WITH mine AS (
-                   SELECT id FROM edges
-                   WHERE from_scheme = 'CONOCER_EC' AND method = 'text_match' AND proposed_by = $1
-                     AND status = 'proposed' AND reviewed_by IS NULL AND from_code = ANY($4)
-               ), withdrawn AS (
-                   DELETE FROM edges e USING mine
-                   WHERE e.id = mine.id AND NOT EXISTS (
-                       SELECT 1 FROM incoming_proposals n
-                       WHERE (n.from_code, n.to_scheme, n.to_code) = (e.from_code, e.to_scheme, e.to_code))
+            f"""WITH withdrawn AS (
+                   -- EXCEPT rather than NOT EXISTS: the planner cannot estimate the proposer's rows and
+                   -- would compare every pair in a nested loop (20 s instead of milliseconds)
+                   DELETE FROM edges WHERE id IN (
+                       SELECT id FROM edges
+                       WHERE from_scheme = 'CONOCER_EC' AND method = 'text_match' AND proposed_by = $1
+                         AND status = 'proposed' AND reviewed_by IS NULL AND from_code = ANY($4)
+                       EXCEPT
+                       SELECT e.id FROM incoming_proposals n JOIN edges e
+                         ON (e.from_scheme, e.from_code, e.to_scheme, e.to_code)
+                            = ('CONOCER_EC', n.from_code, n.to_scheme, n.to_code))
                    RETURNING 1
                ), written AS (
                    INSERT INTO edges (from_scheme, from_code, to_scheme, to_code, relation, confidence,
@@ -133,4 +137,5 @@ async def propose_all(
     )
     summary.unchanged = len(records) - summary.inserted - summary.updated
     summary.seconds = round(time.perf_counter() - started, 2)
+    summary.seconds_writing = round(time.perf_counter() - writing, 2)
     return summary

@@ -399,7 +399,11 @@ def parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="import an official dataset")
     imp.add_argument(
-        "dataset", choices=("renec", "scian", "naics", "soc", "onet", "cip", "isced", "esco", "all")
+        "dataset",
+        choices=(
+            *("renec", "scian", "naics", "soc", "onet", "cip", "isced", "esco"),
+            *("sinco", "onet-evidence", "esco-onet", "oews", "all"),
+        ),
     )
     imp.add_argument("path", type=Path)
     imp.set_defaults(run=cmd_import)

@@ -2,8 +2,9 @@
 
 Each dataset's folder is laid out like ../shared/data. A dataset whose edges reach into another
 (NAICS's SCIAN matches, ESCO's Spanish labels) looks for that one's folder beside its own.
-`import_all` reads everything first and writes every item before any edge, so no edge is skipped
-for want of an item that a later dataset brings.
+`import_all` reads everything first and writes every item before any edge, and every edge before the
+evidence about items (terms, facts, employment), so nothing is skipped for want of an item that a later
+dataset brings.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import asyncpg
 
-from services.mapping.model import Dataset
+from services.mapping.model import Dataset, Scheme
 from services.mapping.sources.conocer import (
     AUTOMOTIVE_AGREEMENT,
     automotive_scope,
@@ -21,13 +22,17 @@ from services.mapping.sources.conocer import (
     read_standards,
 )
 from services.mapping.sources.education import read_cip, read_isced
+from services.mapping.sources.esco_onet import onet_taxonomy, read_esco_onet
 from services.mapping.sources.industries import (
     read_naics,
     read_scian,
     scian_naics_matches,
     scian_trilateral_codes,
 )
-from services.mapping.sources.occupations import read_esco, read_isco, read_onet, read_soc
+from services.mapping.sources.occupations import esco_broader, read_esco, read_isco, read_onet, read_soc
+from services.mapping.sources.oews import read_oews
+from services.mapping.sources.onet_evidence import read_onet_evidence
+from services.mapping.sources.sinco import read_sinco
 from services.mapping.store import WriteSummary, write_dataset, write_illustrative_agreement
 
 FOLDERS = {
@@ -39,8 +44,13 @@ FOLDERS = {
     "cip": "cip_2020",
     "isced": "isced_f_2013",
     "esco": "esco_v1_en",
+    "sinco": "sinco_2011_inegi",
+    "onet-evidence": "onet_db_30_0_text",
+    "esco-onet": "esco_onet_crosswalk_nesta_2020",
+    "oews": "bls_oews_natsector_2024",
 }
 ESCO_SPANISH = "esco_v1_es"
+ONET_29_3 = "onet_db_29_3_excel"
 
 
 def _naics(folder: Path) -> list[Dataset]:
@@ -64,6 +74,24 @@ def _esco(folder: Path) -> list[Dataset]:
     return [read_isco(folder, spanish), read_esco(folder, spanish)]
 
 
+def _beside(folder: Path, name: str) -> Path:
+    """A dataset's folder next to `folder`, which this dataset needs."""
+    other = folder.parent / name
+    if not other.is_dir():
+        raise FileNotFoundError(f"{folder.name} needs {other}")
+    return other
+
+
+def _sinco(folder: Path) -> list[Dataset]:
+    soc = read_soc(_beside(folder, FOLDERS["soc"]))
+    return [read_sinco(folder, {item.code for item in soc.items if item.scheme is Scheme.SOC_2010})]
+
+
+def _esco_onet(folder: Path) -> list[Dataset]:
+    taxonomy = onet_taxonomy(_beside(folder, FOLDERS["onet"]), _beside(folder, FOLDERS["soc"]))
+    return [read_esco_onet(folder, taxonomy, esco_broader(_beside(folder, ESCO_SPANISH)))]
+
+
 READERS: dict[str, Callable[[Path], list[Dataset]]] = {
     "renec": lambda folder: [level_frameworks(), read_standards(folder)],
     "scian": lambda folder: [read_scian(folder)],
@@ -73,6 +101,10 @@ READERS: dict[str, Callable[[Path], list[Dataset]]] = {
     "cip": lambda folder: [read_cip(folder)],
     "isced": lambda folder: [read_isced(folder)],
     "esco": _esco,
+    "sinco": _sinco,
+    "onet-evidence": lambda folder: [read_onet_evidence(folder, _beside(folder, ONET_29_3))],
+    "esco-onet": _esco_onet,
+    "oews": lambda folder: [read_oews(folder)],
 }
 
 
@@ -103,6 +135,15 @@ async def import_all(conn: asyncpg.Connection, root: Path) -> list[WriteSummary]
             edges = await write_dataset(conn, Dataset(dataset.name, edges=dataset.edges, notes=dataset.notes))
             summary.edges.update(edges.edges)  # hierarchy edges came with the items
             summary.notes = edges.notes
+        for dataset, summary in zip(datasets, summaries, strict=True):
+            about = Dataset(
+                dataset.name, terms=dataset.terms, facts=dataset.facts, employment=dataset.employment
+            )
+            evidence = await write_dataset(conn, about)
+            summary.terms.update(evidence.terms)
+            summary.facts.update(evidence.facts)
+            summary.employment.update(evidence.employment)
+            summary.notes.extend(evidence.notes)
         renec = next(s for s in summaries if s.dataset == "renec")
         await _automotive_agreement(conn, root / FOLDERS["renec"], renec)
     return summaries

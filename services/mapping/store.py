@@ -1,9 +1,12 @@
-"""Writing datasets: items and edges upserted in one transaction, idempotently, with a summary.
+"""Writing datasets: items, edges and the evidence about items (terms, facts, sector employment) upserted
+in one transaction, idempotently, with a summary.
 
 Rows go through COPY into temporary tables and one `INSERT ... ON CONFLICT` each, so the full data
 (tens of thousands of rows) loads in seconds; rows that did not change are not rewritten, so a second
 import of the same files changes nothing. Edges whose ends are not (yet) items are skipped and counted:
 importing the CIP-SOC crosswalk before SOC itself leaves those edges for `qf import all` to bring in.
+Terms and facts of an item that is not there are skipped and counted the same way. Like edges, nothing
+is deleted: a term that leaves a file stays until removed by hand.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from services.mapping.model import SCHEMES, Dataset, Edge, Method, Relation
+from services.mapping.model import SCHEMES, Dataset, Edge, Employment, Fact, Method, Relation, Term
 
 HIERARCHY_SOURCE = "the scheme's own hierarchy ({scheme} {version})"
 
@@ -24,6 +27,9 @@ class WriteSummary:
     items: Counter[str] = field(default_factory=Counter)  # "<scheme> inserted|updated|unchanged"
     edges: Counter[str] = field(default_factory=Counter)  # inserted|updated|unchanged|skipped
     notes: list[str] = field(default_factory=list)
+    terms: Counter[str] = field(default_factory=Counter)  # inserted|updated|unchanged|skipped
+    facts: Counter[str] = field(default_factory=Counter)  # inserted|updated|unchanged|skipped
+    employment: Counter[str] = field(default_factory=Counter)  # inserted|updated|unchanged
 
     def render(self) -> str:
         lines = [f"{self.dataset}:"]
@@ -38,6 +44,12 @@ class WriteSummary:
                 f"{self.edges[what]:,} {what}" for what in ("inserted", "updated", "unchanged", "skipped")
             )
             lines.append(f"  edges: {counts}")
+        for name in ("terms", "facts", "employment"):
+            counter: Counter[str] = getattr(self, name)
+            if counter:
+                whats = ("inserted", "updated", "unchanged", "skipped")
+                counts = ", ".join(f"{counter[what]:,} {what}" for what in whats if what in counter)
+                lines.append(f"  {name}: {counts}")
         lines.extend(f"  note: {note}" for note in self.notes)
         return "\n".join(lines)
 
@@ -72,6 +84,9 @@ async def write_dataset(conn: asyncpg.Connection, dataset: Dataset) -> WriteSumm
             if item.parent is not None
         ]
         await _write_edges(conn, [*hierarchy, *dataset.edges], summary)
+        await _write_terms(conn, dataset.terms, summary)
+        await _write_facts(conn, dataset.facts, summary)
+        await _write_employment(conn, dataset.employment, summary)
     return summary
 
 
@@ -182,6 +197,102 @@ async def _write_edges(conn: asyncpg.Connection, edges: list[Edge], summary: Wri
             f"{len(unique) - placed:,} edges skipped: an end is not an item yet; import the other "
             "dataset and then this one again, or everything at once with `qf import all`"
         )
+
+
+async def _upsert(
+    conn: asyncpg.Connection,
+    table: str,
+    columns: tuple[str, ...],
+    key: tuple[str, ...],
+    records: list[tuple],
+    item_keyed: bool,
+) -> tuple[int, int, int, int]:
+    """COPY `records` (unique on `key`) into a temporary twin of `table`, then one statement writes those
+    whose item exists (when `item_keyed`: `scheme`, `code` are among the columns) and counts them.
+    Returns (inserted, updated, unchanged, skipped)."""
+    incoming = f"incoming_{table}"
+    await conn.execute(
+        f"""DROP TABLE IF EXISTS pg_temp.{incoming};
+            CREATE TEMPORARY TABLE {incoming} (LIKE {table}) ON COMMIT DROP"""
+    )
+    await conn.copy_records_to_table(incoming, records=records, columns=columns)
+    values = [c for c in columns if c not in key]
+    names = ", ".join(columns)
+    placed = f"SELECT {', '.join(f'n.{c}' for c in columns)} FROM {incoming} n"
+    if item_keyed:
+        placed += " JOIN items i ON (i.scheme, i.code) = (n.scheme, n.code)"
+    old = ", ".join(f"{table}.{c}" for c in values)
+    new = ", ".join(f"EXCLUDED.{c}" for c in values)
+    counts = await conn.fetchrow(
+        f"""WITH placed AS ({placed}), written AS (
+                INSERT INTO {table} ({names}) SELECT * FROM placed
+                ON CONFLICT ({", ".join(key)}) DO UPDATE SET ({", ".join(values)}) = ROW({new})
+                WHERE ROW({old}) IS DISTINCT FROM ROW({new})
+                RETURNING (xmax = 0) AS inserted
+            )
+            SELECT (SELECT count(*) FROM placed) AS placed,
+                   count(*) FILTER (WHERE inserted) AS inserted,
+                   count(*) FILTER (WHERE NOT inserted) AS updated
+            FROM written"""
+    )
+    inserted, updated, placed_count = counts["inserted"], counts["updated"], counts["placed"]
+    return inserted, updated, placed_count - inserted - updated, len(records) - placed_count
+
+
+def _count(counter: Counter[str], counts: tuple[int, int, int, int], with_skipped: bool = True) -> None:
+    for what, n in zip(("inserted", "updated", "unchanged", "skipped"), counts, strict=True):
+        if what != "skipped" or with_skipped:
+            counter[what] += n
+
+
+async def _write_terms(conn: asyncpg.Connection, terms: list[Term], summary: WriteSummary) -> None:
+    if not terms:
+        return
+    # The key is (scheme, code, lang, kind, term): a name given twice (two O*NET sources) is one term.
+    unique = {(t.scheme.value, t.code, t.lang, t.kind.value, t.term): t.source for t in terms}
+    counts = await _upsert(
+        conn,
+        "item_terms",
+        ("scheme", "code", "lang", "kind", "term", "source"),
+        ("scheme", "code", "lang", "kind", "term"),
+        [(*key, source) for key, source in unique.items()],
+        item_keyed=True,
+    )
+    _count(summary.terms, counts)
+    if counts[3]:
+        summary.notes.append(f"{counts[3]:,} terms skipped: their item is not there")
+
+
+async def _write_facts(conn: asyncpg.Connection, facts: list[Fact], summary: WriteSummary) -> None:
+    if not facts:
+        return
+    unique = {(f.scheme.value, f.code, f.name): (f.value, f.source) for f in facts}
+    counts = await _upsert(
+        conn,
+        "item_facts",
+        ("scheme", "code", "name", "value", "source"),
+        ("scheme", "code", "name"),
+        [(*key, *value) for key, value in unique.items()],
+        item_keyed=True,
+    )
+    _count(summary.facts, counts)
+    if counts[3]:
+        summary.notes.append(f"{counts[3]:,} facts skipped: their item is not there")
+
+
+async def _write_employment(conn: asyncpg.Connection, rows: list[Employment], summary: WriteSummary) -> None:
+    if not rows:
+        return
+    unique = {(e.naics_sector, e.soc_code): (e.employment, e.year, e.source) for e in rows}
+    counts = await _upsert(
+        conn,
+        "sector_employment",
+        ("naics_sector", "soc_code", "employment", "year", "source"),
+        ("naics_sector", "soc_code"),
+        [(*key, *value) for key, value in unique.items()],
+        item_keyed=False,
+    )
+    _count(summary.employment, counts, with_skipped=False)
 
 
 async def write_illustrative_agreement(

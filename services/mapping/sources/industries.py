@@ -27,12 +27,11 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import zipfile
 from pathlib import Path
-from xml.etree import ElementTree
 
 from services.mapping.model import Dataset, Edge, Item, Method, Relation, Scheme, crosswalk_edges
+from services.mapping.sources.xlsx import shared_strings, sheet_cells, sheet_paths
 
 SCIAN_FIXTURE = "cat_scian_2023_gdmty_fixture.json"
 SCIAN_WORKBOOK = "scian_2023_categorias_y_productos.xlsx"
@@ -49,10 +48,6 @@ SCIAN_LEVEL_SHEETS = ("SECTOR", "SUBSECTOR", "RAMA", "SUBRAMA", "CLASE")
 # The fixture splits these ranged sectors into their 2-digit parts.
 SCIAN_RANGED = {"31": "31-33", "32": "31-33", "33": "31-33", "48": "48-49", "49": "48-49"}
 NAICS_UNKNOWN = "99"  # the 2022 file's synthetic "Unknown" chain: 99, 999, ..., 999999
-
-_XLSX = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_XLSX_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 def split_trilateral(title: str) -> tuple[str, bool]:
@@ -96,8 +91,8 @@ def read_scian(folder: Path) -> Dataset:
 def scian_trilateral_codes(folder: Path) -> set[str]:
     """The SCIAN 2023 codes whose title carries the trilateral "T" mark in INEGI's workbook (798)."""
     with zipfile.ZipFile(folder / SCIAN_WORKBOOK) as book:
-        strings = _shared_strings(book)
-        sheets = _sheet_paths(book)
+        strings = shared_strings(book)
+        sheets = sheet_paths(book)
         codes: set[str] = set()
         for name in SCIAN_LEVEL_SHEETS:
             for code, title in _code_title_rows(book, sheets[name], strings):
@@ -183,43 +178,14 @@ def _level_counts(name: str, items: list[Item], kinds: tuple[str, ...]) -> str:
     return f"{name}: {len(items)} items ({counts})"
 
 
-def _shared_strings(book: zipfile.ZipFile) -> list[str]:
-    root = ElementTree.fromstring(book.read("xl/sharedStrings.xml"))
-    return ["".join(t.text or "" for t in si.iter(f"{_XLSX}t")) for si in root.iter(f"{_XLSX}si")]
-
-
-def _sheet_paths(book: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> its XML file inside the workbook."""
-    rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{_PKG_REL}Relationship")}
-    workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
-    return {
-        sheet.get("name", ""): "xl/" + targets[sheet.get(_XLSX_REL)].removeprefix("/xl/")
-        for sheet in workbook.iter(f"{_XLSX}sheet")
-    }
-
-
 def _code_title_rows(book: zipfile.ZipFile, path: str, strings: list[str]) -> list[tuple[str, str]]:
     """(code, title) of a level sheet's rows: columns A and B below the two header rows.
 
     Codes are stored as numbers ("11.0") except the ranged sectors, which are text ("31-33").
     """
     rows = []
-    for row in ElementTree.fromstring(book.read(path)).iter(f"{_XLSX}row"):
-        if int(row.get("r", "0")) <= 2:
-            continue
-        cells = {re.sub(r"\d", "", c.get("r", "")): _cell_text(c, strings) for c in row.iter(f"{_XLSX}c")}
+    for number, cells in sheet_cells(book, path, strings):
         code, title = cells.get("A", "").strip(), cells.get("B", "")
-        if code:
+        if number > 2 and code:
             rows.append((code.removesuffix(".0"), title))
     return rows
-
-
-def _cell_text(cell: ElementTree.Element, strings: list[str]) -> str:
-    kind = cell.get("t")
-    if kind == "inlineStr":
-        return "".join(t.text or "" for t in cell.iter(f"{_XLSX}t"))
-    value = cell.find(f"{_XLSX}v")
-    if value is None or value.text is None:
-        return ""
-    return strings[int(value.text)] if kind == "s" else value.text

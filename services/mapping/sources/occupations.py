@@ -45,7 +45,17 @@ import csv
 from collections import Counter
 from pathlib import Path
 
-from services.mapping.model import Dataset, Edge, Item, Method, Relation, Scheme, crosswalk_edges
+from services.mapping.model import (
+    Dataset,
+    Edge,
+    Item,
+    Method,
+    Relation,
+    Scheme,
+    Term,
+    TermKind,
+    crosswalk_edges,
+)
 
 SOC_2010_2018_SOURCE = "BLS, 2010 SOC to 2018 SOC crosswalk"
 ISCO_SOC_2010_SOURCE = "BLS, ISCO-08 to 2010 SOC crosswalk"
@@ -225,10 +235,7 @@ def read_esco(en: Path, es: Path) -> Dataset:
     from broaderRelationsOccPillar.csv, None when the broader concept is an ISCO group.
     """
     spanish = {row["conceptUri"].strip(): row for row in _rows(es / "occupations_es.csv")}
-    broader: dict[str, str] = {}
-    for row in _rows(es / "broaderRelationsOccPillar.csv"):
-        if row["conceptType"] == "Occupation" and row["broaderType"] == "Occupation":
-            broader[_uuid(row["conceptUri"])] = _uuid(row["broaderUri"])
+    broader = esco_broader(es)
 
     def depth(code: str) -> int:
         seen = {code}
@@ -239,7 +246,8 @@ def read_esco(en: Path, es: Path) -> Dataset:
 
     dataset = Dataset("esco")
     differ: list[str] = []
-    for row in _rows(en / "occupations_en.csv"):
+    english = _rows(en / "occupations_en.csv")
+    for row in english:
         uri = row["conceptUri"].strip()
         code = _uuid(uri)
         es_row = spanish.get(uri)
@@ -281,7 +289,39 @@ def read_esco(en: Path, es: Path) -> Dataset:
     )
     if differ:
         dataset.notes.append("ESCO ISCO group differs between snapshots (Spanish kept): " + "; ".join(differ))
+    dataset.terms = esco_terms(english, spanish)
+    langs = Counter(term.lang for term in dataset.terms)
+    dataset.notes.append(
+        f"ESCO alternative labels: {langs['es']:,} Spanish, {langs['en']:,} English. ESCO skills "
+        "(esco_v1_skills_en_us, skills_es) are not read: without the occupation-skill relations, which "
+        "this release's files lack, a skill points to no occupation"
+    )
     return dataset
+
+
+def esco_broader(es: Path) -> dict[str, str]:
+    """Each ESCO occupation's broader occupation (codes), from broaderRelationsOccPillar.csv."""
+    broader: dict[str, str] = {}
+    for row in _rows(es / "broaderRelationsOccPillar.csv"):
+        if row["conceptType"] == "Occupation" and row["broaderType"] == "Occupation":
+            broader[_uuid(row["conceptUri"])] = _uuid(row["broaderUri"])
+    return broader
+
+
+def esco_terms(en_rows: list[dict[str, str]], es_rows: dict[str, dict[str, str]]) -> list[Term]:
+    """ESCO's alternative labels, Spanish and English, as terms; a label equal to the occupation's
+    preferred label in that language (which is already its label_es/label_en) is left out."""
+    terms = []
+    for lang, rows in (("en", {row["conceptUri"].strip(): row for row in en_rows}), ("es", es_rows)):
+        source = f"ESCO v1.0 ({lang}): altLabels"
+        for uri, row in rows.items():
+            preferred = (row["preferredLabel"] or "").strip().lower()
+            for label in dict.fromkeys(" ".join(a.split()) for a in (row["altLabels"] or "").split("\n")):
+                if label and label.lower() != preferred:
+                    terms.append(
+                        Term(Scheme.ESCO, _uuid(uri), lang, TermKind.ALTERNATIVE_LABEL, label, source)
+                    )
+    return terms
 
 
 def _uuid(uri: str) -> str:

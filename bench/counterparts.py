@@ -89,10 +89,12 @@ def gold_positions(gold: list[GoldRow], rankings: dict[str, Ranking]) -> list[in
 
 
 def soc_candidates(ranking: Ranking) -> list[tuple[str, float]]:
-    """The (SOC code, confidence) of a ranking's SOC candidates, in order."""
-    return [
-        (soc, confidence) for scheme, code, confidence in ranking for soc in soc_ranking([(scheme, code)])
-    ]
+    """The (SOC occupation, confidence) of a ranking's SOC candidates, each occupation once, in order."""
+    best: dict[str, float] = {}
+    for scheme, code, confidence in ranking:
+        for soc in soc_ranking([(scheme, code)]):
+            best.setdefault(soc, confidence)
+    return list(best.items())
 
 
 def scores_line(label: str, s: Scores) -> str:
@@ -213,9 +215,8 @@ async def graphql_rankings(
 async def run(url: str, settings: Settings, data: Path, gold: list[GoldRow], threshold: float) -> None:
     # Imported here so that a branch without the proposer still gets a clear message, not a traceback.
     try:
-        from services.mapping.counterparts.corpus import load_corpus
-
         from services.mapping.counterparts import proposer as proposer_module
+        from services.mapping.counterparts.corpus import load_corpus
     except ImportError as exc:
         sys.exit(f"the counterpart proposer is not on this branch: {exc}")
     propose_all = getattr(proposer_module, "propose_all", None)  # timed only once it exists

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from services.common.db import Database
-from services.mapping.importer import import_all
+from services.common.migrations import migrate_service
+from services.mapping.importer import import_all, import_dataset
 from services.mapping.store import WriteSummary
 
 
@@ -71,7 +72,7 @@ async def test_a_second_import_changes_nothing(
     mapping_db: Database, shared_data: Path, full_import: tuple[str, list[WriteSummary]]
 ) -> None:
     first = full_import[1]
-    assert sum(s.items[k] for s in first for k in s.items if k.endswith("inserted")) == 17_673
+    assert sum(s.items[k] for s in first for k in s.items if k.endswith("inserted")) == 18_359
     version = await mapping_db.fetchval("SELECT version FROM graph_version")
     async with mapping_db.pool.acquire() as conn:
         again = await import_all(conn, shared_data)
@@ -80,10 +81,57 @@ async def test_a_second_import_changes_nothing(
         for s in again
         for k in s.items
         if not k.endswith("unchanged") and s.items[k]
-    ] + [(s.dataset, k, s.edges[k]) for s in again for k in ("inserted", "updated", "skipped") if s.edges[k]]
+    ] + [
+        (s.dataset, name, k, getattr(s, name)[k])
+        for s in again
+        for name in ("edges", "terms", "facts", "employment")
+        for k in ("inserted", "updated", "skipped")
+        if getattr(s, name)[k]
+    ]
     assert changed == []
+    assert sum(s.terms["unchanged"] for s in again) == 42_885 + 86_813
     # Nothing moved, so running services keep their graph instead of rebuilding it.
     assert await mapping_db.fetchval("SELECT version FROM graph_version") == version
+
+
+async def test_the_counterpart_evidence_in_the_database(mapping_db: Database) -> None:
+    assert await mapping_db.fetchval("SELECT count(*) FROM items WHERE scheme = 'SINCO_2011'") == 686
+    terms = await counts(mapping_db, "SELECT scheme, kind, lang, count(*) FROM item_terms GROUP BY 1, 2, 3")
+    assert terms["ESCO", "alternative_label", "es"] == 12_937
+    assert terms["ESCO", "alternative_label", "en"] == 29_948
+    assert terms["ONET_SOC", "alternate_title", "en"] == 60_220
+    assert terms["ONET_SOC", "task", "en"] == 18_797
+    assert terms["ONET_SOC", "reported_title", "en"] == 7_796
+    assert await mapping_db.fetchval("SELECT count(*) FROM item_facts WHERE name = 'job_zone'") == 923
+    assert await mapping_db.fetchval("SELECT count(*) FROM sector_employment") == 7_935
+    pairs = await counts(
+        mapping_db, "SELECT from_scheme, to_scheme, method, count(*) FROM edges GROUP BY 1, 2, 3"
+    )
+    assert pairs["SINCO_2011", "SOC_2010", "official_crosswalk"] == 1781
+    assert pairs["SINCO_2011", "ISCO_08", "official_crosswalk"] == 637
+    assert pairs["ESCO", "ONET_SOC", "research_crosswalk"] == 1637 + 1228
+
+
+async def test_evidence_of_items_not_there_is_skipped_and_counted(
+    make_database: Any, shared_data: Path
+) -> None:
+    url = await make_database()
+    await migrate_service(url, "mapping")
+    db = await Database.connect(url, "mapping")
+    try:
+        async with db.pool.acquire() as conn:
+            (summary,) = await import_dataset(conn, "onet-evidence", shared_data / "onet_db_30_0_text")
+            assert summary.terms["skipped"] == 86_813 and summary.terms["inserted"] == 0
+            assert summary.facts["skipped"] == 923
+            assert any("terms skipped" in note for note in summary.notes)
+            (oews,) = await import_dataset(conn, "oews", shared_data / "bls_oews_natsector_2024")
+            (again,) = await import_dataset(conn, "oews", shared_data / "bls_oews_natsector_2024")
+        assert (oews.employment["inserted"], again.employment["unchanged"]) == (7_935, 7_935)
+        assert again.employment["inserted"] + again.employment["updated"] == 0
+        assert "employment: 0 inserted, 0 updated, 7,935 unchanged" in again.render()
+        assert await db.fetchval("SELECT count(*) FROM item_terms") == 0
+    finally:
+        await db.close()
 
 
 async def test_a_wrong_folder_is_refused_plainly(make_database: Any, tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """Raw proposer scores -> calibrated confidence: the share of proposals at that score found correct.
 
-The table (`calibration_table.BINS`) is written by `scripts/calibrate_counterparts.py` from the gold set:
+The table (`calibration_table.BINS`) is written by `python -m services.mapping.counterparts.calibrate`
+(over a database with `qf import all` done) from the gold set, tests/mapping/gold/counterparts.csv:
 every candidate the proposer ranks in the first five for a gold standard is a proposal, correct when its
 SOC code is one the gold set accepts. Proposals are sorted by score and cut into bins of equal size; a
 bin's confidence is its measured precision, made non-decreasing in score (pool adjacent violators), so a
@@ -47,7 +48,7 @@ def fit_bins(scored: list[tuple[float, bool]], per_bin: int) -> tuple[tuple[floa
             last = pooled.pop()
             pooled[-1][1] += last[1]
             pooled[-1][2] += last[2]
-    first_low = float("-inf")
+    first_low = 0.0  # scores are never negative; anything below the second bin falls in the first
     return tuple(
         (first_low if k == 0 else round(low, 4), round(correct / total, 4))
         for k, (low, correct, total) in enumerate(pooled)

@@ -66,9 +66,14 @@ class Corpus:
     employment: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def naics_sector(self, scian_sector: str | None) -> str | None:
+        """The OEWS sector of a SCIAN sector, as the employment table spells it ("31-33" or "31")."""
         if scian_sector is None:
             return None
-        return SCIAN_TO_NAICS_SECTOR.get(scian_sector, scian_sector)
+        naics = SCIAN_TO_NAICS_SECTOR.get(scian_sector, scian_sector)
+        for spelling in (naics, naics.split("-")[0]):
+            if spelling in self.employment:
+                return spelling
+        return naics
 
 
 async def load_corpus(conn: asyncpg.Connection) -> Corpus:

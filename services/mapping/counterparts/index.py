@@ -19,6 +19,8 @@ from services.mapping.model import Scheme
 K1 = 1.2
 B = 0.5  # names are short and alike in length: length normalisation matters little
 PREFIX_WEIGHT = 0.35  # a shared prefix ("pintura" ~ "pintor") is weaker evidence than a shared stem
+RARE = 5  # a stem in at most this many standard titles has full weight in a query
+NAME_COVERAGE = 0.5  # share of a name's score that depends on how much of the name the query covers
 EXPANSION_WEIGHT = 0.3  # a related stem from the data-built lexicon, times its association
 
 
@@ -55,6 +57,7 @@ class NameIndex:
         self._unit_doc: list[int] = []
         self._unit_name: list[str] = []
         self._unit_len: list[int] = []
+        self._unit_words: list[int] = []  # distinct stems of the name
         postings: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
         for d, doc in enumerate(docs):
             for name in doc.names:
@@ -65,6 +68,7 @@ class NameIndex:
                 self._unit_doc.append(d)
                 self._unit_name.append(name)
                 self._unit_len.append(sum(keys.values()))
+                self._unit_words.append(sum(1 for k in keys if not k.startswith("~")))
                 for key, tf in keys.items():
                     postings[key].append((unit, tf))
         self._postings = dict(postings)
@@ -97,7 +101,11 @@ class NameIndex:
                 unit_scores[unit] += idf * tf * (K1 + 1) / (tf + norm)
                 unit_stems[unit].add(origin[key])
         best: dict[int, tuple[float, int]] = {}
-        for unit, score in unit_scores.items():
+        for unit, raw in unit_scores.items():
+            # "supervisor de pintura en obra" shares only "pintura" with "pintura automotriz": the words
+            # of a name that the query does not explain count against it.
+            covered = len(unit_stems[unit]) / max(1, self._unit_words[unit])
+            score = raw * (1 - NAME_COVERAGE + NAME_COVERAGE * min(1.0, covered))
             d = self._unit_doc[unit]
             if d not in best or score > best[d][0]:
                 best[d] = (score, unit)
@@ -116,13 +124,14 @@ def _add(weighted: dict[str, float], origin: dict[str, str], key: str, weight: f
 
 
 def query_weights(title: str, stem_df: Counter[str], titles: int) -> dict[str, float]:
-    """A standard title's stems, each weighted by its rarity among all standard titles: 1 for a stem in at
-    most 2% of titles, falling with log(titles / df) to a floor of 0.1."""
+    """A standard title's stems, each weighted by its rarity among all standard titles: the square of
+    log(titles / df) over log(titles / RARE), at most 1, at least 0.05. A stem in a handful of titles
+    ("soldadura") weighs 1, one in forty ("preparación") about 0.4, one in two hundred ("servicios") 0.1."""
     weights: dict[str, float] = {}
-    full = math.log(50)
+    full = math.log(titles / RARE)
     for s in stems(title, "es"):
         df = max(1, stem_df.get(s, 0))
-        weights[s] = min(1.0, max(0.1, math.log(titles / df) / full))
+        weights[s] = min(1.0, max(0.05, (math.log(titles / df) / full) ** 2))
     return weights
 
 

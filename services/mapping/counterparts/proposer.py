@@ -28,6 +28,7 @@ from services.mapping.counterparts.text import stems
 from services.mapping.model import Scheme
 
 MATCHED_SCHEMES = (Scheme.ESCO, Scheme.SINCO_2011, Scheme.ISCO_08)
+UNIT_GROUP_SCHEMES = (Scheme.ISCO_08, Scheme.SINCO_2011)  # only their 4-digit groups name occupations
 DATASETS = {
     Scheme.ESCO: "ESCO v1.0 (es)",
     Scheme.SINCO_2011: "SINCO 2011 (INEGI)",
@@ -63,7 +64,7 @@ class Proposer:
         self.corpus = corpus
         docs, name_sets = [], []
         for (scheme, code), (label_es, _, depth) in sorted(corpus.items.items()):
-            if scheme not in MATCHED_SCHEMES or (scheme is Scheme.ISCO_08 and depth < 4):
+            if scheme not in MATCHED_SCHEMES or (scheme in UNIT_GROUP_SCHEMES and depth < 4):
                 continue
             spanish = [t for lang, _, t in corpus.terms.get((scheme, code), ()) if lang == "es"]
             names = list(dict.fromkeys(_names(label_es) + spanish))
@@ -77,6 +78,9 @@ class Proposer:
             self._stem_df.update(set(stems(s.title, "es")))
         self._english_names = {(d.scheme, d.code): _english_names(corpus, (d.scheme, d.code)) for d in docs}
         self._title_vocab: dict[Node, frozenset[str]] = {}
+        for node in corpus.items:  # built now, so the first queries are as fast as the rest
+            if node[0] in (Scheme.SOC_2018, Scheme.ONET_SOC, Scheme.SOC_2010):
+                self._vocab(node)
         self._soc_total = Counter[str]()
         for per_soc in corpus.employment.values():
             self._soc_total.update(per_soc)
@@ -93,6 +97,19 @@ class Proposer:
         evidence = self._evidence(standard, wanted)
         ranked = sorted(evidence.items(), key=lambda kv: (-kv[1].score, kv[0][0], kv[0][1]))[:first]
         return [self._candidate(standard, node, ev) for node, ev in ranked]
+
+    def rank_per_scheme(self, standard_code: str, firsts: dict[Scheme, int]) -> dict[Scheme, list[Candidate]]:
+        """`rank` for several schemes at once, each with its own length, matching the title only once."""
+        standard = self.corpus.standards.get(standard_code)
+        if standard is None:
+            return {scheme: [] for scheme in firsts}
+        evidence = self._evidence(standard, set(firsts))
+        ordered = sorted(evidence.items(), key=lambda kv: (-kv[1].score, kv[0][0], kv[0][1]))
+        out: dict[Scheme, list[Candidate]] = {}
+        for scheme, first in firsts.items():
+            best = [(node, ev) for node, ev in ordered if node[0] is scheme][: max(0, first)]
+            out[scheme] = [self._candidate(standard, node, ev) for node, ev in best]
+        return out
 
     def _evidence(self, standard: Standard, wanted: set[Scheme]) -> dict[Node, _Evidence]:
         query = query_weights(standard.title, self._stem_df, len(self.corpus.standards))
@@ -236,3 +253,11 @@ def _soc_of(node: Node) -> str | None:
     if node[0] is Scheme.ONET_SOC:
         return node[1][:7]
     return None
+
+
+async def propose_all(conn: Any) -> Any:
+    """Writes proposal edges for every standard (`store.propose_all`); here so the interface is one module.
+    Imported late: the store builds on this module."""
+    from services.mapping.counterparts.store import propose_all as write
+
+    return await write(conn)

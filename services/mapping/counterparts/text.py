@@ -38,19 +38,21 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def _stem(word: str, lang: str) -> str:
+def _stem(word: str, lang: str) -> str | None:
+    """A lower-case word's folded stem, None for a function word or a single letter."""
+    if len(word) < 2 or fold(word) in STOP_WORDS[lang]:
+        return None
     return fold(_STEMMERS[lang].stemWord(word))
 
 
 def words(text: str, lang: str) -> list[str]:
     """The content words of `text`, lower case, accents kept (for display)."""
-    stop = STOP_WORDS[lang]
-    return [w for w in _WORD.findall(text.lower()) if len(w) > 1 and fold(w) not in stop]
+    return [w for w in _WORD.findall(text.lower()) if _stem(w, lang) is not None]
 
 
 def stems(text: str, lang: str) -> list[str]:
     """The stems of `text`'s content words, in order, repeats kept."""
-    return [_stem(w, lang) for w in words(text, lang)]
+    return [s for w in _WORD.findall(text.lower()) if (s := _stem(w, lang)) is not None]
 
 
 def prefix(stem: str) -> str | None:

@@ -61,7 +61,7 @@ from services.mapping.model import Scheme  # noqa: E402
 
 SCHEMES = (Scheme.SOC_2018, Scheme.ONET_SOC)
 FIRST = 10
-THRESHOLDS = (0.3, 0.5, 0.7, 0.9)
+THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 0.9)
 MAX_MISSES_SHOWN = 40
 GRAPHQL_STANDARDS = 300  # standards timed through GraphQL (plus every gold standard)
 COUNTERPARTS_QUERY = (
@@ -245,9 +245,15 @@ async def run(url: str, settings: Settings, data: Path, gold: list[GoldRow], thr
                 rankings[code] = [(str(c.scheme), c.code, c.confidence) for c in candidates]
             propose_seconds, summary = None, None
             if propose_all is not None:
-                started = time.perf_counter()
-                summary = await propose_all(conn)
-                propose_seconds = time.perf_counter() - started
+                # A plain connection, as the proposer's tests use: its COPY sends jsonb in binary, which
+                # the pool's text json codecs (services.common.db) cannot encode.
+                plain = await asyncpg.connect(url, server_settings={"search_path": "mapping"})
+                try:
+                    started = time.perf_counter()
+                    summary = await propose_all(plain)
+                    propose_seconds = time.perf_counter() - started
+                finally:
+                    await plain.close()
             proposals = await conn.fetchval(
                 "SELECT count(*) FROM edges WHERE status = 'proposed' AND method = 'text_match'"
             )

@@ -34,10 +34,25 @@ class Decision(Enum):
 @strawberry.type(description="How much of an agreement's scope has been worked through.")
 class Coverage:
     in_scope: int = strawberry.field(description="Standards in the agreement's scope.")
-    with_counterpart: int = strawberry.field(description="Of those, standards with a counterpart recorded.")
-    mutual: int = strawberry.field(
-        description="Of those, standards with a recognition both parties endorsed."
+    with_counterpart: int = strawberry.field(description="Of those, standards with a recognition recorded.")
+    with_proposed_counterpart: int = strawberry.field(
+        description="Of those in scope, standards with a counterpart in the agreement's scheme "
+        "(`Standard.counterparts`, proposed or endorsed)."
     )
+    with_endorsed_counterpart: int = strawberry.field(
+        description="Of those, standards with a counterpart through an edge a party endorsed, or a "
+        "recognition a party endorsed."
+    )
+    mutual: int = strawberry.field(
+        description="Standards with a counterpart through an edge both parties endorsed "
+        "(`reviewMappings`), or with a recognition both parties endorsed."
+    )
+
+
+@strawberry.enum(description="A table's format: CSV (a header row, comma-separated) or JSON.")
+class ExportFormat(Enum):
+    CSV = "csv"
+    JSON = "json"
 
 
 @strawberry.type(description="One party's decision on a recognition.")
@@ -161,23 +176,32 @@ class RecognitionAgreement:
 
     @strawberry.field
     async def coverage(self, info: Info) -> Coverage:
-        row = await _ctx(info).db.fetchrow(
-            """WITH per_recognition AS (
-                   SELECT r.standard_code,
-                          count(*) FILTER (WHERE d.decision = 'endorsed') = 2 AS mutual
-                   FROM recognitions r LEFT JOIN recognition_decisions d USING
-                       (agreement_id, standard_code, counterpart_scheme, counterpart_code)
-                   WHERE r.agreement_id = $1 AND r.standard_code = ANY($2::text[])
-                   GROUP BY r.standard_code, r.counterpart_scheme, r.counterpart_code)
-               SELECT count(DISTINCT standard_code) AS with_counterpart,
-                      count(DISTINCT standard_code) FILTER (WHERE mutual) AS mutual
-               FROM per_recognition""",
-            str(self.id),
-            self._scope,
-        )
+        from services.mapping.agreement_table import coverage
+
+        counts = await coverage(info, str(self.id), self._scope, self.counterpart_scheme.value)
         return Coverage(
-            in_scope=len(self._scope), with_counterpart=row["with_counterpart"], mutual=row["mutual"]
+            in_scope=counts.in_scope,
+            with_counterpart=counts.with_counterpart,
+            with_proposed_counterpart=counts.with_proposed_counterpart,
+            with_endorsed_counterpart=counts.with_endorsed_counterpart,
+            mutual=counts.mutual,
         )
+
+    @strawberry.field(
+        description="The agreement's table as text, to save as a file: for each standard in scope its best "
+        "counterparts in the agreement's scheme (at most 5) with confidence, status, each party's review "
+        "and whether it is mutual, the recognition's decisions and gaps (element: gap -> measure), and "
+        "the route; a standard with no counterpart gets one row saying so. JSON adds the coverage."
+    )
+    async def export(self, info: Info, format: ExportFormat = ExportFormat.CSV) -> str:
+        from services.mapping import agreement_table as t
+
+        scheme = self.counterpart_scheme.value
+        rows = await t.table(info, str(self.id), self._scope, scheme)
+        if format is ExportFormat.CSV:
+            return t.as_csv(rows)
+        counts = await t.coverage(info, str(self.id), self._scope, scheme)
+        return t.as_json(str(self.id), scheme, counts, rows)
 
     @strawberry.field
     async def recognitions(self, info: Info) -> list[Recognition]:

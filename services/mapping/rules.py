@@ -2,6 +2,9 @@
 
 - A mapping is proposed by the task force (or an admin) and counts in crosswalks only once another
   person endorses it: the proposer never reviews their own proposal.
+- The task force reviews proposals in bulk (`review_mappings`), each key acting for one party (MX or
+  US): each party decides once per proposal; the first endorsement makes the edge count in crosswalks,
+  a rejection by either party takes it out, and a proposal both parties endorsed is mutual.
 - A recognition of a Mexican standard with a counterpart lives in an agreement between Mexico and the
   US. Each party records its own decision; a recognition is mutual only when both endorsed.
 
@@ -25,6 +28,7 @@ from services.mapping.model import Relation
 
 PROPOSABLE = frozenset(r.value for r in Relation if r is not Relation.BROADER)
 PARTIES = ("MX", "US")
+MAX_REVIEWS = 200  # decisions in one reviewMappings call: a page of the review queue, with room
 AGREEMENT_ID = re.compile(r"[A-Za-z0-9._-]{3,64}")  # as recognition_agreements.id's CHECK
 
 
@@ -135,6 +139,98 @@ async def review_mapping(db: Database, edge_id: int, endorse: bool, note: str | 
             "endorsed" if endorse else "rejected",
             reviewer,
             note,
+        )
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    edge_id: int
+    endorse: bool
+    note: str | None = None
+
+
+def _listed(ids: list[int]) -> str:
+    shown_ids = ", ".join(str(i) for i in ids[:10])
+    return shown_ids + (f" and {len(ids) - 10} more" if len(ids) > 10 else "")
+
+
+async def review_mappings(db: Database, decisions: list[ReviewInput], caller: Caller) -> None:
+    """One party's decisions on many proposals, all or nothing: every id is checked before any is written."""
+    party = caller.scope
+    if party not in PARTIES:
+        raise Forbidden(
+            f"A review is recorded for a party; your key acts for {party or 'no party'!r}. "
+            "Use a task force key for MX or for US."
+        )
+    if not decisions:
+        raise BadUserInput("Give at least one decision.", argument="decisions")
+    if len(decisions) > MAX_REVIEWS:
+        raise BadUserInput(
+            f"{len(decisions)} decisions; at most {MAX_REVIEWS} go in one call.", argument="decisions"
+        )
+    ids = [d.edge_id for d in decisions]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise BadUserInput(f"Mappings decided twice in one call: {_listed(repeated)}.", argument="decisions")
+    reviewer = identity(caller)
+    async with db.transaction() as conn:
+        rows = await conn.fetch(
+            "SELECT id, status, proposed_by FROM edges WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
+            ids,
+        )
+        found = {r["id"]: r for r in rows}
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise NotFound(f"There are no mappings {_listed(missing)}.", argument="decisions")
+        official = [i for i in ids if found[i]["proposed_by"] is None]
+        if official:
+            raise BadUserInput(
+                f"Mappings {_listed(official)} come from published crosswalks, not proposals; "
+                "there is nothing to review.",
+                argument="decisions",
+            )
+        own = [i for i in ids if found[i]["proposed_by"] == reviewer]
+        if own:
+            raise Forbidden(f"You proposed mappings {_listed(own)}; another person must review them.")
+        decided = [
+            r["edge_id"]
+            for r in await conn.fetch(
+                "SELECT edge_id FROM edge_reviews WHERE edge_id = ANY($1::bigint[]) AND party = $2 "
+                "ORDER BY edge_id",
+                ids,
+                party,
+            )
+        ]
+        if decided:
+            raise Conflict(f"{party} already reviewed mappings {_listed(decided)}.", edgeIds=decided)
+        rejected = sorted(
+            d.edge_id for d in decisions if d.endorse and found[d.edge_id]["status"] == "rejected"
+        )
+        if rejected:
+            raise Conflict(f"Mappings {_listed(rejected)} were rejected; they cannot be endorsed.")
+        columns = (ids, [d.endorse for d in decisions], [d.note for d in decisions])
+        await conn.execute(
+            """INSERT INTO edge_reviews (edge_id, party, decision, reviewed_by, note)
+               SELECT d.id, $4, CASE WHEN d.endorse THEN 'endorsed' ELSE 'rejected' END, $5, d.note
+               FROM unnest($1::bigint[], $2::boolean[], $3::text[]) AS d (id, endorse, note)""",
+            *columns,
+            party,
+            reviewer,
+        )
+        # The edge keeps the first reviewer; the table above keeps every party's word.
+        await conn.execute(
+            """UPDATE edges SET
+                   status = CASE WHEN NOT d.endorse THEN 'rejected'
+                                 WHEN edges.status = 'proposed' THEN 'endorsed' ELSE edges.status END,
+                   method = CASE WHEN d.endorse AND edges.method = 'proposed' THEN 'expert_review'
+                                 ELSE edges.method END,
+                   reviewed_by = coalesce(edges.reviewed_by, $4),
+                   reviewed_at = coalesce(edges.reviewed_at, now()),
+                   review_note = coalesce(edges.review_note, d.note)
+               FROM unnest($1::bigint[], $2::boolean[], $3::text[]) AS d (id, endorse, note)
+               WHERE edges.id = d.id""",
+            *columns,
+            reviewer,
         )
 
 

@@ -15,7 +15,9 @@ from services.common.pagination import Connection, decode_cursor, make_page, pag
 from services.common.schema import SubgraphSchema
 from services.mapping import model, rules
 from services.mapping.agreements import Decision, Party, Recognition, RecognitionAgreement, recognitions_where
+from services.mapping.automotive import ScopedStandard, automotive_scope
 from services.mapping.graph import HIERARCHY_DISCOUNT, MAX_HOPS
+from services.mapping.review import ProposalFilter, mapping_proposals
 from services.mapping.types import (
     CrosswalkResult,
     FrameworkItem,
@@ -179,6 +181,27 @@ class Query:
             counterpart.code.strip(),
         )
 
+    @strawberry.field(
+        description="The review queue: proposed mappings (by a person or the text-matching proposer), "
+        "most confident first, whatever their status unless `filter.status` says."
+    )
+    async def mapping_proposals(
+        self,
+        info: Info,
+        filter: ProposalFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[MappingEdge]:
+        return await mapping_proposals(info, filter, first, after)
+
+    @strawberry.field(
+        description="The standards the automotive rule selects, in code order, each with the reasons "
+        "that hold: its committee, its title, an edge to an automotive industry (NAICS 3361-3363, 4411, "
+        "8111) or a counterpart in SOC 2018 49-30xx. See the rule in services/mapping/scope.py."
+    )
+    async def automotive_scope(self, info: Info) -> list[ScopedStandard]:
+        return await automotive_scope(info)
+
 
 @strawberry.input
 class MappingInput:
@@ -196,6 +219,13 @@ class MappingInput:
 class Review(Enum):
     ENDORSE = "endorse"
     REJECT = "reject"
+
+
+@strawberry.input(description="One decision on a proposed mapping.")
+class ReviewDecisionInput:
+    id: strawberry.ID = strawberry.field(description="The mapping's id (`MappingEdge.id`).")
+    decision: Review
+    note: str | None = None
 
 
 @strawberry.input
@@ -271,6 +301,35 @@ class Mutation:
         await graph_holder(info).refresh()  # the reviewer's next crosswalk already sees it
         row = await ctx.db.fetchrow("SELECT * FROM edges WHERE id = $1", edge_id)
         return MappingEdge.from_row(row)
+
+    @strawberry.mutation(
+        description="The task force's decisions on many proposals at once, for the party its key acts "
+        f"for (MX or US; taskforce, admin): at most {rules.MAX_REVIEWS}, all or none. Each party decides "
+        "once per proposal and never on its own proposal; the first endorsement makes the mapping count "
+        "in crosswalks, a rejection by either party takes it out, and both parties' endorsements make it "
+        "mutual."
+    )
+    async def review_mappings(self, info: Info, decisions: list[ReviewDecisionInput]) -> list[MappingEdge]:
+        ctx = _ctx(info)
+        caller = ctx.require_role("taskforce")
+        if len(decisions) > rules.MAX_REVIEWS:  # before parsing ids: the bound comes first
+            raise BadUserInput(
+                f"{len(decisions)} decisions; at most {rules.MAX_REVIEWS} go in one call.",
+                argument="decisions",
+            )
+        parsed = [
+            rules.ReviewInput(
+                int_id(d.id, argument="decisions", what="a mapping id"), d.decision is Review.ENDORSE, d.note
+            )
+            for d in decisions
+        ]
+        await rules.review_mappings(ctx.db, parsed, caller)
+        await graph_holder(info).refresh()  # the reviewers' next counterparts already see it
+        rows = await ctx.db.fetch(
+            "SELECT * FROM edges WHERE id = ANY($1::bigint[])", [d.edge_id for d in parsed]
+        )
+        by_id = {r["id"]: r for r in rows}
+        return [MappingEdge.from_row(by_id[d.edge_id]) for d in parsed]
 
     @strawberry.mutation(
         description="Open a recognition agreement between Mexico and the US (taskforce, admin)."

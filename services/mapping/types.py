@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import asyncpg
 import strawberry
@@ -18,6 +18,14 @@ from services.common.context import Context
 from services.common.errors import BadUserInput, NotFound
 from services.mapping import model
 from services.mapping.graph import HIERARCHY_DISCOUNT, MAX_HOPS, Arc, CrosswalkGraph, GraphHolder, Reached
+
+if TYPE_CHECKING:
+    from services.mapping.counterparts_api import Counterpart
+    from services.mapping.evidence import PartyReview, ProposalEvidence
+
+EVIDENCE = "services.mapping.evidence"
+COUNTERPARTS = "services.mapping.counterparts_api"
+COUNTERPART_DEFAULT_SCHEMES = [model.Scheme.SOC_2018, model.Scheme.ONET_SOC]
 
 Scheme = strawberry.enum(model.Scheme, description="A classification scheme or level framework.")
 
@@ -152,6 +160,28 @@ class Standard:
         start = (model.Scheme.CONOCER_EC.value, self.code)
         return await crosswalk_results(info, start, _schemes(to_schemes), max_hops, min_confidence, first)
 
+    @strawberry.field(
+        description="The occupations and programmes this standard corresponds to, best first (see "
+        "`Counterpart`). `includeProposed: false` keeps only edges a reviewer endorsed."
+    )
+    async def counterparts(
+        self,
+        info: Info,
+        schemes: list[Scheme] = COUNTERPART_DEFAULT_SCHEMES,  # type: ignore[valid-type]
+        first: int = 10,
+        include_proposed: bool = True,
+    ) -> list[Annotated[Counterpart, strawberry.lazy(COUNTERPARTS)]]:
+        from services.mapping.counterparts_api import (
+            Counterpart,
+            check_first,
+            check_schemes,
+            standard_counterparts,
+        )
+
+        check_first(first)
+        found = await standard_counterparts(info, self.code, check_schemes(schemes), include_proposed)
+        return [Counterpart.of(f, f.node) for f in found[:first]]
+
 
 @strawberry.federation.type(
     keys=["scheme code"],
@@ -201,6 +231,18 @@ class FrameworkItem:
     async def children(self, info: Info) -> list[FrameworkItem]:
         return [FrameworkItem.from_row(r) for r in await load_children(info, self.scheme.value, self.code)]
 
+    @strawberry.field(
+        description="For an occupation or programme: the standards that correspond to it, best first, "
+        "read through the same edges and routes as `Standard.counterparts` (`item` is the standard, "
+        "`path` still runs from the standard). Empty for items of other schemes."
+    )
+    async def counterparts(
+        self, info: Info, first: int = 10
+    ) -> list[Annotated[Counterpart, strawberry.lazy(COUNTERPARTS)]]:
+        from services.mapping.counterparts_api import item_counterparts
+
+        return await item_counterparts(info, (self.scheme.value, self.code), first)
+
     @strawberry.field(description="For a CONOCER_EC item: the registry's standard.")
     def standard(self) -> Standard | None:
         return Standard(code=self.code) if self.scheme == model.Scheme.CONOCER_EC else None
@@ -225,6 +267,7 @@ class MappingEdge:
     valid_to: date | None
     _from: strawberry.Private[tuple[str, str]]
     _to: strawberry.Private[tuple[str, str]]
+    _evidence: strawberry.Private[Any] = None
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> MappingEdge:
@@ -244,7 +287,29 @@ class MappingEdge:
             valid_to=row["valid_to"],
             _from=(row["from_scheme"], row["from_code"]),
             _to=(row["to_scheme"], row["to_code"]),
+            _evidence=row["evidence"],
         )
+
+    @strawberry.field(description="For a proposal found by matching text: what matched, and its route.")
+    def evidence(self) -> Annotated[ProposalEvidence, strawberry.lazy(EVIDENCE)] | None:
+        from services.mapping.evidence import parse_evidence
+
+        return parse_evidence(self._evidence)
+
+    @strawberry.field(
+        description="Each party's review of this proposal (the task force's `reviewMappings`), MX first."
+    )
+    async def reviews(self, info: Info) -> list[Annotated[PartyReview, strawberry.lazy(EVIDENCE)]]:
+        from services.mapping.evidence import load_reviews
+
+        return await load_reviews(info, int(self.id))
+
+    @strawberry.field(description="True once both parties, Mexico and the US, endorsed this mapping.")
+    async def mutual(self, info: Info) -> bool:
+        from services.mapping.evidence import load_reviews
+
+        reviews = await load_reviews(info, int(self.id))
+        return {r.party.value for r in reviews if r.decision.value == "endorsed"} == {"MX", "US"}
 
     @strawberry.field(name="from")
     async def from_item(self, info: Info) -> FrameworkItem:

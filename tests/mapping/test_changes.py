@@ -121,7 +121,9 @@ async def test_recognition_is_mutual_only_when_both_parties_endorse(mapping: Gra
     agreement = (await mapping.data(AGREEMENT, variables))["recognitionAgreement"]
     assert agreement["illustrative"] is True and agreement["counterpartScheme"] == "SOC_2018"
     scope = [s["code"] for s in agreement["scope"]]
-    assert len(scope) == 26 and agreement["coverage"] == {"inScope": 26, "withCounterpart": 0, "mutual": 0}
+    # The automotive rule at import (services/mapping/scope.py): 28 standards of automotive committees
+    # and 20 more by title.
+    assert len(scope) == 48 and agreement["coverage"] == {"inScope": 48, "withCounterpart": 0, "mutual": 0}
     decision = {
         "agreementId": "MX-US-AUTO-ILLUSTRATIVE",
         "standardCode": scope[0],
@@ -136,7 +138,7 @@ async def test_recognition_is_mutual_only_when_both_parties_endorse(mapping: Gra
     ]
     assert (mx["mx"], mx["us"], mx["mutual"], mx["gaps"]) == ("ENDORSED", "PENDING", False, [gap])
     coverage = (await mapping.data(AGREEMENT, variables))["recognitionAgreement"]["coverage"]
-    assert coverage == {"inScope": 26, "withCounterpart": 1, "mutual": 0}
+    assert coverage == {"inScope": 48, "withCounterpart": 1, "mutual": 0}
 
     # One party at a time: Alice acts for Mexico and cannot decide for the US.
     wrong_party = await mapping.error(DECIDE, {"input": {**decision, "party": "US"}}, **ALICE)
@@ -147,14 +149,14 @@ async def test_recognition_is_mutual_only_when_both_parties_endorse(mapping: Gra
     assert (us["mx"], us["us"], us["mutual"]) == ("ENDORSED", "ENDORSED", True)
     assert us["conditions"] == "Evaluated on a light vehicle" and us["gaps"] == [gap]  # kept when left out
     coverage = (await mapping.data(AGREEMENT, variables))["recognitionAgreement"]["coverage"]
-    assert coverage == {"inScope": 26, "withCounterpart": 1, "mutual": 1}
+    assert coverage == {"inScope": 48, "withCounterpart": 1, "mutual": 1}
 
     # A party that withdraws its endorsement makes the recognition one-sided again.
     rejected = {**decision, "decision": "REJECTED"}
     again = (await mapping.data(DECIDE, {"input": rejected}, **ALICE))["recordRecognitionDecision"]
     assert again["mutual"] is False
     coverage = (await mapping.data(AGREEMENT, variables))["recognitionAgreement"]["coverage"]
-    assert coverage == {"inScope": 26, "withCounterpart": 1, "mutual": 0}
+    assert coverage == {"inScope": 48, "withCounterpart": 1, "mutual": 0}
     status = await mapping.data(
         "query ($code: String!) { recognitionStatus(standardCode: $code) { mx us mutual } }",
         {"code": scope[0]},

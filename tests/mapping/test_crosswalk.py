@@ -78,14 +78,14 @@ async def test_an_automotive_standard_reaches_its_industry_in_both_countries(map
 async def test_automotive_manufacturing_standards_reach_scian_and_naics_31_33(
     mapping: GraphQLClient, mapping_db: Database
 ) -> None:
-    # The automotive committees' standards filed under manufacturing (13 of the 26 in RENEC).
+    # The automotive scope's standards filed under manufacturing (15 of the 48 the rule selects in RENEC).
     codes = await mapping_db.fetchval(
         """SELECT array_agg(e.from_code ORDER BY e.from_code) FROM edges e
            JOIN recognition_agreements a ON e.from_code = ANY (a.scope_standards)
            WHERE a.id = 'MX-US-AUTO-ILLUSTRATIVE' AND e.from_scheme = 'CONOCER_EC'
              AND e.to_scheme = 'SCIAN_2023' AND e.to_code = '31-33'"""
     )
-    assert len(codes) == 13
+    assert len(codes) == 15
     code = codes[0]
     data = await mapping.data(
         CROSSWALK, {"from": {"scheme": "CONOCER_EC", "code": code}, "to": ["SCIAN_2023", "NAICS_2022"]}

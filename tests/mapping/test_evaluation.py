@@ -37,13 +37,15 @@ def test_soc_of_counts_onet_codes_through_their_soc() -> None:
     assert soc_of(Scheme.ONET_SOC, "49-3023") is None
 
 
-def test_rankings_keep_order_and_drop_other_schemes() -> None:
+def test_rankings_keep_order_name_each_occupation_once_and_drop_other_schemes() -> None:
     ranking = soc_ranking(
         [
             (Scheme.ESCO, "http://data.europa.eu/esco/occupation/x"),
             (Scheme.ONET_SOC, "51-9124.00"),
             (Scheme.ISCO_08, "7132"),
+            (Scheme.SOC_2018, "51-9124"),  # the same occupation again: ranked once
             (Scheme.SOC_2018, "49-3021"),
+            (Scheme.ONET_SOC, "49-3021.00"),
         ]
     )
     assert ranking == ["51-9124", "49-3021"]

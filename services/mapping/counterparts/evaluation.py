@@ -1,10 +1,10 @@
 """How well counterpart rankings agree with a gold set: hit@k, MRR, coverage and calibration.
 
 A gold row names a standard and the SOC 2018 detailed codes a reviewer accepts as its counterpart. A
-ranking is the proposer's (or the API's) list of candidates, best first, as a reader sees it; only
-candidates that say a SOC occupation count, each at its position among those: a SOC 2018 code as itself,
-an O*NET-SOC code through its SOC (its first 7 characters, "49-3023.01" -> "49-3023"), anything else is
-skipped. Nothing here knows how the ranking was made, so the same functions judge any matcher.
+ranking is the proposer's (or the API's) list of candidates, best first; it is judged as the list of
+SOC occupations it names, each once, at its first place: a SOC 2018 code as itself, an O*NET-SOC code
+through its SOC (its first 7 characters, "49-3023.01" -> "49-3023"), anything else skipped.
+Nothing here knows how the ranking was made, so the same functions judge any matcher.
 """
 
 from __future__ import annotations
@@ -80,8 +80,14 @@ def soc_of(scheme: Scheme | str, code: str) -> str | None:
 
 
 def soc_ranking(candidates: Iterable[tuple[Scheme | str, str]]) -> list[str]:
-    """The SOC codes of (scheme, code) candidates in their order, non-SOC candidates dropped."""
-    return [soc for scheme, code in candidates if (soc := soc_of(scheme, code)) is not None]
+    """The SOC occupations of (scheme, code) candidates in their order, each once, at its first place:
+    "51-9124" and "51-9124.00" are one occupation, so a list showing both ranks it once."""
+    seen: dict[str, None] = {}
+    for scheme, code in candidates:
+        soc = soc_of(scheme, code)
+        if soc is not None:
+            seen.setdefault(soc)
+    return list(seen)
 
 
 def first_hit(ranking: Sequence[str], accepted: frozenset[str]) -> int | None:

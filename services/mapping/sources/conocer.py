@@ -20,6 +20,7 @@ import json
 from pathlib import Path
 
 from services.mapping.model import Dataset, Edge, Item, Method, Relation, Scheme
+from services.mapping.scope import ReasonKind, automotive_reasons
 from services.registry.importer import STANDARDS_FILE, parse_standards
 from services.registry.reference import LEVEL_DESCRIPTORS, LEVEL_DESCRIPTORS_SOURCE
 
@@ -93,16 +94,30 @@ AUTOMOTIVE_AGREEMENT = {
     "title_es": "Acuerdo ilustrativo México-EUA de reconocimiento mutuo en el sector automotriz (borrador)",
     "title_en": "Illustrative Mexico-US mutual recognition agreement for the automotive sector (draft)",
     "counterpart_scheme": Scheme.SOC_2018.value,
-    "note": "ILLUSTRATIVE SAMPLE, not a real agreement. Scope: the standards of CONOCER committees whose "
-    "name mentions the automotive industry, in the spirit of the 2024 Mexico-US automotive memorandum.",
+    "note": "ILLUSTRATIVE SAMPLE, not a real agreement. Scope: the standards the automotive rule selects by "
+    "committee and title (see the automotiveScope query), in the spirit of the 2024 Mexico-US automotive "
+    "memorandum.",
 }
 
 
-def automotive_scope(folder: Path) -> tuple[list[str], list[str]]:
-    """The RENEC standards of committees whose name mentions the automotive industry, and those names."""
+def read_committees(folder: Path) -> dict[str, str]:
+    """Each RENEC standard's committee name, by standard code (standards without one left out)."""
     rows = json.loads((folder / STANDARDS_FILE).read_text(encoding="utf-8"))
-    standards = [s for s in parse_standards(rows) if "automotriz" in (s.committee_name or "").lower()]
-    return sorted(s.code for s in standards), sorted({s.committee_name or "" for s in standards})
+    return {s.code: s.committee_name for s in parse_standards(rows) if s.committee_name}
+
+
+def automotive_scope(folder: Path) -> tuple[list[str], list[str]]:
+    """The RENEC standards the automotive rule (`services.mapping.scope`) selects by committee and title
+    (no proposal exists at import, so the counterpart reasons cannot apply yet), and the automotive
+    committees among theirs."""
+    rows = json.loads((folder / STANDARDS_FILE).read_text(encoding="utf-8"))
+    scope, committees = [], set()
+    for s in parse_standards(rows):
+        reasons = automotive_reasons(s.title, s.committee_name)
+        if reasons:
+            scope.append(s.code)
+        committees.update(r.detail for r in reasons if r.kind is ReasonKind.COMMITTEE)
+    return sorted(scope), sorted(committees)
 
 
 def level_frameworks() -> Dataset:

@@ -1,0 +1,153 @@
+"""Counterparts: where a standard's proposals lead along the crosswalk's routes, and back.
+
+A counterpart of a standard is an occupation or programme reached by
+(a) an edge from the standard to an occupation that a person or the proposer put forward, proposed or
+    endorsed (a rejected edge never counts), and
+(b) the crosswalk's endorsed routes onward from that occupation (ESCO -> ISCO-08 -> SOC 2010 -> SOC 2018
+    -> CIP), walked by `CrosswalkGraph.reach`, and from a SOC 2018 occupation down to its O*NET-SOC
+    detail occupations (the walk does not go down a hierarchy after going up, since that reaches
+    siblings; an O*NET occupation is its SOC occupation in more detail, not a sibling).
+Its confidence is the edge's times the route's combined confidence; a counterpart reached through
+several proposals keeps the best. Routes never pass through another standard, so one standard's
+proposals do not leak into another's counterparts.
+
+The reverse (the standards an occupation or programme corresponds to) reads the same routes: candidate
+proposal targets are the items a walk from it reaches and their neighbours; each candidate is confirmed
+and scored by its forward route, so both directions give the same confidence.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from services.mapping.graph import Arc, CrosswalkGraph, Node, Reached
+from services.mapping.model import Scheme
+
+# Schemes a standard's counterpart can be in: occupations and programmes.
+COUNTERPART_SCHEMES = frozenset(
+    {
+        Scheme.ESCO,
+        Scheme.SINCO_2011,
+        Scheme.ISCO_08,
+        Scheme.SOC_2010,
+        Scheme.SOC_2018,
+        Scheme.ONET_SOC,
+        Scheme.CIP_2020,
+    }
+)
+ONWARD_HOPS = 4  # ESCO -> ISCO-08 -> SOC 2010 -> SOC 2018 -> CIP
+ONWARD_MIN_CONFIDENCE = 0.05
+_CACHE_LIMIT = 20_000  # routes kept per graph; a new graph starts afresh
+
+_onward_cache: weakref.WeakKeyDictionary[CrosswalkGraph, dict[Node, dict[Node, Reached]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """An edge from a standard to an occupation or programme, proposed or endorsed."""
+
+    edge_id: int
+    standard: str
+    target: Node
+    confidence: float
+    status: str
+    method: str
+    evidence: dict[str, Any] | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Proposal:
+        return cls(
+            edge_id=row["id"],
+            standard=row["from_code"],
+            target=(row["to_scheme"], row["to_code"]),
+            confidence=float(row["confidence"]),
+            status=row["status"],
+            method=row["method"],
+            evidence=row["evidence"] if isinstance(row["evidence"], dict) else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A counterpart: the item, the proposal it rests on and the route onward from the proposal's target."""
+
+    node: Node
+    confidence: float
+    proposal: Proposal
+    route: tuple[Arc, ...]
+
+    def sort_key(self) -> tuple[float, int, Node, str]:
+        return (-self.confidence, len(self.route), self.node, self.proposal.standard)
+
+
+def onward(graph: CrosswalkGraph, target: Node) -> dict[Node, Reached]:
+    """Every item a proposal's target leads to (itself included, at confidence 1), with its best route."""
+    cache = _onward_cache.setdefault(graph, {})
+    if target in cache:
+        return cache[target]
+    reached: dict[Node, Reached] = {target: Reached(target, 1.0, ())}
+    if target in graph:
+        for node, r in graph.reach(target, ONWARD_HOPS, ONWARD_MIN_CONFIDENCE).items():
+            if not any(arc.target[0] == Scheme.CONOCER_EC for arc in r.path):
+                reached[node] = r
+        adjacency = graph.graph.adj
+        for node, r in list(reached.items()):
+            if node[0] != Scheme.SOC_2018:
+                continue
+            for detail, data in adjacency[node].items():
+                arc: Arc = data["arc"]
+                confidence = r.confidence * arc.weight
+                if detail[0] == Scheme.ONET_SOC and (
+                    detail not in reached or reached[detail].confidence < confidence
+                ):
+                    reached[detail] = Reached(detail, confidence, (*r.path, arc))
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[target] = reached
+    return reached
+
+
+def counterparts(graph: CrosswalkGraph, proposals: Iterable[Proposal], schemes: set[str]) -> list[Found]:
+    """A standard's counterparts in `schemes`, best first, each reached through its best proposal."""
+    best: dict[Node, Found] = {}
+    for proposal in proposals:
+        for node, r in onward(graph, proposal.target).items():
+            if node[0] not in schemes:
+                continue
+            confidence = proposal.confidence * r.confidence
+            if node not in best or confidence > best[node].confidence:
+                best[node] = Found(node, confidence, proposal, r.path)
+    return sorted(best.values(), key=Found.sort_key)
+
+
+def candidate_targets(graph: CrosswalkGraph, item: Node) -> set[Node]:
+    """Items that may lead to `item`: those a walk from it reaches, and their neighbours (the walk from
+    an occupation climbs to its ISCO group but does not come back down to that group's ESCO
+    occupations, which lead up to it)."""
+    near = {item}
+    if item in graph:
+        near.update(graph.reach(item, ONWARD_HOPS + 1, ONWARD_MIN_CONFIDENCE))
+    adjacency = graph.graph.adj
+    around = set(near)
+    for node in near:
+        if node in graph:
+            around.update(adjacency[node])
+    return {n for n in around if n[0] in COUNTERPART_SCHEMES}
+
+
+def standards_for(graph: CrosswalkGraph, item: Node, proposals: Iterable[Proposal]) -> list[Found]:
+    """The standards whose proposals lead to `item`, best first, one result per standard."""
+    best: dict[str, Found] = {}
+    for proposal in proposals:
+        r = onward(graph, proposal.target).get(item)
+        if r is None:
+            continue
+        confidence = proposal.confidence * r.confidence
+        if proposal.standard not in best or confidence > best[proposal.standard].confidence:
+            best[proposal.standard] = Found(item, confidence, proposal, r.path)
+    return sorted(best.values(), key=Found.sort_key)

@@ -139,7 +139,7 @@ async def test_rerun_keeps_decisions_and_changes_nothing(
     after = await conn.fetch("SELECT * FROM edges WHERE id = ANY($1) ORDER BY id", [endorsed, rejected])
     assert before == after
 
-    # A proposal the proposer no longer makes is withdrawn; a decided one stays even then.
+    # Its own proposals whose figures changed are brought back up to date; decided ones stay as they are.
     await conn.execute(
         "UPDATE edges SET confidence = 0.999 WHERE method = 'text_match' AND status = 'proposed' "
         "AND id <> ALL($1)",
@@ -149,3 +149,34 @@ async def test_rerun_keeps_decisions_and_changes_nothing(
     assert fixed.updated > 0 and fixed.inserted == 0
     decided = await conn.fetch("SELECT * FROM edges WHERE id = ANY($1) ORDER BY id", [endorsed, rejected])
     assert decided == after
+
+    # An undecided proposal it no longer makes is withdrawn.
+    await conn.execute(
+        """INSERT INTO edges (from_scheme, from_code, to_scheme, to_code, relation, confidence, method,
+                              source, from_version, to_version, status, proposed_by)
+           VALUES ('CONOCER_EC', 'EC0630', 'SOC_2018', '11-1011', 'relatedMatch', 0.5, 'text_match',
+                   'an earlier run', '2025-11', '2018', 'proposed', $1)""",
+        PROPOSER,
+    )
+    stale = await propose_all(conn, proposer, codes)
+    assert (stale.withdrawn, stale.inserted, stale.updated) == (1, 0, 0)
+    sql = "SELECT count(*) FROM edges WHERE from_code = 'EC0630' AND to_code = '11-1011'"
+    left = await conn.fetchval(sql)
+    assert left == 0
+
+
+async def test_proposals_write_through_the_service_pool(mapping_db: Any, proposer: Proposer) -> None:
+    """The service's pooled connections decode jsonb to Python: evidence is stored as JSON, not a string."""
+    async with mapping_db.pool.acquire() as conn:
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            summary = await propose_all(conn, proposer, ["EC0630"])
+            assert summary.inserted > 0
+            evidence = await conn.fetchval(
+                "SELECT evidence FROM edges WHERE from_code = 'EC0630' AND to_scheme = 'SOC_2018' "
+                "AND method = 'text_match' ORDER BY confidence DESC, to_code LIMIT 1"
+            )
+            assert isinstance(evidence, dict) and evidence["route"][0]["code"] == "EC0630"
+        finally:
+            await tx.rollback()

@@ -56,7 +56,8 @@ async def propose_all(
     conn: asyncpg.Connection, proposer: Proposer | None = None, codes: Iterable[str] | None = None
 ) -> ProposalSummary:
     """Proposal edges for every standard (or those of `codes`), written in one transaction; the
-    proposer's earlier proposals for those standards that it no longer makes are withdrawn."""
+    proposer's earlier proposals for those standards that it no longer makes are withdrawn. Works on a
+    plain connection or a pooled one (evidence travels as text, whatever json codecs the pool set)."""
     started = time.perf_counter()
     if proposer is None:
         proposer = Proposer(await load_corpus(conn))
@@ -85,7 +86,7 @@ async def propose_all(
             """DROP TABLE IF EXISTS pg_temp.incoming_proposals;
                CREATE TEMPORARY TABLE incoming_proposals (
                    from_code text, to_scheme text, to_code text, confidence double precision,
-                   evidence jsonb, to_version text
+                   evidence text, to_version text
                ) ON COMMIT DROP"""
         )
         await conn.copy_records_to_table("incoming_proposals", records=records)
@@ -108,7 +109,7 @@ async def propose_all(
                                       method, source, from_version, to_version, status, proposed_by,
                                       evidence)
                    SELECT 'CONOCER_EC', n.from_code, n.to_scheme, n.to_code, '{Relation.RELATED.value}',
-                          n.confidence, 'text_match', $2, $3, n.to_version, 'proposed', $1, n.evidence
+                          n.confidence, 'text_match', $2, $3, n.to_version, 'proposed', $1, n.evidence::jsonb
                    FROM incoming_proposals n
                    JOIN items t ON (t.scheme, t.code) = (n.to_scheme, n.to_code)
                    ON CONFLICT (from_scheme, from_code, to_scheme, to_code) DO UPDATE SET

@@ -143,7 +143,7 @@ class Proposer:
             for node, route in self.router.reach(start).items():
                 if node[0] not in wanted:
                     continue
-                weight = route.weight * self._english(start, node, route)
+                weight = route.weight * self._english(start, node, english)
                 if route.routes > 1:
                     weight *= 1 + 0.15 * min(route.routes - 1, 3)
                 value = hit.score * weight * factor
@@ -160,21 +160,29 @@ class Proposer:
             ev.score = combined * self._prior(standard, node)
         return found
 
-    def _english(self, start: Node, target: Node, route: Route) -> float:
-        """How well the matched occupation's English names fit a target reached through a fan-out."""
+    def _english(self, start: Node, target: Node, query: dict[str, float]) -> float:
+        """How well a target reached through a fan-out fits in English: the matched occupation's English
+        names, or the standard's own words translated, whichever the target's titles cover better."""
         if target == start or target[0] not in (Scheme.SOC_2018, Scheme.ONET_SOC, Scheme.SOC_2010):
             return 1.0
-        names = self._english_names.get(start)
-        if not names:
-            return NO_ENGLISH
         key = (start, target)
         cached = self._english_cache.get(key)
         if cached is None:
+            names = self._english_names.get(start)
             vocab = self._vocab(target)
-            coverage = max((sum(1 for s in n if s in vocab) / len(n) for n in names), default=0.0)
-            cached = ENGLISH_FLOOR + (1 - ENGLISH_FLOOR) * coverage
+            cached = (
+                max((sum(1 for s in n if s in vocab) / len(n) for n in names), default=-1.0)
+                if names
+                else -1.0
+            )
             self._english_cache[key] = cached
-        return cached
+        by_query = 0.0
+        if query:
+            vocab = self._vocab(target)
+            by_query = sum(w for s, w in query.items() if s in vocab) / sum(query.values())
+        if cached < 0 and by_query == 0.0:
+            return NO_ENGLISH
+        return ENGLISH_FLOOR + (1 - ENGLISH_FLOOR) * max(cached, by_query)
 
     def _vocab(self, node: Node) -> frozenset[str]:
         """The English stems of a SOC or O*NET item's titles, alternate and reported titles included (a

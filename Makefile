@@ -38,6 +38,7 @@ compose: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/registry.py
 	$(BIN)/python bench/mapping.py
+	$(BIN)/python bench/counterparts.py
 	$(BIN)/python bench/credits.py
 	$(BIN)/python bench/gateway.py
 

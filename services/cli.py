@@ -281,7 +281,29 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     for summary in summaries:
         print(summary.render())
+    if args.dataset == "all":  # the counterpart proposals rest on every dataset: made once all are in
+        print(_render_proposals(asyncio.run(_with_mapping(_propose))))
     print(f"done in {time.monotonic() - started:.2f} s")
+    return 0
+
+
+async def _propose(conn: Any) -> Any:
+    from services.mapping.counterparts.proposer import propose_all
+
+    return await propose_all(conn)
+
+
+def _render_proposals(summary: Any) -> str:
+    return (
+        f"counterpart proposals: {summary.with_proposal:,} of {summary.standards:,} standards proposed; "
+        f"edges {summary.inserted:,} inserted, {summary.updated:,} updated, {summary.withdrawn:,} withdrawn, "
+        f"{summary.unchanged:,} unchanged ({summary.seconds:.1f} s)"
+    )
+
+
+def cmd_propose(args: argparse.Namespace) -> int:
+    """Re-runs the counterpart proposer over the imported data; reviewers' decisions are never touched."""
+    print(_render_proposals(asyncio.run(_with_mapping(_propose))))
     return 0
 
 
@@ -407,6 +429,10 @@ def parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("path", type=Path)
     imp.set_defaults(run=cmd_import)
+
+    sub.add_parser(
+        "propose", help="propose counterparts for every standard (text match; decided edges kept)"
+    ).set_defaults(run=cmd_propose)
 
     sync = sub.add_parser("sync", help="pull a live dataset")
     sync.add_argument("dataset", choices=("renec",))

@@ -1,0 +1,182 @@
+"""The counterpart proposer over the full official data: the acceptance examples, determinism,
+calibration, and re-runs that keep reviewers' decisions (issue 12)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import pytest
+
+from services.mapping.counterparts import calibration_table
+from services.mapping.counterparts.calibrate import GOLD, judged
+from services.mapping.counterparts.calibration import calibrated, fit_bins
+from services.mapping.counterparts.corpus import Corpus, load_corpus
+from services.mapping.counterparts.proposer import Proposer
+from services.mapping.counterparts.store import PROPOSER, propose_all
+from services.mapping.model import Scheme
+
+SOC = [Scheme.SOC_2018]
+
+
+@pytest.fixture(scope="module")
+async def corpus(full_import: tuple[str, list[Any]]) -> Corpus:
+    conn = await asyncpg.connect(full_import[0], server_settings={"search_path": "mapping"})
+    try:
+        return await load_corpus(conn)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="module")
+def proposer(corpus: Corpus) -> Proposer:
+    return Proposer(corpus)
+
+
+@pytest.fixture
+async def conn(full_import: tuple[str, list[Any]]) -> AsyncIterator[asyncpg.Connection]:
+    """A connection inside a transaction rolled back at the end: the shared database stays as imported."""
+    conn = await asyncpg.connect(full_import[0], server_settings={"search_path": "mapping"})
+    tx = conn.transaction()
+    await tx.start()
+    try:
+        yield conn
+    finally:
+        await tx.rollback()
+        await conn.close()
+
+
+def test_ec0630_reaches_a_painter_among_its_first_five(proposer: Proposer) -> None:
+    first = proposer.rank("EC0630", SOC, 5)
+    hits = [c for c in first if c.code in {"51-9124", "49-3021"}]
+    assert hits, [c.code for c in first]
+    evidence = hits[0].evidence
+    assert evidence["matchedLabel"] and evidence["matchedTerms"] and evidence["dataset"]
+    route = evidence["route"]
+    assert route[0] == {"scheme": "CONOCER_EC", "code": "EC0630"}
+    assert route[-1] == {"scheme": "SOC_2018", "code": hits[0].code}
+    assert hits[0].path[0] == (Scheme.CONOCER_EC, "EC0630")
+    assert hits[0].path[-1] == (Scheme.SOC_2018, hits[0].code)
+    assert evidence["sector"]["naicsSector"] == "81" and evidence["sector"]["employment"] > 0
+    assert 0 < hits[0].confidence <= 1
+
+
+def test_ec1121_lists_automotive_service_technicians_first(proposer: Proposer) -> None:
+    first = proposer.rank("EC1121", SOC, 5)
+    assert first[0].code == "49-3023", [c.code for c in first]
+
+
+def test_onet_codes_rank_through_their_soc(proposer: Proposer) -> None:
+    onet = proposer.rank("EC1121", [Scheme.ONET_SOC], 5)
+    assert onet and all(c.scheme is Scheme.ONET_SOC for c in onet)
+    assert any(c.code.startswith("49-3023") for c in onet)
+
+
+def test_ranking_is_deterministic(corpus: Corpus, proposer: Proposer) -> None:
+    again = Proposer(corpus)
+    schemes = [Scheme.SOC_2018, Scheme.ONET_SOC, Scheme.ESCO, Scheme.CIP_2020]
+    for code in sorted(corpus.standards)[::50]:
+        assert proposer.rank(code, schemes, 10) == again.rank(code, schemes, 10)
+
+
+def test_unknown_standard_and_empty_requests_rank_nothing(proposer: Proposer) -> None:
+    assert proposer.rank("EC9999", SOC) == []
+    assert proposer.rank("EC0630", []) == []
+    assert proposer.rank("EC0630", SOC, 0) == []
+
+
+def test_calibration_table_is_the_measured_precision_of_its_bins(proposer: Proposer) -> None:
+    """Each bin's confidence is the share of correct proposals among the gold set's proposals whose score
+    falls in it: the table was regenerated from the current proposer (python -m ...calibrate)."""
+    scored = judged(proposer, GOLD)
+    bins = calibration_table.BINS
+    assert bins, "run python -m services.mapping.counterparts.calibrate"
+    lows = [low for low, _ in bins] + [float("inf")]
+    for (low, confidence), high in zip(bins, lows[1:], strict=True):
+        inside = [correct for score, correct in scored if low <= score < high]
+        assert inside, (low, high)
+        assert sum(inside) / len(inside) == pytest.approx(confidence, abs=1e-3)
+    assert [c for _, c in bins] == sorted(c for _, c in bins)
+    assert calibrated(max(s for s, _ in scored)) == bins[-1][1]
+
+
+def test_fit_bins_is_isotonic_and_keeps_equal_scores_together() -> None:
+    scored = [(1.0, False), (1.0, True), (2.0, True), (3.0, False), (4.0, True), (5.0, True)]
+    bins = fit_bins(scored, per_bin=1)
+    assert [c for _, c in bins] == sorted(c for _, c in bins)
+    assert bins[0] == (0.0, 0.5)  # the two proposals at 1.0 share one bin
+    assert calibrated(0.5, bins) == 0.5 and calibrated(5.0, bins) == 1.0
+
+
+async def test_rerun_keeps_decisions_and_changes_nothing(
+    conn: asyncpg.Connection, proposer: Proposer
+) -> None:
+    codes = ["EC0630", "EC1121", "EC0217.01", "EC0118", "EC0127"]
+    first = await propose_all(conn, proposer, codes)
+    assert first.inserted > 0 and first.with_proposal == len(codes)
+    edges = await conn.fetch(
+        """SELECT id, to_scheme, to_code, confidence, evidence, status, method, proposed_by FROM edges
+           WHERE from_scheme = 'CONOCER_EC' AND method = 'text_match'
+           ORDER BY from_code, to_scheme, to_code"""
+    )
+    assert {e["proposed_by"] for e in edges} == {PROPOSER} and {e["status"] for e in edges} == {"proposed"}
+    endorsed, rejected = edges[0]["id"], edges[1]["id"]
+    await conn.execute(
+        "UPDATE edges SET status = 'endorsed', reviewed_by = 'mx-reviewer', reviewed_at = now() "
+        "WHERE id = $1",
+        endorsed,
+    )
+    await conn.execute(
+        "UPDATE edges SET status = 'rejected', reviewed_by = 'us-reviewer', reviewed_at = now(), "
+        "confidence = 0.5 WHERE id = $1",
+        rejected,
+    )
+    before = await conn.fetch("SELECT * FROM edges WHERE id = ANY($1) ORDER BY id", [endorsed, rejected])
+
+    again = await propose_all(conn, proposer, codes)
+    assert (again.inserted, again.updated, again.withdrawn) == (0, 0, 0)
+    after = await conn.fetch("SELECT * FROM edges WHERE id = ANY($1) ORDER BY id", [endorsed, rejected])
+    assert before == after
+
+    # Its own proposals whose figures changed are brought back up to date; decided ones stay as they are.
+    await conn.execute(
+        "UPDATE edges SET confidence = 0.999 WHERE method = 'text_match' AND status = 'proposed' "
+        "AND id <> ALL($1)",
+        [endorsed, rejected],
+    )
+    fixed = await propose_all(conn, proposer, codes)
+    assert fixed.updated > 0 and fixed.inserted == 0
+    decided = await conn.fetch("SELECT * FROM edges WHERE id = ANY($1) ORDER BY id", [endorsed, rejected])
+    assert decided == after
+
+    # An undecided proposal it no longer makes is withdrawn.
+    await conn.execute(
+        """INSERT INTO edges (from_scheme, from_code, to_scheme, to_code, relation, confidence, method,
+                              source, from_version, to_version, status, proposed_by)
+           VALUES ('CONOCER_EC', 'EC0630', 'SOC_2018', '11-1011', 'relatedMatch', 0.5, 'text_match',
+                   'an earlier run', '2025-11', '2018', 'proposed', $1)""",
+        PROPOSER,
+    )
+    stale = await propose_all(conn, proposer, codes)
+    assert (stale.withdrawn, stale.inserted, stale.updated) == (1, 0, 0)
+    sql = "SELECT count(*) FROM edges WHERE from_code = 'EC0630' AND to_code = '11-1011'"
+    left = await conn.fetchval(sql)
+    assert left == 0
+
+
+async def test_proposals_write_through_the_service_pool(mapping_db: Any, proposer: Proposer) -> None:
+    """The service's pooled connections decode jsonb to Python: evidence is stored as JSON, not a string."""
+    async with mapping_db.pool.acquire() as conn:
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            summary = await propose_all(conn, proposer, ["EC0630"])
+            assert summary.inserted > 0
+            evidence = await conn.fetchval(
+                "SELECT evidence FROM edges WHERE from_code = 'EC0630' AND to_scheme = 'SOC_2018' "
+                "AND method = 'text_match' ORDER BY confidence DESC, to_code LIMIT 1"
+            )
+            assert isinstance(evidence, dict) and evidence["route"][0]["code"] == "EC0630"
+        finally:
+            await tx.rollback()

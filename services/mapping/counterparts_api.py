@@ -152,5 +152,11 @@ async def item_counterparts(info: Info, node: Node, first: int) -> list[Counterp
         [t[0] for t in targets],
         [t[1] for t in targets],
     )
-    found = standards_for(graph, node, proposals)
+    ranked = await _ctx(info).db.fetch(
+        """SELECT DISTINCT from_code FROM edges
+           WHERE from_scheme = 'CONOCER_EC' AND to_scheme = $1 AND method = 'text_match'
+             AND status <> 'rejected'""",
+        node[0],
+    )
+    found = standards_for(graph, node, proposals, {r["from_code"] for r in ranked})
     return [Counterpart.of(f, (model.Scheme.CONOCER_EC.value, f.proposal.standard)) for f in found[:first]]

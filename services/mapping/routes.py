@@ -8,9 +8,13 @@ A counterpart of a standard is an occupation or programme reached by
     detail occupations (the walk does not go down a hierarchy after going up, since that reaches
     siblings; an O*NET occupation is its SOC occupation in more detail, not a sibling).
 Its confidence is the edge's times the route's combined confidence; a counterpart reached through
-several proposals keeps the best. A group reached by climbing a hierarchy (a SOC broad occupation above
-the one reached) is a step on a route, never a counterpart itself. Routes never pass through another
-standard, so one standard's proposals do not leak into another's counterparts.
+several proposals keeps the best. The proposer (`services.mapping.counterparts`) already follows every
+route from its text matches and writes its own calibrated proposals in the schemes it ranks (SOC 2018,
+O*NET, ...): in a scheme where a standard has such a direct proposal, the proposer's matches are not
+walked again (that would re-rank its calibrated judgement by a raw product), while the edges a person
+proposed or endorsed still lead onward into it. A group reached by climbing a hierarchy (a SOC broad
+occupation above the one reached) is a step on a route, never a counterpart itself. Routes never pass
+through another standard, so one standard's proposals do not leak into another's counterparts.
 
 The reverse (the standards an occupation or programme corresponds to) reads the same routes: candidate
 proposal targets are the items a walk from it reaches and their neighbours; each candidate is confirmed
@@ -118,12 +122,35 @@ def onward(graph: CrosswalkGraph, target: Node) -> dict[Node, Reached]:
     return reached
 
 
+TEXT_MATCH = "text_match"
+
+
+def _ranked_directly(proposals: list[Proposal]) -> dict[str, set[str]]:
+    """Per standard, the schemes in which the proposer wrote it a proposal of its own."""
+    found: dict[str, set[str]] = {}
+    for proposal in proposals:
+        if proposal.method == TEXT_MATCH:
+            found.setdefault(proposal.standard, set()).add(proposal.target[0])
+    return found
+
+
+def _walked(proposal: Proposal, node: Node, direct: dict[str, set[str]]) -> bool:
+    """Whether `node`, reached from `proposal`, counts: see the module docstring."""
+    return (
+        node == proposal.target
+        or proposal.method != TEXT_MATCH
+        or node[0] not in direct.get(proposal.standard, ())
+    )
+
+
 def counterparts(graph: CrosswalkGraph, proposals: Iterable[Proposal], schemes: set[str]) -> list[Found]:
     """A standard's counterparts in `schemes`, best first, each reached through its best proposal."""
+    proposals = list(proposals)
+    direct = _ranked_directly(proposals)
     best: dict[Node, Found] = {}
     for proposal in proposals:
         for node, r in onward(graph, proposal.target).items():
-            if node[0] not in schemes:
+            if node[0] not in schemes or not _walked(proposal, node, direct):
                 continue
             confidence = proposal.confidence * r.confidence
             if node not in best or confidence > best[node].confidence:
@@ -146,12 +173,18 @@ def candidate_targets(graph: CrosswalkGraph, item: Node) -> set[Node]:
     return {n for n in around if n[0] in COUNTERPART_SCHEMES}
 
 
-def standards_for(graph: CrosswalkGraph, item: Node, proposals: Iterable[Proposal]) -> list[Found]:
-    """The standards whose proposals lead to `item`, best first, one result per standard."""
+def standards_for(
+    graph: CrosswalkGraph, item: Node, proposals: Iterable[Proposal], ranked_directly: set[str]
+) -> list[Found]:
+    """The standards whose proposals lead to `item`, best first, one result per standard.
+
+    `ranked_directly`: the standards the proposer wrote a proposal of its own in `item`'s scheme (the
+    proposals at hand may not include it when it names another item)."""
+    direct = {standard: {item[0]} for standard in ranked_directly}
     best: dict[str, Found] = {}
     for proposal in proposals:
         r = onward(graph, proposal.target).get(item)
-        if r is None:
+        if r is None or not _walked(proposal, item, direct):
             continue
         confidence = proposal.confidence * r.confidence
         if proposal.standard not in best or confidence > best[proposal.standard].confidence:

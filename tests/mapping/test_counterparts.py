@@ -112,14 +112,18 @@ def test_fit_bins_is_isotonic_and_keeps_equal_scores_together() -> None:
 async def test_rerun_keeps_decisions_and_changes_nothing(
     conn: asyncpg.Connection, proposer: Proposer
 ) -> None:
-    codes = ["EC0630", "EC1121", "EC0217.01", "EC0118", "EC0127"]
+    # Not the standards other tests of this database give hand-made proposals and reviews (EC0630, EC1121).
+    codes = ["EC0631", "EC0629", "EC0217.01", "EC0118", "EC0127"]
     first = await propose_all(conn, proposer, codes)
     assert first.inserted > 0 and first.with_proposal == len(codes)
     edges = await conn.fetch(
         """SELECT id, to_scheme, to_code, confidence, evidence, status, method, proposed_by FROM edges
-           WHERE from_scheme = 'CONOCER_EC' AND method = 'text_match'
-           ORDER BY from_code, to_scheme, to_code"""
+           WHERE from_scheme = 'CONOCER_EC' AND method = 'text_match' AND from_code = ANY($1)
+             AND reviewed_by IS NULL AND NOT EXISTS (SELECT FROM edge_reviews r WHERE r.edge_id = edges.id)
+           ORDER BY from_code, to_scheme, to_code""",
+        codes,
     )
+    # (Other tests of this shared database may have reviewed some proposals through the gateway.)
     assert {e["proposed_by"] for e in edges} == {PROPOSER} and {e["status"] for e in edges} == {"proposed"}
     endorsed, rejected = edges[0]["id"], edges[1]["id"]
     await conn.execute(
@@ -154,13 +158,13 @@ async def test_rerun_keeps_decisions_and_changes_nothing(
     await conn.execute(
         """INSERT INTO edges (from_scheme, from_code, to_scheme, to_code, relation, confidence, method,
                               source, from_version, to_version, status, proposed_by)
-           VALUES ('CONOCER_EC', 'EC0630', 'SOC_2018', '11-1011', 'relatedMatch', 0.5, 'text_match',
+           VALUES ('CONOCER_EC', 'EC0631', 'SOC_2018', '11-1011', 'relatedMatch', 0.5, 'text_match',
                    'an earlier run', '2025-11', '2018', 'proposed', $1)""",
         PROPOSER,
     )
     stale = await propose_all(conn, proposer, codes)
     assert (stale.withdrawn, stale.inserted, stale.updated) == (1, 0, 0)
-    sql = "SELECT count(*) FROM edges WHERE from_code = 'EC0630' AND to_code = '11-1011'"
+    sql = "SELECT count(*) FROM edges WHERE from_code = 'EC0631' AND to_code = '11-1011'"
     left = await conn.fetchval(sql)
     assert left == 0
 

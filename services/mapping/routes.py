@@ -86,8 +86,12 @@ class Found:
     proposal: Proposal
     route: tuple[Arc, ...]
 
-    def sort_key(self) -> tuple[float, int, Node, str]:
-        return (-self.confidence, len(self.route), self.node, self.proposal.standard)
+    def sort_key(self) -> tuple[float, float, int, Node, str]:
+        # Calibrated confidences come in bins, so many are equal: the proposer's raw score orders them.
+        evidence = self.proposal.evidence or {}
+        score = evidence.get("score")
+        raw = float(score) if isinstance(score, int | float) else 0.0
+        return (-self.confidence, -raw, len(self.route), self.node, self.proposal.standard)
 
 
 def onward(graph: CrosswalkGraph, target: Node) -> dict[Node, Reached]:
@@ -149,7 +153,11 @@ def counterparts(graph: CrosswalkGraph, proposals: Iterable[Proposal], schemes: 
     direct = _ranked_directly(proposals)
     best: dict[Node, Found] = {}
     for proposal in proposals:
-        for node, r in onward(graph, proposal.target).items():
+        if proposal.method == TEXT_MATCH and schemes <= direct.get(proposal.standard, set()):
+            reached = {proposal.target: Reached(proposal.target, 1.0, ())}  # no walk can add anything
+        else:
+            reached = onward(graph, proposal.target)
+        for node, r in reached.items():
             if node[0] not in schemes or not _walked(proposal, node, direct):
                 continue
             confidence = proposal.confidence * r.confidence

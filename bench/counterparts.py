@@ -212,6 +212,40 @@ async def graphql_rankings(
     return rankings, samples
 
 
+JSON = "application/json"
+
+
+async def print_automotive_scope(settings: Settings, url: str) -> None:
+    """The task force's automotive rule (services/mapping/scope.py) on the data as imported and proposed:
+    how many standards it selects, by reason, against the memorandum's 68."""
+    from services.mapping.app import create_mapping_app
+
+    app = create_mapping_app(settings, url)
+    body = json.dumps({"query": "{ automotiveScope { code reasons { kind } } }"}).encode()
+    headers = {**sign(settings.require_secret(), Caller(role="public"), body=body), "content-type": JSON}
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://m") as http,
+    ):
+        answer = (await http.post("/graphql", content=body, headers=headers)).json()
+    if answer.get("errors"):
+        print(f"\nAutomotive scope not measured: {answer['errors'][0].get('message')}")
+        return
+    scoped = answer["data"]["automotiveScope"]
+    kinds: dict[str, int] = defaultdict(int)
+    only: dict[str, int] = defaultdict(int)
+    for standard in scoped:
+        found = {r["kind"] for r in standard["reasons"]}
+        for kind in found:
+            kinds[kind] += 1
+        if len(found) == 1:
+            only[next(iter(found))] += 1
+    print(f"\nAutomotive scope (services/mapping/scope.py): {len(scoped)} standards (memorandum: 68)")
+    for kind in sorted(kinds):
+        print(f"  {kind:<11} {kinds[kind]:>4} standards ({only[kind]} by this reason alone)")
+
+
 async def run(url: str, settings: Settings, data: Path, gold: list[GoldRow], threshold: float) -> None:
     # Imported here so that a branch without the proposer still gets a clear message, not a traceback.
     try:
@@ -245,15 +279,9 @@ async def run(url: str, settings: Settings, data: Path, gold: list[GoldRow], thr
                 rankings[code] = [(str(c.scheme), c.code, c.confidence) for c in candidates]
             propose_seconds, summary = None, None
             if propose_all is not None:
-                # A plain connection, as the proposer's tests use: its COPY sends jsonb in binary, which
-                # the pool's text json codecs (services.common.db) cannot encode.
-                plain = await asyncpg.connect(url, server_settings={"search_path": "mapping"})
-                try:
-                    started = time.perf_counter()
-                    summary = await propose_all(plain)
-                    propose_seconds = time.perf_counter() - started
-                finally:
-                    await plain.close()
+                started = time.perf_counter()
+                summary = await propose_all(conn)
+                propose_seconds = time.perf_counter() - started
             proposals = await conn.fetchval(
                 "SELECT count(*) FROM edges WHERE status = 'proposed' AND method = 'text_match'"
             )
@@ -280,6 +308,7 @@ async def run(url: str, settings: Settings, data: Path, gold: list[GoldRow], thr
     else:
         api_rankings, api_ms = measured
         print_quality("Gold set, GraphQL Standard.counterparts in process", gold, api_rankings)
+    await print_automotive_scope(settings, url)
 
     print("\nTimings")
     rank_p50, rank_p95 = percentiles(rank_ms)

@@ -9,10 +9,11 @@ from strawberry.types import Info
 
 from services.mapping import model
 from services.mapping.counterparts_api import load_proposals
-from services.mapping.routes import candidate_targets, onward
+from services.mapping.routes import candidate_targets, standards_for
 from services.mapping.scope import (
     COMMITTEE_FACT,
     INDUSTRIES,
+    OCCUPATION_MIN_CONFIDENCE,
     OCCUPATION_PREFIX,
     ReasonKind,
     automotive_reasons,
@@ -76,11 +77,17 @@ async def _occupations(info: Info) -> dict[str, set[str]]:
         [t[0] for t in ordered],
         [t[1] for t in ordered],
     )
+    ranked = await _ctx(info).db.fetch(
+        """SELECT DISTINCT from_code FROM edges
+           WHERE from_scheme = 'CONOCER_EC' AND to_scheme = 'SOC_2018' AND method = 'text_match'
+             AND status <> 'rejected'"""
+    )
+    directly = {r["from_code"] for r in ranked}
     found: dict[str, set[str]] = defaultdict(set)
-    for p in proposals:
-        for scheme, code in onward(graph, p.target):
-            if scheme == model.Scheme.SOC_2018 and code.startswith(OCCUPATION_PREFIX):
-                found[p.standard].add(code)
+    for code in socs:
+        for f in standards_for(graph, (model.Scheme.SOC_2018.value, code), proposals, directly):
+            if f.confidence >= OCCUPATION_MIN_CONFIDENCE:
+                found[f.proposal.standard].add(code)
     return found
 
 

@@ -13,8 +13,9 @@ reason, and all are listed:
    3362, 3363 (motor vehicles, bodies and trailers, parts), 4411 (automobile dealers) or 8111
    (automotive repair). RENEC gives a standard only its two-digit sector, so this reason comes from
    edges people add.
-4. OCCUPATION: one of its counterparts (`Standard.counterparts`, proposed or endorsed) is a SOC 2018
-   occupation 49-30xx (vehicle and mobile equipment mechanics, installers and repairers).
+4. OCCUPATION: one of its counterparts (`Standard.counterparts`, proposed or endorsed) at confidence
+   0.3 or more (about one in two such proposals is right on the gold set) is a SOC 2018 occupation
+   49-30xx (vehicle and mobile equipment mechanics, installers and repairers).
 
 Committee and title are read from RENEC at import (the illustrative agreement's scope is drawn from them,
 since no proposal exists yet then); the `automotiveScope` query applies all four to the data as it is.
@@ -29,7 +30,7 @@ from enum import Enum
 
 import asyncpg
 
-from services.registry.reference import fold
+from services.mapping.counterparts.text import fold
 
 COMMITTEE_TERMS = re.compile(r"\bautomo(triz|tor)")
 AUTOMOTIVE_WORDS = re.compile(r"\b(automotri[zc]\w*|automotor\w*|automovil\w*|carroceria\w*|autopartes?)\b")
@@ -46,6 +47,7 @@ DRIVING = re.compile(
 )
 INDUSTRIES = ("3361", "3362", "3363", "4411", "8111")
 OCCUPATION_PREFIX = "49-30"
+OCCUPATION_MIN_CONFIDENCE = 0.3
 COMMITTEE_FACT = "committee"
 COMMITTEE_SOURCE = "CONOCER, RENEC: the standard's committee (comite)"
 
@@ -74,7 +76,7 @@ def automotive_reasons(
     reasons = []
     if committee and COMMITTEE_TERMS.search(fold(committee)):
         reasons.append(Reason(ReasonKind.COMMITTEE, committee))
-    folded = fold(title)
+    folded = fold(title).strip()
     if not DRIVING.match(folded):
         words = {m.group(0) for m in AUTOMOTIVE_WORDS.finditer(folded)}
         if WORKSHOP_WORK.match(folded):

@@ -12,7 +12,8 @@ from services.common.errors import BadUserInput
 from services.mapping import model
 from services.mapping.evidence import ProposalEvidence, parse_evidence
 from services.mapping.graph import Node
-from services.mapping.routes import COUNTERPART_SCHEMES, Found, Proposal, counterparts, standards_for
+from services.mapping.model import COUNTERPART_SCHEMES
+from services.mapping.routes import Found, Proposal, counterparts, standards_for
 from services.mapping.routes import candidate_targets as _candidates
 from services.mapping.types import (
     EdgeStatus,

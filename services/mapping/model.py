@@ -31,6 +31,19 @@ class Scheme(StrEnum):
     EQF = "EQF"
 
 
+# The schemes whose items are occupations or programmes: what a standard's counterpart can be.
+COUNTERPART_SCHEMES = frozenset(
+    {
+        Scheme.ESCO,
+        Scheme.SINCO_2011,
+        Scheme.ISCO_08,
+        Scheme.SOC_2010,
+        Scheme.SOC_2018,
+        Scheme.ONET_SOC,
+        Scheme.CIP_2020,
+    }
+)
+
 # The level frameworks: their items are levels, aligned by published referencing.
 LEVEL_FRAMEWORKS = frozenset({Scheme.CONOCER_LEVEL, Scheme.NVQ, Scheme.RQF, Scheme.EQF})
 

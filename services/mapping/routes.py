@@ -29,20 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.mapping.graph import Arc, CrosswalkGraph, Node, Reached
-from services.mapping.model import Scheme
+from services.mapping.model import COUNTERPART_SCHEMES, Scheme
 
-# Schemes a standard's counterpart can be in: occupations and programmes.
-COUNTERPART_SCHEMES = frozenset(
-    {
-        Scheme.ESCO,
-        Scheme.SINCO_2011,
-        Scheme.ISCO_08,
-        Scheme.SOC_2010,
-        Scheme.SOC_2018,
-        Scheme.ONET_SOC,
-        Scheme.CIP_2020,
-    }
-)
 ONWARD_HOPS = 4  # ESCO -> ISCO-08 -> SOC 2010 -> SOC 2018 -> CIP
 ONWARD_MIN_CONFIDENCE = 0.05
 _CACHE_LIMIT = 20_000  # routes kept per graph; a new graph starts afresh

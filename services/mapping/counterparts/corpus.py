@@ -13,18 +13,8 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from services.mapping.model import Scheme
+from services.mapping.model import COUNTERPART_SCHEMES, Scheme
 
-# The schemes whose items are occupations (or programmes) a standard can correspond to.
-OCCUPATION_SCHEMES = (
-    Scheme.ESCO,
-    Scheme.SINCO_2011,
-    Scheme.ISCO_08,
-    Scheme.SOC_2010,
-    Scheme.SOC_2018,
-    Scheme.ONET_SOC,
-    Scheme.CIP_2020,
-)
 # SCIAN 2023 sectors whose NAICS (and OEWS) sector code differs: wholesale, retail, government.
 SCIAN_TO_NAICS_SECTOR = {"43": "42", "46": "44-45", "93": "99"}
 
@@ -82,7 +72,7 @@ class Corpus:
 async def load_corpus(conn: asyncpg.Connection) -> Corpus:
     """Everything the proposer reads, in a handful of queries (about a second on the full data)."""
     corpus = Corpus()
-    schemes = [s.value for s in OCCUPATION_SCHEMES]
+    schemes = sorted(s.value for s in COUNTERPART_SCHEMES)
     rows = await conn.fetch(
         """SELECT s.code, s.label_es,
                   (SELECT e.to_code FROM edges e WHERE (e.from_scheme, e.from_code) = ('CONOCER_EC', s.code)

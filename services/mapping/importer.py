@@ -86,7 +86,9 @@ def _beside(folder: Path, name: str) -> Path:
 
 def _sinco(folder: Path) -> list[Dataset]:
     soc = read_soc(_beside(folder, FOLDERS["soc"]))
-    return [read_sinco(folder, {item.code for item in soc.items if item.scheme is Scheme.SOC_2010})]
+    isco = read_isco(_beside(folder, FOLDERS["esco"]), _beside(folder, ESCO_SPANISH))
+    detailed = {item.code for item in soc.items if item.scheme is Scheme.SOC_2010}
+    return [read_sinco(folder, detailed, {item.code: item.label_es for item in isco.items})]
 
 
 def _esco_onet(folder: Path) -> list[Dataset]:

@@ -89,7 +89,7 @@ async def test_a_second_import_changes_nothing(
         if getattr(s, name)[k]
     ]
     assert changed == []
-    assert sum(s.terms["unchanged"] for s in again) == 42_885 + 86_813
+    assert sum(s.terms["unchanged"] for s in again) == 42_885 + 86_813 + 880
     # Nothing moved, so running services keep their graph instead of rebuilding it.
     assert await mapping_db.fetchval("SELECT version FROM graph_version") == version
 
@@ -102,6 +102,11 @@ async def test_the_counterpart_evidence_in_the_database(mapping_db: Database) ->
     assert terms["ONET_SOC", "alternate_title", "en"] == 60_220
     assert terms["ONET_SOC", "task", "en"] == 18_797
     assert terms["ONET_SOC", "reported_title", "en"] == 7_796
+    # INEGI's Spanish names of SOC 2010 occupations (broad titles on each detailed one) and of ISCO-08
+    # groups where they differ from ESCO's.
+    assert terms["SOC_2010", "alternative_label", "es"] == 870
+    assert terms["SOC_2010", "label", "es"] == 4
+    assert terms["ISCO_08", "alternative_label", "es"] == 6
     assert await mapping_db.fetchval("SELECT count(*) FROM item_facts WHERE name = 'job_zone'") == 923
     assert await mapping_db.fetchval("SELECT count(*) FROM sector_employment") == 7_935
     pairs = await counts(

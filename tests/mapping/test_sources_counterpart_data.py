@@ -11,7 +11,7 @@ import pytest
 
 from services.mapping.model import Dataset, Method, Relation, Scheme, TermKind
 from services.mapping.sources.esco_onet import onet_taxonomy, read_esco_onet
-from services.mapping.sources.occupations import esco_broader, read_esco, read_soc
+from services.mapping.sources.occupations import esco_broader, read_esco, read_isco, read_soc
 from services.mapping.sources.oews import read_oews
 from services.mapping.sources.onet_evidence import read_onet_evidence
 from services.mapping.sources.sinco import read_sinco, soc_2010_detailed
@@ -21,7 +21,8 @@ from services.mapping.sources.sinco import read_sinco, soc_2010_detailed
 def sinco(shared_data: Path) -> Dataset:
     soc = read_soc(shared_data / "soc_2018")
     detailed = {item.code for item in soc.items if item.scheme is Scheme.SOC_2010}
-    return read_sinco(shared_data / "sinco_2011_inegi", detailed)
+    isco = read_isco(shared_data / "esco_v1_en", shared_data / "esco_v1_es")
+    return read_sinco(shared_data / "sinco_2011_inegi", detailed, {i.code: i.label_es for i in isco.items})
 
 
 def test_sinco_items_are_the_full_structure(sinco: Dataset) -> None:
@@ -55,6 +56,24 @@ def test_sinco_edges_expand_broad_soc_codes_and_flag_carried_rows(sinco: Dataset
     # The workbook's "310" is ISCO-08 0310 (armed forces, other ranks), its leading zero lost.
     assert {e.to_code for e in to_isco if e.from_code == "5411"} == {"0310"}
     assert all(len(e.to_code) == 4 for e in to_isco)
+
+
+def test_sinco_tables_name_soc_2010_and_isco_08_targets_in_spanish(sinco: Dataset) -> None:
+    terms = {(t.scheme, t.code, t.kind, t.term) for t in sinco.terms}
+    assert all(t.lang == "es" and t.source.startswith("INEGI, SINCO 2011") for t in sinco.terms)
+    assert len(terms) == len(sinco.terms)
+    # The broad 49-3020's Mexican name is another name of each detailed occupation under it.
+    mechanics = "Técnicos y reparadores automotrices"
+    assert {c for s, c, k, t in terms if t == mechanics} == {"49-3021", "49-3022", "49-3023"}
+    assert (Scheme.SOC_2010, "49-3023", TermKind.ALTERNATIVE_LABEL, mechanics) in terms
+    # A row naming a detailed code gives that occupation its Spanish label.
+    labels = {(c, t) for s, c, k, t in terms if k is TermKind.LABEL}
+    assert all(s is Scheme.SOC_2010 for s, _, k, _ in terms if k is TermKind.LABEL)
+    assert len(labels) == 4
+    # ISCO-08: only the names that differ from the group's Spanish label (ESCO's).
+    isco = [t for t in sinco.terms if t.scheme is Scheme.ISCO_08]
+    assert len(isco) == 6 and all(t.kind is TermKind.ALTERNATIVE_LABEL for t in isco)
+    assert Counter(t.scheme for t in sinco.terms) == {Scheme.SOC_2010: 874, Scheme.ISCO_08: 6}
 
 
 def test_soc_2010_codes_expand_to_the_detailed_ones_under_them() -> None:

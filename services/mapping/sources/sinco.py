@@ -20,16 +20,23 @@ merged and blank cells are already resolved there:
 `carried_forward_*`: the workbook's cell is empty and the derived file copied the previous group's target
 (e.g. 2162 Dibujantes after 2161 Pintores -> 27-1010). That reading is an interpretation, not INEGI's, so
 those edges keep their relation but carry half the confidence and a note saying so.
+
+The tables also name each target in Spanish, in Mexican usage (INEGI's translation): those names become
+Spanish terms of the targets, so a standard's title can match a US occupation directly. A SOC 2010 title
+goes to each detailed occupation its code stands for (`label` when the code is that occupation, else
+`alternative_label`: the broad group's name is another name of each occupation under it); an ISCO-08
+title is an `alternative_label` where it differs from the group's Spanish label (ESCO's, Spain's usage).
 """
 
 from __future__ import annotations
 
 import csv
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from services.mapping.model import Dataset, Edge, Item, Method, Scheme, crosswalk_edges
+from services.mapping.model import Dataset, Edge, Item, Method, Scheme, Term, TermKind, crosswalk_edges
 
 STRUCTURE = "sinco2011_structure_DERIVED.csv"
 TO_SOC_2010 = "sinco2011_soc2010_DERIVED.csv"
@@ -58,9 +65,11 @@ def soc_2010_detailed(code: str, detailed: set[str]) -> list[str]:
     return sorted(c for c in detailed if prefix and c.startswith(prefix))
 
 
-def read_sinco(folder: Path, soc_2010: set[str]) -> Dataset:
+def read_sinco(folder: Path, soc_2010: set[str], isco_es: Mapping[str, str | None] | None = None) -> Dataset:
     """SINCO 2011 items (all four levels) and their edges to detailed SOC 2010 occupations (`soc_2010`,
-    the codes that are items) and to ISCO-08 groups, relation and confidence by `crosswalk_edges`."""
+    the codes that are items) and to ISCO-08 groups, relation and confidence by `crosswalk_edges`; the
+    tables' Spanish names of those targets as terms (`isco_es`: ISCO-08 code -> its Spanish label, to
+    leave out the names it already has)."""
     dataset = Dataset("sinco")
     for row in _rows(folder / STRUCTURE):
         code, level = row["sinco2011_code"], int(row["level"])
@@ -111,6 +120,13 @@ def read_sinco(folder: Path, soc_2010: set[str]) -> Dataset:
         )
     )
 
+    soc_terms = _soc_terms(soc_rows, soc_2010)
+    dataset.terms.extend(soc_terms)
+    dataset.notes.append(
+        f"SINCO -> SOC 2010: {len(soc_terms)} Spanish names of detailed SOC 2010 occupations "
+        f"({len({t.term for t in soc_terms})} distinct titles)"
+    )
+
     isco_rows = _rows(folder / TO_ISCO_08)
     pairs: list[tuple[str, str]] = []
     carried_isco: set[tuple[str, str]] = set()
@@ -132,7 +148,43 @@ def read_sinco(folder: Path, soc_2010: set[str]) -> Dataset:
         f"({len(carried_isco)} carried forward), {_count(isco_rows, 'no_correspondence')} groups without "
         "correspondence"
     )
+    isco_terms = _isco_terms(isco_rows, isco_es or {})
+    dataset.terms.extend(isco_terms)
+    dataset.notes.append(f"SINCO -> ISCO-08: {len(isco_terms)} Spanish names unlike the groups' labels")
     return dataset
+
+
+def _soc_terms(rows: list[dict[str, str]], soc_2010: set[str]) -> list[Term]:
+    kinds: dict[tuple[str, str], TermKind] = {}
+    for row in rows:
+        target, title = row["soc2010_code"], row["soc2010_title_es"]
+        if not (target and title):
+            continue
+        for code in soc_2010_detailed(target, soc_2010):
+            kind = TermKind.LABEL if code == target else TermKind.ALTERNATIVE_LABEL
+            kinds.setdefault((code, title), kind)
+    return [
+        Term(Scheme.SOC_2010, code, "es", kind, title, SOC_SOURCE) for (code, title), kind in kinds.items()
+    ]
+
+
+def _isco_terms(rows: list[dict[str, str]], isco_es: Mapping[str, str | None]) -> list[Term]:
+    titles: dict[tuple[str, str], None] = {}
+    for row in rows:
+        target, title = row["isco08_code"], row["isco08_title_es"]
+        if not (target and title):
+            continue
+        code = target.zfill(4) if len(target) == 3 else target
+        if _folded(title) != _folded(isco_es.get(code) or ""):
+            titles[(code, title)] = None
+    return [
+        Term(Scheme.ISCO_08, code, "es", TermKind.ALTERNATIVE_LABEL, title, ISCO_SOURCE)
+        for code, title in titles
+    ]
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 def _count(rows: list[dict[str, str]], relation: str) -> int:

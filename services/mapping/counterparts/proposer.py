@@ -1,7 +1,8 @@
 """Ranks, for a standard, the occupations and programmes it corresponds to, with the evidence why.
 
-1. Match: the standard's Spanish title against every Spanish name of ESCO, SINCO 2011 and ISCO-08
-   occupations (`NameIndex`, BM25 on stems, with a lexicon of related stems built from the names).
+1. Match: the standard's Spanish title against every Spanish name of ESCO, SINCO 2011, ISCO-08 and
+   SOC 2010 occupations (SOC 2010's from INEGI's comparison table, in Mexican usage) (`NameIndex`, BM25
+   on stems, with a lexicon of related stems built from the names).
 2. Route: from each matched occupation along the crosswalks to every scheme (`Router`).
 3. Check in English: a target reached through a table that fans out (ISCO 7231 -> six SOC codes) is
    weighed by how well the matched occupation's English names are covered by the target's English titles
@@ -28,12 +29,13 @@ from services.mapping.counterparts.text import stems
 from services.mapping.counterparts.translation import learn, translate
 from services.mapping.model import Scheme
 
-MATCHED_SCHEMES = (Scheme.ESCO, Scheme.SINCO_2011, Scheme.ISCO_08)
+MATCHED_SCHEMES = (Scheme.ESCO, Scheme.SINCO_2011, Scheme.ISCO_08, Scheme.SOC_2010)
 UNIT_GROUP_SCHEMES = (Scheme.ISCO_08, Scheme.SINCO_2011)  # only their 4-digit groups name occupations
 DATASETS = {
     Scheme.ESCO: "ESCO v1.0 (es)",
     Scheme.SINCO_2011: "SINCO 2011 (INEGI)",
-    Scheme.ISCO_08: "ISCO-08 (ESCO, es)",
+    Scheme.ISCO_08: "ISCO-08 (ESCO, es; INEGI's SINCO-CIUO table)",
+    Scheme.SOC_2010: "SOC 2010 (INEGI's SINCO-SOC table, es)",
 }
 ENGLISH_DATASET = (
     "O*NET titles, alternate and reported titles (en), through a lexicon learnt from SCIAN/NAICS and ESCO"

@@ -15,12 +15,10 @@ from pathlib import Path
 import asyncpg
 
 from services.mapping.model import Dataset, Scheme
-from services.mapping.scope import record_committees
 from services.mapping.sources.conocer import (
     AUTOMOTIVE_AGREEMENT,
     automotive_scope,
     level_frameworks,
-    read_committees,
     read_standards,
 )
 from services.mapping.sources.education import read_cip, read_isced
@@ -120,7 +118,6 @@ async def import_dataset(conn: asyncpg.Connection, name: str, folder: Path) -> l
 
 
 async def _automotive_agreement(conn: asyncpg.Connection, renec: Path, summary: WriteSummary) -> None:
-    await record_committees(conn, read_committees(renec))
     scope, committees = automotive_scope(renec)
     await write_illustrative_agreement(conn, AUTOMOTIVE_AGREEMENT, scope, committees)
     summary.notes.append(

@@ -28,8 +28,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 
-import asyncpg
-
 from services.mapping.counterparts.text import fold
 
 COMMITTEE_TERMS = re.compile(r"\bautomo(triz|tor)")
@@ -92,19 +90,3 @@ def automotive_reasons(
         if code.startswith(OCCUPATION_PREFIX)
     )
     return reasons
-
-
-async def record_committees(conn: asyncpg.Connection, committees: dict[str, str]) -> None:
-    """Each standard's committee, kept as an item fact so the rule can be re-run from the database."""
-    await conn.execute(
-        """INSERT INTO item_facts (scheme, code, name, value, source)
-           SELECT 'CONOCER_EC', c.code, $3, c.value, $4
-           FROM unnest($1::text[], $2::text[]) AS c (code, value)
-           JOIN items i ON (i.scheme, i.code) = ('CONOCER_EC', c.code)
-           ON CONFLICT (scheme, code, name) DO UPDATE SET value = EXCLUDED.value, source = EXCLUDED.source
-           WHERE item_facts.value IS DISTINCT FROM EXCLUDED.value""",
-        list(committees),
-        list(committees.values()),
-        COMMITTEE_FACT,
-        COMMITTEE_SOURCE,
-    )

@@ -19,8 +19,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from services.mapping.model import Dataset, Edge, Item, Method, Relation, Scheme
-from services.mapping.scope import ReasonKind, automotive_reasons
+from services.mapping.model import Dataset, Edge, Fact, Item, Method, Relation, Scheme
+from services.mapping.scope import COMMITTEE_FACT, COMMITTEE_SOURCE, ReasonKind, automotive_reasons
 from services.registry.importer import STANDARDS_FILE, parse_standards
 from services.registry.reference import LEVEL_DESCRIPTORS, LEVEL_DESCRIPTORS_SOURCE
 
@@ -60,6 +60,8 @@ def read_standards(folder: Path) -> Dataset:
     dataset = Dataset("renec")
     for s in standards:
         dataset.items.append(Item(Scheme.CONOCER_EC, s.code, s.title, None, kind="standard"))
+        if s.committee_name:  # kept so the automotive rule can be re-run from the database
+            dataset.facts.append(committee_fact(s.code, s.committee_name))
         dataset.edges.append(
             Edge(
                 Scheme.CONOCER_EC,
@@ -100,10 +102,9 @@ AUTOMOTIVE_AGREEMENT = {
 }
 
 
-def read_committees(folder: Path) -> dict[str, str]:
-    """Each RENEC standard's committee name, by standard code (standards without one left out)."""
-    rows = json.loads((folder / STANDARDS_FILE).read_text(encoding="utf-8"))
-    return {s.code: s.committee_name for s in parse_standards(rows) if s.committee_name}
+def committee_fact(code: str, committee: str) -> Fact:
+    """A standard's committee, as the item fact the automotive rule reads."""
+    return Fact(Scheme.CONOCER_EC, code, COMMITTEE_FACT, committee, COMMITTEE_SOURCE)
 
 
 def automotive_scope(folder: Path) -> tuple[list[str], list[str]]:

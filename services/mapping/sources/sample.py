@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncpg
 
 from services.mapping.model import Dataset, Edge, Item, Method, Relation, Scheme
-from services.mapping.scope import ReasonKind, automotive_reasons, record_committees
+from services.mapping.scope import ReasonKind, automotive_reasons
 from services.mapping.sources.conocer import (
     AUTOMOTIVE_AGREEMENT,
     RENEC_LEVEL_SOURCE,
     RENEC_SECTOR_SOURCE,
+    committee_fact,
     level_frameworks,
 )
 from services.mapping.store import write_illustrative_agreement
@@ -24,6 +25,7 @@ from services.registry.reference import SCIAN_2023_SECTORS
 
 CIP_SOC = "NCES and BLS, CIP 2020 to SOC 2018 crosswalk"
 ONET = "O*NET-SOC taxonomy: each occupation's code begins with its SOC code"
+_COMMITTEE_NAMES = {c[0]: c[2] for c in registry_sample.COMMITTEES}
 TRILATERAL = "INEGI, SCIAN 2023: categories marked T are identical in Mexico, the US and Canada"
 
 
@@ -32,8 +34,9 @@ def sample_datasets() -> list[Dataset]:
     standards.items += [
         Item(Scheme.SCIAN_2023, s.code, s.title_es, s.title_en, kind="sector") for s in SCIAN_2023_SECTORS
     ]
-    for code, level, sector, _committee, title in registry_sample.STANDARDS:
+    for code, level, sector, committee, title in registry_sample.STANDARDS:
         standards.items.append(Item(Scheme.CONOCER_EC, code, title, None, kind="standard"))
+        standards.facts.append(committee_fact(code, _COMMITTEE_NAMES[committee]))
         standards.edges += [
             Edge(
                 Scheme.CONOCER_EC,
@@ -131,9 +134,7 @@ def sample_datasets() -> list[Dataset]:
 
 async def write_sample_agreement(conn: asyncpg.Connection) -> None:
     """The illustrative agreement over the registry sample, its scope drawn by the automotive rule."""
-    committee_names = {c[0]: c[2] for c in registry_sample.COMMITTEES}
-    committees = {code: committee_names[committee] for code, _, _, committee, _ in registry_sample.STANDARDS}
-    await record_committees(conn, committees)
+    committees = {code: _COMMITTEE_NAMES[committee] for code, _, _, committee, _ in registry_sample.STANDARDS}
     reasons = {
         code: automotive_reasons(title, committees[code]) for code, *_, title in registry_sample.STANDARDS
     }

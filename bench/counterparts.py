@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import secrets
 import statistics
 import sys
 import time
@@ -32,14 +31,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.throwaway import throwaway_database  # noqa: E402
 from services.common.db import Database, resolve_database_url  # noqa: E402
 from services.common.migrations import migrate_service  # noqa: E402
 from services.common.settings import Settings  # noqa: E402
@@ -75,10 +73,6 @@ Ranking = list[tuple[str, str, float]]  # (scheme, code, confidence), best first
 def percentiles(samples: Sequence[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
 def gold_positions(gold: list[GoldRow], rankings: dict[str, Ranking]) -> list[int | None]:
@@ -346,20 +340,8 @@ async def main() -> None:
         internal_secret="bench", curp_salt="bench", data_dir=ROOT / ".qf-data-bench", log_level="WARNING"
     )
     server = resolve_database_url(settings)
-    name = f"qf_bench_counterparts_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(server)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    try:
-        await run(with_database(server, name), settings, args.data, gold, args.threshold)
-    finally:
-        admin = await asyncpg.connect(server)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+    async with throwaway_database(server, "counterparts") as (_, url):
+        await run(url, settings, args.data, gold, args.threshold)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,6 @@ import gc
 import json
 import os
 import random
-import secrets
 import socket
 import statistics
 import subprocess
@@ -56,7 +55,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
@@ -65,6 +63,7 @@ import uvloop
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.throwaway import throwaway_database  # noqa: E402
 from services.common.context import Context  # noqa: E402
 from services.common.db import Database, resolve_database_url  # noqa: E402
 from services.common.errors import Conflict  # noqa: E402
@@ -135,31 +134,6 @@ def ratio(value: float, reference: float) -> str:
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
-
-
-# --- the throw-away database ---------------------------------------------------------------------------
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
-
-
-@contextlib.asynccontextmanager
-async def throwaway_database(server: str) -> Any:
-    name = f"qf_bench_credits_{secrets.token_hex(4)}"
-    conn = await asyncpg.connect(server)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    try:
-        yield name, with_database(server, name)
-    finally:
-        conn = await asyncpg.connect(server)
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
 
 
 # --- the bench catalogue -------------------------------------------------------------------------------
@@ -976,7 +950,7 @@ async def main() -> None:
         internal_secret=SECRET, curp_salt=SALT, data_dir=ROOT / ".qf-data-bench", log_level="WARNING"
     )
     server = resolve_database_url(settings)
-    async with throwaway_database(server) as (name, url):
+    async with throwaway_database(server, "credits") as (name, url):
         settings = settings.model_copy(update={"database_url": url})
         started = time.perf_counter()
         await migrate_service(url, "registry")

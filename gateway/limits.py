@@ -7,10 +7,11 @@ In the order the gateway applies them:
 - **Tokens**: lexical tokens and comments of the document, counted by the parser, which stops there.
 - **Operations** and **definitions** in one document (`check_document`): a client sends one
   operation and its fragments, not thousands.
-- **Depth, aliases, fields, repeats and cost** of the operations (`check_operation`), measured on the
+- **Depth, aliases, fields, repeats and cost** of the operations (`measure_operation`, then `refusals`;
+  `check_operation` does both), measured on the
   parsed document before validation, normalisation or planning. Fragments count wherever they are
   spread, but each fragment is measured once (memoised) however often it is spread, so a fan-out of
-  fragments that each spread the next twice is refused in microseconds, never expanded; cycles (which
+  fragments that each spread the next twice is measured in linear time, never expanded; cycles (which
   validation refuses anyway) are cut.
 
 - **Depth**: levels of fields; `{ standards { edges { node { code } } } }` has depth 4. An

@@ -424,7 +424,7 @@ def parser() -> argparse.ArgumentParser:
         "dataset",
         choices=(
             *("renec", "scian", "naics", "soc", "onet", "cip", "isced", "esco"),
-            *("sinco", "onet-evidence", "esco-onet", "oews", "all"),
+            *("sinco", "onet-evidence", "esco-onet", "oews", "esco-skills", "all"),
         ),
     )
     imp.add_argument("path", type=Path)

@@ -107,7 +107,9 @@ def stack(
             + "/graphql",
             "mapping": mapping.enter_context(serve(create_mapping_app(settings, mapping_url))) + "/graphql",
         }
-        app = create_gateway_app(settings, live_supergraph(urls, secret), database_url=bank_url, secret=secret)
+        app = create_gateway_app(
+            settings, live_supergraph(urls, secret), database_url=bank_url, secret=secret
+        )
         with serve(app) as gateway:
             yield f"{gateway}/graphql", {"credits": credits, "mapping": mapping}
 

@@ -30,6 +30,13 @@ from services.registry.reference import SECTORS_BY_CODE
 from services.registry.store import normalise_code
 
 MIN_NOMINATIONS = 3
+# The registry's day is Mexico City's: a certificate issued late in the evening there is not dated
+# "tomorrow" because UTC has already turned. PostgreSQL's own time zone data answers, so the check
+# does not depend on the host's.
+REGISTRY_TIME_ZONE = "America/Mexico_City"
+# The earliest issue date when a standard's publication date is unknown (RENEC lists none): CONOCER was
+# created by the decree of 2 August 1995, and no certificate of the national system predates it.
+EARLIEST_ISSUE_DATE = date(1995, 8, 2)
 CURP_PATTERN = re.compile(r"^[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{2}[B-DF-HJ-NP-TV-Z]{3}[A-Z\d]\d$")
 
 
@@ -298,10 +305,13 @@ async def issue_certificate(db: Database, issue: Issue, caller: Caller, salt: by
             return existing["folio"]
 
         standard = await conn.fetchrow(
-            "SELECT status, certificate_validity_years FROM standards WHERE code = $1 FOR SHARE", code
+            "SELECT status, certificate_validity_years, published_on FROM standards "
+            "WHERE code = $1 FOR SHARE",
+            code,
         )
         if standard is None:
             raise NotFound(f"There is no standard {code}.", argument="standardCode")
+        await _check_issue_date(conn, code, issue.issued_on, standard["published_on"])
         if standard["status"] != "published":
             raise Conflict(
                 f"{code} is {standard['status']}; certificates are issued only for published, "
@@ -359,6 +369,26 @@ async def issue_certificate(db: Database, issue: Issue, caller: Caller, salt: by
             fingerprint,
         )
     return folio
+
+
+async def _check_issue_date(
+    conn: asyncpg.Connection, code: str, issued_on: date, published_on: date | None
+) -> None:
+    """An issue date is a day that has happened, on or after the standard could first be certified."""
+    today = await conn.fetchval("SELECT (now() AT TIME ZONE $1)::date", REGISTRY_TIME_ZONE)
+    if issued_on > today:
+        raise BadUserInput(
+            f"issuedOn {issued_on.isoformat()} is in the future; today is {today.isoformat()} "
+            f"in the registry's time zone ({REGISTRY_TIME_ZONE}).",
+            argument="issuedOn",
+        )
+    floor, why = (
+        (published_on, f"{code} was published on {published_on.isoformat()}")
+        if published_on is not None
+        else (EARLIEST_ISSUE_DATE, f"no certificate predates CONOCER ({EARLIEST_ISSUE_DATE.isoformat()})")
+    )
+    if issued_on < floor:
+        raise BadUserInput(f"issuedOn {issued_on.isoformat()} is too early: {why}.", argument="issuedOn")
 
 
 async def revoke_certificate(db: Database, folio: str, reason: str, revoked_on: date, caller: Caller) -> None:

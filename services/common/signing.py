@@ -31,6 +31,12 @@ SIGNATURE_HEADER = "x-qf-signature"
 
 ROLES = ("public", "registrar", "committee", "certifier", "taskforce", "admin")
 
+# The subject the credit bank signs its own calls to the registry with (services/credits/registry_link.py).
+# The gateway never sends it (its subjects are `apikey:<id>`), so the registry can tell the credit bank
+# verifying a deposit for the institution in the caller's scope (which discloses the learner's
+# certificates to that institution) from a registrar asking.
+CREDIT_BANK_SUBJECT = "service:credits"
+
 # How far a signature's time may lie from the subgraph's clock, either way, by default. Gateway and
 # subgraphs sign and check within milliseconds of each other; the window only absorbs clock drift.
 DEFAULT_MAX_AGE = 30

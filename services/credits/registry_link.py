@@ -18,7 +18,7 @@ import httpx
 from strawberry.dataloader import DataLoader
 
 from services.common.errors import QFError
-from services.common.signing import Caller, sign
+from services.common.signing import CREDIT_BANK_SUBJECT, Caller, sign
 from services.credits.transcript import Certificate
 
 log = logging.getLogger(__name__)
@@ -119,12 +119,13 @@ class RegistryClient:
     async def certificates(self, folios: list[str], on_behalf_of: Caller) -> dict[str, VerifiedCertificate]:
         """The registry's facts for each folio it knows (folios it does not know are left out).
 
-        The call carries a registrar identity for the credit bank, keeping the request id of the caller
-        it serves so the two requests can be traced together.
+        The call carries a registrar identity for the credit bank, acting for the institution in
+        `on_behalf_of.scope` (the registry records that the learner presented the certificate there),
+        and keeps the request id of the caller it serves so the two requests can be traced together.
         """
         caller = Caller(
             role="registrar",
-            subject="service:credits",
+            subject=CREDIT_BANK_SUBJECT,
             scope=on_behalf_of.scope,
             request_id=on_behalf_of.request_id,
         )
@@ -140,8 +141,11 @@ class RegistryClient:
     async def changes(
         self, after: str | None, first: int = 500
     ) -> tuple[list[dict[str, Any]], str | None, bool]:
-        """One page of the registry's change feed: the changes, the cursor after them, whether more wait."""
-        caller = Caller(role="registrar", subject="service:credits")
+        """One page of the registry's change feed: the changes, the cursor after them, whether more wait.
+
+        Certificate events come for the learners disclosed to any institution: those that can have deposits.
+        """
+        caller = Caller(role="registrar", subject=CREDIT_BANK_SUBJECT)
         data = await self._query(CHANGES, {"after": after, "first": first}, caller)
         page = data["registryChanges"]
         return page["nodes"], page["pageInfo"]["endCursor"] or after, page["pageInfo"]["hasNextPage"]

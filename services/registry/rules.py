@@ -286,7 +286,10 @@ async def issue_certificate(db: Database, issue: Issue, caller: Caller, salt: by
         raise BadUserInput("idempotencyKey must be 8 to 200 characters.", argument="idempotencyKey")
     holder = holder_ref(salt, issue.holder_curp)
     fingerprint = Issue(**{**issue.__dict__, "standard_code": code}).fingerprint(holder)
+    # The key is who the gateway vouches for (evaluators are registered by it); the person it belongs
+    # to is who certified, as people read it. Keys made before people were named stand for both.
     certifier = caller.subject or caller.role
+    certifying_person = caller.person or certifier
 
     async with db.transaction() as conn:
         # Serialise requests sharing a key, so the second waits and then finds the first.
@@ -351,9 +354,9 @@ async def issue_certificate(db: Database, issue: Issue, caller: Caller, salt: by
         await conn.execute(
             """INSERT INTO certificates (folio, standard_code, scope, element_codes, holder_ref,
                    holder_name_masked, evaluator_id, certifying_person, body_id, issued_on,
-                   expires_on, idempotency_key, request_hash)
+                   expires_on, idempotency_key, request_hash, certifying_key)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-                       ($10::date + make_interval(years => $11::int))::date, $12, $13)""",
+                       ($10::date + make_interval(years => $11::int))::date, $12, $13, $14)""",
             folio,
             code,
             "elements" if elements else "whole",
@@ -361,12 +364,13 @@ async def issue_certificate(db: Database, issue: Issue, caller: Caller, salt: by
             holder,
             mask_name(issue.holder_name),
             issue.evaluator_id,
-            certifier,
+            certifying_person,
             issue.body_id,
             issue.issued_on,
             standard["certificate_validity_years"],
             key,
             fingerprint,
+            certifier,
         )
     return folio
 

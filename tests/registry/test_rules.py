@@ -191,6 +191,10 @@ async def withdraw_afterwards(registry_db: Database) -> AsyncIterator[None]:
 
 @pytest.fixture
 async def world(registry: GraphQLClient, registry_db: Database) -> World:
+    return await make_world(registry, registry_db)
+
+
+async def make_world(registry: GraphQLClient, registry_db: Database) -> World:
     tag = secrets.token_hex(4)
     committee = await make_committee(registry_db, tag)
     bodies = await make_bodies(registry_db, tag, 4)
@@ -495,7 +499,7 @@ async def test_revocation_keeps_the_certificate_and_feeds_both_changes(
         "folio": folio, "status": "REVOKED", "revokedOn": "2025-07-01",
         "revocationReason": "Evidencia apócrifa",
     }
-    kept = await registry.data(CERTIFICATE, {"folio": folio}, role="registrar", scope="UNI-1")
+    kept = await registry.data(CERTIFICATE, {"folio": folio}, **ADMIN)
     assert kept["certificate"]["status"] == "REVOKED"
     assert kept["certificate"]["revocationReason"] == "Evidencia apócrifa"
     assert await registry_db.fetchval("SELECT count(*) FROM certificates WHERE folio = $1", folio) == 1
@@ -509,7 +513,7 @@ async def test_revocation_keeps_the_certificate_and_feeds_both_changes(
     )
     assert twice["extensions"]["code"] == "CONFLICT"
 
-    feed = await registry.data(CHANGES, {"after": encode_cursor([since]), "first": 500})
+    feed = await registry.data(CHANGES, {"after": encode_cursor([since]), "first": 500}, **ADMIN)
     mine = [
         e["node"] for e in feed["registryChanges"]["edges"]
         if e["node"]["entity"] == "certificate" and e["node"]["key"] == folio

@@ -539,7 +539,10 @@ class Query:
         ctx = _ctx(info)
         size = page_size(first, max(ctx.settings.max_page_size, 500), default=100)
         (since,) = decode_cursor(after, 1, kinds=(int,)) if after else [0]
+        # What this caller may see of the feed, as a condition after the page's own two parameters
+        # (and, for the count, after its one).
         visible, parameters = privacy.feed_filter(ctx.caller, 3)
+        counted, _ = privacy.feed_filter(ctx.caller, 2)
         rows = await ctx.db.fetch(
             "SELECT seq, entity, key, op, data, changed_at FROM change_log "
             f"WHERE seq > $1 AND {visible} ORDER BY seq LIMIT $2",
@@ -565,7 +568,7 @@ class Query:
             edges=edges,
             page_info=page,
             _count=lambda: ctx.db.fetchval(
-                f"SELECT count(*) FROM change_log WHERE seq > $1 AND {privacy.feed_filter(ctx.caller, 2)[0]}",
+                f"SELECT count(*) FROM change_log WHERE seq > $1 AND {counted}",
                 since,
                 *parameters,
             ),

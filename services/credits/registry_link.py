@@ -19,7 +19,7 @@ import httpx
 from strawberry.dataloader import DataLoader
 
 from services.common.errors import QFError
-from services.common.signing import Caller, sign
+from services.common.signing import CREDIT_BANK_SUBJECT, Caller, sign
 from services.credits.transcript import Certificate
 
 log = logging.getLogger(__name__)
@@ -134,7 +134,10 @@ class RegistryClient:
         return await self._batches[scope].load(folio)
 
     async def certificates(self, folios: list[str], on_behalf_of: Caller) -> dict[str, VerifiedCertificate]:
-        """The registry's facts for each folio it knows (folios it does not know are left out)."""
+        """The registry's facts for each folio it knows (folios it does not know are left out).
+
+        The call acts for the institution in `on_behalf_of.scope`: the registry records that the learner
+        presented the certificate there (`services/registry/privacy.py`)."""
         representations = [{"__typename": "Certificate", "folio": f} for f in folios]
         data = await self._query(
             CERTIFICATES, {"representations": representations}, _acting_for(on_behalf_of)
@@ -161,8 +164,11 @@ class RegistryClient:
     async def changes(
         self, after: str | None, first: int = 500
     ) -> tuple[list[dict[str, Any]], str | None, bool]:
-        """One page of the registry's change feed: the changes, the cursor after them, whether more wait."""
-        caller = Caller(role="registrar", subject="service:credits")
+        """One page of the registry's change feed: the changes, the cursor after them, whether more wait.
+
+        Certificate events come for the learners disclosed to any institution: those that can have deposits.
+        """
+        caller = Caller(role="registrar", subject=CREDIT_BANK_SUBJECT)
         data = await self._query(CHANGES, {"after": after, "first": first}, caller)
         page = data["registryChanges"]
         return page["nodes"], page["pageInfo"]["endCursor"] or after, page["pageInfo"]["hasNextPage"]
@@ -172,5 +178,5 @@ def _acting_for(caller: Caller) -> Caller:
     """The credit bank's identity at the registry: a registrar, keeping the scope and the request id of
     the caller it serves so the two requests can be traced together."""
     return Caller(
-        role="registrar", subject="service:credits", scope=caller.scope, request_id=caller.request_id
+        role="registrar", subject=CREDIT_BANK_SUBJECT, scope=caller.scope, request_id=caller.request_id
     )

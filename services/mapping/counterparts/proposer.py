@@ -126,6 +126,13 @@ class Proposer:
         for per_soc in corpus.employment.values():
             self._soc_total.update(per_soc)
         self._english_cache: dict[tuple[Node, Node], float] = {}
+        # Managers (SOC major group 11) and first-line supervisors, by the SOC's own title.
+        self._supervisory = frozenset(
+            code
+            for (scheme, code), (_, label_en, _) in corpus.items.items()
+            if scheme is Scheme.SOC_2018
+            and (code.startswith("11-") or (label_en or "").startswith("First-Line Supervisors"))
+        )
 
     # -- ranking ---------------------------------------------------------------------------------------
 
@@ -183,8 +190,10 @@ class Proposer:
                         known.hit, known.route, known.index = ev.hit, ev.route, ev.index
                     known.contributions.append(share)
                     known.score += share
+        supervises = _supervises(standard.title)
+        per_sector = self.corpus.employment.get(self.corpus.naics_sector(standard.sector) or "")
         for node, ev in found.items():
-            ev.score = max(0.0, ev.score + self._prior(standard, node))
+            ev.score = max(0.0, ev.score + self._prior(node, per_sector, supervises))
         return found
 
     def _channel(
@@ -255,25 +264,20 @@ class Proposer:
             self._title_vocab[node] = vocab
         return vocab
 
-    def _prior(self, standard: Standard, node: Node) -> float:
+    def _prior(self, node: Node, per_sector: dict[str, int] | None, supervises: bool) -> float:
         """What the target's occupation adds before any word matched: its concentration in the standard's
-        sector (the share of all its US jobs that are in that sector, OEWS), less `ROLE_WEIGHT` when one of
-        the two supervises or manages and the other does not."""
+        sector (the share of all its US jobs that are in that sector, OEWS; `per_sector` is the sector's
+        employment by SOC), less `ROLE_WEIGHT` when one of the standard (`supervises`) and the occupation
+        supervises or manages and the other does not."""
         soc = _soc_of(node)
         if soc is None:
             return 0.0
         prior = 0.0
-        per_sector = self.corpus.employment.get(self.corpus.naics_sector(standard.sector) or "")
         if per_sector is not None and self._soc_total.get(soc):
             prior += SECTOR_WEIGHT * math.sqrt(per_sector.get(soc, 0) / self._soc_total[soc])
-        if _supervises(standard.title) != self._supervisory(soc):
+        if supervises != (soc in self._supervisory):
             prior -= ROLE_WEIGHT
         return prior
-
-    def _supervisory(self, soc: str) -> bool:
-        """Managers (SOC major group 11) and first-line supervisors, by the SOC's own title."""
-        item = self.corpus.items.get((Scheme.SOC_2018, soc))
-        return soc.startswith("11-") or bool(item and (item[1] or "").startswith("First-Line Supervisors"))
 
     def _job_zone(self, node: Node, soc: str) -> int | None:
         if node[0] is Scheme.ONET_SOC and node[1] in self.corpus.job_zones:

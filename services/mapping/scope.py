@@ -18,7 +18,7 @@ reason, and all are listed:
    49-30xx (vehicle and mobile equipment mechanics, installers and repairers).
 
 Why not 68: the memorandum's "68 standards" counts what CONOCER developed with the industry over time.
-RENEC's committee records (`committees_complete.json`) associate 61 standards with its six automotive
+RENEC's committee records (`committees_complete.json`) associate 61 standards with its eight automotive
 committees, but only 28 of them are in today's list of 1,477: the other 33 are the NTCL standards that
 preceded the EC codes (CMAU, the Mantenimiento Automotriz committee's 27, and CAUP, autoparts' 4) and
 two withdrawn ECs (EC0230, EC0403). The registry holds current standards only, so the rule selects

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from services.mapping.counterparts.text import prefix, stems
+from services.mapping.counterparts.text import stem_and_prefix, stems
 
 MIN_PAIRS = 2  # a pairing seen once is chance
 MIN_DICE = 0.25
@@ -26,8 +26,8 @@ def learn(parallel: Iterable[tuple[str, str]]) -> dict[str, list[tuple[str, floa
     df_en: Counter[str] = Counter()
     both: Counter[tuple[str, str]] = Counter()
     for es, en in parallel:
-        spanish = stems(es, "es")
-        a = set(spanish) | {p for s in spanish if (p := prefix(s)) is not None}
+        spanish = stem_and_prefix(es, "es")
+        a = {s for s, _ in spanish} | {p for _, p in spanish if p is not None}
         b = set(stems(en, "en"))
         df_es.update(a)
         df_en.update(b)
@@ -42,13 +42,17 @@ def learn(parallel: Iterable[tuple[str, str]]) -> dict[str, list[tuple[str, floa
     return {x: sorted(pairs, key=lambda p: (-p[1], p[0]))[:PER_WORD] for x, pairs in sorted(lexicon.items())}
 
 
-def translate(query: dict[str, float], lexicon: dict[str, list[tuple[str, float]]]) -> dict[str, float]:
+def translate(
+    query: dict[str, float],
+    lexicon: dict[str, list[tuple[str, float]]],
+    prefixes: dict[str, str] | None = None,
+) -> dict[str, float]:
     """English stems for weighted Spanish stems: weight times Dice, the strongest source kept; a stem
-    the lexicon lacks is translated by its prefix, at PREFIX_WEIGHT."""
+    the lexicon lacks is translated by its word's prefix (`prefixes`, stem -> key), at PREFIX_WEIGHT."""
     out: dict[str, float] = {}
     for stem, weight in query.items():
         pairs = lexicon.get(stem)
-        if pairs is None and (p := prefix(stem)) is not None:
+        if pairs is None and prefixes and (p := prefixes.get(stem)) is not None:
             pairs, weight = lexicon.get(p), weight * PREFIX_WEIGHT
         for en, dice in pairs or ():
             out[en] = max(out.get(en, 0.0), weight * dice)

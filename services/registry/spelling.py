@@ -4,9 +4,10 @@ PostgreSQL's Spanish stemmer folds plurals and genders ("soldadores" and "soldad
 `soldador`) but not a word family ("soldadura" is `soldadur`) nor a typo ("soldadra" is `soldadr`).
 The embedded server has no pg_trgm, so the near spellings are found here: a vocabulary of the words of
 every standard's title (about 2,000 stems on the full RENEC list) is held in memory per database, and
-each stem of a search is widened to the vocabulary's stems within a small edit distance (rapidfuzz,
-in C: well under a millisecond per word). The vocabulary is rebuilt when the titles change, which a
-fingerprint of them (one aggregate over the standards table) tells on each search.
+each stem of a search is widened to the vocabulary's stems within a small edit distance (rapidfuzz's
+optimal string alignment, in C: a fraction of a millisecond per word). The vocabulary is rebuilt when
+the titles change, which a fingerprint of them (one aggregate over the standards table, read with the
+search's own tsquery) tells on each search.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import re
 import weakref
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from services.common.db import Database
 
@@ -34,10 +36,11 @@ MAX_SUGGESTIONS = 5
 
 
 def stem_radius(stem: str) -> int:
-    """How many edits a stem may be from a vocabulary stem and still count as the same word."""
+    """How many edits (a letter added, dropped, changed, or two neighbours swapped) a stem may be from
+    a vocabulary stem and still count as the same word."""
     if len(stem) < MIN_STEM:
         return 0
-    return 1 if len(stem) < 8 else 2
+    return 1 if len(stem) < 9 else 2
 
 
 def word_radius(word: str) -> int:
@@ -56,15 +59,21 @@ class Vocabulary:
     spelling: dict[str, str] = field(default_factory=dict)  # folded word -> spelling as titled
     words: Counter[str] = field(default_factory=Counter)  # folded word -> occurrences
 
+    @cached_property
+    def _stems(self) -> list[str]:
+        return list(self.stems)
+
+    @cached_property
+    def _words(self) -> list[str]:
+        return list(self.words)
+
     def near_stems(self, stem: str) -> list[str]:
         """Vocabulary stems within `stem_radius` of `stem` that start with the same two letters (a
         typo's first letters are rarely wrong, and that keeps "cliente" from "caliente")."""
         radius = stem_radius(stem)
         if not radius or not stem.isalpha():
             return []
-        found = process.extract(
-            stem, list(self.stems), scorer=Levenshtein.distance, score_cutoff=radius, limit=None
-        )
+        found = process.extract(stem, self._stems, scorer=OSA.distance, score_cutoff=radius, limit=None)
         near = [(d, -self.stems[s], s) for s, d, _ in found if s != stem and s[:2] == stem[:2]]
         return [s for _, _, s in sorted(near)[:MAX_VARIANTS]]
 
@@ -73,9 +82,7 @@ class Vocabulary:
         radius = word_radius(word)
         if not radius:
             return []
-        found = process.extract(
-            word, list(self.words), scorer=Levenshtein.distance, score_cutoff=radius, limit=None
-        )
+        found = process.extract(word, self._words, scorer=OSA.distance, score_cutoff=radius, limit=None)
         ranked = sorted((d, -self.words[w], w) for w, d, _ in found if w != word)
         return [w for _, _, w in ranked[:3]]
 
@@ -105,7 +112,7 @@ async def _build(db: Database) -> Vocabulary:
 
 @dataclass
 class _Cached:
-    fingerprint: tuple[int, int]
+    fingerprint: str
     vocabulary: Vocabulary
 
 
@@ -113,10 +120,14 @@ _cache: weakref.WeakKeyDictionary[Database, _Cached] = weakref.WeakKeyDictionary
 _locks: weakref.WeakKeyDictionary[Database, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
-async def vocabulary(db: Database) -> Vocabulary:
-    """The database's vocabulary, rebuilt only when a title was added, changed or removed."""
-    row = await db.fetchrow("SELECT count(*) AS n, coalesce(sum(hashtext(title_es)), 0) AS h FROM standards")
-    fingerprint = (row["n"], row["h"])
+# One aggregate over the titles: changes when a title is added, changed or removed.
+_FINGERPRINT = "(SELECT row(count(*), coalesce(sum(hashtext(title_es)), 0))::text FROM standards)"
+
+
+async def vocabulary(db: Database, fingerprint: str | None = None) -> Vocabulary:
+    """The database's vocabulary, rebuilt only when the titles' fingerprint changed."""
+    if fingerprint is None:
+        fingerprint = await db.fetchval(f"SELECT {_FINGERPRINT}")
     cached = _cache.get(db)
     if cached and cached.fingerprint == fingerprint:
         return cached.vocabulary
@@ -151,14 +162,18 @@ def widen(tsquery: str, near: dict[str, list[str]]) -> str:
             if negated:
                 negated.pop()
         else:
-            lexeme = token[1:].split("'")[0] if token.endswith("'") else None
-            variants = near.get(lexeme or "", [])
+            variants = near.get(_lexeme(token), [])
             if variants and not bang and not any(negated):
                 token = "(" + " | ".join([token, *(f"'{v}'" for v in variants)]) + ")"
         bang = False
         out.append(token)
     out.append(tsquery[position:])
     return "".join(out)
+
+
+def _lexeme(token: str) -> str:
+    """`'soldadr'` -> soldadr; a lexeme with a weight or prefix mark (`'a':*`) is left out ("")."""
+    return token[1:-1].replace("''", "'") if token.endswith("'") else ""
 
 
 @dataclass(frozen=True)
@@ -170,9 +185,13 @@ class SearchTerms:
 
 async def terms(db: Database, text: str) -> SearchTerms:
     """The search's tsquery as PostgreSQL parses it (websearch syntax), and widened."""
-    exact = await db.fetchval("SELECT websearch_to_tsquery('spanish', fold($1))::text", text)
-    words = await vocabulary(db)
-    lexemes = {m.group()[1:-1] for m in re.finditer(r"'[^']*'", exact)}
+    row = await db.fetchrow(
+        f"SELECT websearch_to_tsquery('spanish', fold($1))::text AS exact, {_FINGERPRINT} AS fingerprint",
+        text,
+    )
+    exact = row["exact"]
+    words = await vocabulary(db, row["fingerprint"])
+    lexemes = {_lexeme(m.group()) for m in _TSQUERY_TOKEN.finditer(exact)} - {""}
     near = {lexeme: words.near_stems(lexeme) for lexeme in lexemes}
     return SearchTerms(text=text, exact=exact, widened=widen(exact, near))
 

@@ -13,7 +13,6 @@ from services.common.db import Database
 from services.common.migrations import migrate_service
 from services.common.settings import Settings
 from services.registry.app import create_registry_app
-from services.registry.spelling import widen
 from tests.conftest import GraphQLClient
 
 SEARCH = """query($s: String!, $first: Int, $order: StandardOrder, $level: Int, $after: String) {
@@ -26,6 +25,12 @@ SEARCH = """query($s: String!, $first: Int, $order: StandardOrder, $level: Int, 
 async def search(client: GraphQLClient, text: str, **variables: Any) -> dict[str, Any]:
     variables = {"s": text, "first": 100, **variables}
     return (await client.data(SEARCH, variables))["standards"]
+
+
+async def ranked(client: GraphQLClient, text: str, **variables: Any) -> dict[str, Any]:
+    """`search` without didYouMean: the order alone."""
+    variables = {"s": text, "first": 100, **variables}
+    return (await client.data(SEARCH.replace("didYouMean", ""), variables))["standards"]
 
 
 def codes(connection: dict[str, Any]) -> list[str]:
@@ -139,12 +144,12 @@ async def test_relevance_desc_lists_the_most_relevant_first(registry: GraphQLCli
     def ordered(direction: str | None = None) -> dict[str, Any]:
         return {"field": "RELEVANCE"} | ({"direction": direction} if direction else {})
 
-    default = codes(await search(registry, "automotriz"))
-    descending = codes(await search(registry, "automotriz", order=ordered("DESC")))
-    ascending = codes(await search(registry, "automotriz", order=ordered("ASC")))
-    unstated = codes(await search(registry, "automotriz", order=ordered()))
+    default = codes(await ranked(registry, "automotriz"))
+    descending = codes(await ranked(registry, "automotriz", order=ordered("DESC")))
+    ascending = codes(await ranked(registry, "automotriz", order=ordered("ASC")))
+    unstated = codes(await ranked(registry, "automotriz", order=ordered()))
     titles = {
-        e["node"]["code"]: e["node"]["title"] for e in (await search(registry, "automotriz"))["edges"]
+        e["node"]["code"]: e["node"]["title"] for e in (await ranked(registry, "automotriz"))["edges"]
     }
     assert len(descending) > 3
     # Standards with the word (automotriz, automotrices) in their title come before those whose
@@ -158,9 +163,9 @@ async def test_relevance_desc_lists_the_most_relevant_first(registry: GraphQLCli
 @pytest.mark.parametrize("direction", ["ASC", "DESC"])
 async def test_relevance_pages_continue_where_they_stopped(registry: GraphQLClient, direction: str) -> None:
     order = {"field": "RELEVANCE", "direction": direction}
-    whole = codes(await search(registry, "automotriz", order=order))
-    first = await search(registry, "automotriz", order=order, first=2)
-    rest = await search(registry, "automotriz", order=order, after=first["edges"][-1]["cursor"])
+    whole = codes(await ranked(registry, "automotriz", order=order))
+    first = await ranked(registry, "automotriz", order=order, first=2)
+    rest = await ranked(registry, "automotriz", order=order, after=first["edges"][-1]["cursor"])
     assert codes(first) + codes(rest) == whole
 
 
@@ -179,6 +184,8 @@ async def test_hostile_search_text_gets_an_answer(registry: GraphQLClient, typed
 
 
 def test_widen_keeps_exclusions_and_phrases() -> None:
+    from services.registry.spelling import widen
+
     near = {"soldadr": ["soldadur"], "mig": ["mag"], "plac": ["plaz"]}
     assert widen("'soldadr' & !'mig'", near) == "('soldadr' | 'soldadur') & !'mig'"
     assert widen("'soldadr' <-> 'plac'", near) == "('soldadr' | 'soldadur') <-> ('plac' | 'plaz')"

@@ -225,7 +225,7 @@ def respell(text: str, words: Vocabulary, typed: dict[str, tuple[str, str | None
         spans.append((match.start(), match.end(), options))
     if not spans or len(spans) > 4:
         return []
-    # Every combination of the options, fewest and closest replacements first.
+    # Every combination of the options, the closest ones first.
     ranked = sorted(
         itertools.product(*(range(len(options)) for _, _, options in spans)),
         key=lambda choice: (sum(choice), choice),

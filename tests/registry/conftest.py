@@ -14,7 +14,9 @@ from services.registry.importer import import_renec
 from tests.conftest import SHARED_DATA, GraphQLClient
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: the app's pool is closed once a module is done with it, so a long
+# session does not keep connections of the shared test server busy.
+@pytest.fixture(scope="module")
 async def full_registry_app(make_database: Any, settings: Settings) -> AsyncIterator[Any]:
     """The registry app over a database with `qf import renec` of the full folder, and no sample."""
     url = await make_database()
@@ -29,7 +31,7 @@ async def full_registry_app(make_database: Any, settings: Settings) -> AsyncIter
         yield app
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def full_registry(full_registry_app: Any, settings: Settings) -> AsyncIterator[GraphQLClient]:
     transport = httpx.ASGITransport(app=full_registry_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:

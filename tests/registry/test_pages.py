@@ -129,22 +129,26 @@ CHANGES = """query($first: Int, $after: String) {
 }"""
 
 
+async def read_feed(client: GraphQLClient, first: int, who: dict[str, Any]) -> tuple[int, list[int]]:
+    """Pages through the whole feed: how many entries it has, and each page's totalCount."""
+    totals, after, seen = [], None, 0
+    while True:
+        page = (await client.data(CHANGES, {"first": first, "after": after}, **who))["registryChanges"]
+        totals.append(page["totalCount"])
+        seen += len(page["edges"])
+        if not page["pageInfo"]["hasNextPage"]:
+            return seen, totals
+        after = page["pageInfo"]["endCursor"]
+
+
 @pytest.mark.parametrize("who", [{}, {"role": "admin", "subject": "admin:pages"}])
 async def test_registry_changes_total_is_the_same_on_every_page(
     registry: GraphQLClient, who: dict[str, Any]
 ) -> None:
-    whole = (await registry.data(CHANGES, {"first": 500}, **who))["registryChanges"]
-    assert not whole["pageInfo"]["hasNextPage"]
-    feed = len(whole["edges"])
-    assert feed > 6 and whole["totalCount"] == feed
-
-    totals, after, seen = [], None, 0
-    while True:
-        page = (await registry.data(CHANGES, {"first": 3, "after": after}, **who))["registryChanges"]
-        totals.append(page["totalCount"])
-        seen += len(page["edges"])
-        if not page["pageInfo"]["hasNextPage"]:
-            break
-        after = page["pageInfo"]["endCursor"]
-    assert seen == feed
+    # The session's other tests may have written a long feed: read it in big pages, then in about
+    # five smaller ones.
+    feed, totals = await read_feed(registry, 500, who)
+    assert feed > 6 and set(totals) == {feed}
+    seen, totals = await read_feed(registry, feed // 4 + 1, who)
+    assert seen == feed and len(totals) >= 4
     assert set(totals) == {feed}

@@ -22,6 +22,7 @@ import asyncpg
 
 from services.common.db import Database
 from services.registry.reference import fold, sector_for_title
+from services.registry.structures import Structure, StructureError, import_structure, read_structures
 
 STANDARDS_FILE = "extracted/ec_standards_api.json"
 COMMITTEES_FILE = "extracted/committees_complete.json"
@@ -76,6 +77,7 @@ class ImportSummary:
     accreditations: EntityCounts = field(default_factory=EntityCounts)
     centres: EntityCounts = field(default_factory=EntityCounts)
     centre_standards: EntityCounts = field(default_factory=EntityCounts)
+    elements: EntityCounts = field(default_factory=EntityCounts)
     levels: dict[int, int] = field(default_factory=lambda: dict.fromkeys(range(1, 6), 0))
     notes: list[str] = field(default_factory=list)
 
@@ -87,6 +89,7 @@ class ImportSummary:
             "accreditations": self.accreditations,
             "centres": self.centres,
             "centre standards": self.centre_standards,
+            "elements": self.elements,
         }
 
     @property
@@ -629,7 +632,8 @@ async def _import_centres(
 
 async def import_renec(db: Database, folder: Path) -> ImportSummary:
     """Imports a `conocer_renec_avala` folder: the standards list is required, the committee, body,
-    centre and relation files are optional (a missing one is skipped and noted). All or nothing."""
+    centre and relation files are optional (a missing one is skipped and noted), and every
+    `db/*_structure.json` gives one standard's elements and criteria. All or nothing."""
     folder = Path(folder)
     summary = ImportSummary()
     if not (folder / STANDARDS_FILE).is_file():
@@ -641,6 +645,10 @@ async def import_renec(db: Database, folder: Path) -> ImportSummary:
     for relative in (COMMITTEES_FILE, BODIES_FILE, CENTRES_FILE, RELATIONS_FILE):
         data = _load_json(folder, relative, summary)
         optional[relative] = None if data is None else _require_list(data, relative)
+    try:
+        structures = read_structures(folder)
+    except StructureError as exc:
+        raise RenecImportError(f"{exc}; nothing imported") from exc
     committees: list[_Committee] = []
     links: dict[str, list[str]] = {}
     if (committee_items := optional[COMMITTEES_FILE]) is not None:
@@ -657,4 +665,31 @@ async def import_renec(db: Database, folder: Path) -> ImportSummary:
             await _import_accreditations(conn, relations, summary)
         if (centres := optional[CENTRES_FILE]) is not None:
             await _import_centres(conn, centres, summary)
+        await _import_structures(conn, structures, summary)
     return summary
+
+
+async def _import_structures(
+    conn: asyncpg.Connection, structures: list[tuple[str, Structure]], summary: ImportSummary
+) -> None:
+    """Elements and criteria of the standards that have a structure file (see structures.py)."""
+    known = {
+        r["code"]
+        for r in await conn.fetch(
+            "SELECT code FROM standards WHERE code = ANY($1::text[])",
+            [structure.standard_code for _, structure in structures],
+        )
+    }
+    for name, structure in structures:
+        if structure.standard_code not in known:
+            summary.elements.skipped += len(structure.elements)
+            summary.notes.append(f"{name}: {structure.standard_code} is not in the registry, skipped")
+            continue
+        counts = await import_structure(conn, structure)
+        summary.elements.add(
+            EntityCounts(inserted=counts.inserted, updated=counts.updated, unchanged=counts.unchanged)
+        )
+        if counts.removed:
+            summary.notes.append(
+                f"{name}: {counts.removed} elements of {structure.standard_code} not in the file removed"
+            )

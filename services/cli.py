@@ -308,11 +308,18 @@ def cmd_propose(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from services.registry.sync import sync_renec
+    """CONOCER's live list goes to the registry and, like `qf import renec`, to the crosswalk: a new
+    standard gets its sector and level links at once. The rows are fetched once and checked before
+    either service writes."""
+    from services.mapping.importer import import_renec_rows
+    from services.registry.importer import import_standards
+    from services.registry.sync import fetch_renec
 
     url = args.url or get_settings().renec_url
-    summary = asyncio.run(_with_registry(lambda db: sync_renec(db, url)))
-    print(summary.render())
+    rows = asyncio.run(fetch_renec(url))
+    print(asyncio.run(_with_registry(lambda db: import_standards(db, rows, complete=True))).render())
+    for summary in asyncio.run(_with_mapping(lambda conn: import_renec_rows(conn, rows))):
+        print(summary.render())
     return 0
 
 

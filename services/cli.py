@@ -59,31 +59,48 @@ async def migrate_all(url: str) -> None:
         log.info("%s: %s", service, f"applied {', '.join(applied)}" if applied else "up to date")
 
 
-async def load_data(url: str, settings: Settings, data_dir: Path | None) -> None:
-    from services.credits.sample import load_sample as load_credits_sample
+async def load_data(url: str, settings: Settings, data_dir: Path | None, sample: bool) -> None:
+    """The official files under `data_dir`, and the hand-written sample: by itself only into a database
+    that holds nothing else, next to other data only when asked (`sample`)."""
+    from services.credits import sample as credits_sample
     from services.mapping.importer import import_all
-    from services.mapping.sources.sample import sample_datasets, write_sample_agreement
+    from services.mapping.sources import sample as mapping_sample
     from services.mapping.store import write_dataset
+    from services.registry import sample as registry_sample
     from services.registry.importer import import_renec
-    from services.registry.sample import load_sample
 
     registry = await Database.connect(url, "registry")
     mapping = await Database.connect(url, "mapping")
     credits = await Database.connect(url, "credits")
     try:
-        # The credit bank's sample is illustrative with either data set: no official file has credit rules.
-        await load_credits_sample(credits)
-        if data_dir is None:
-            await load_sample(registry, settings.require_curp_salt())
-            async with mapping.pool.acquire() as conn:
-                for dataset in sample_datasets():
-                    await write_dataset(conn, dataset)
-                await write_sample_agreement(conn)
-        else:
+        if data_dir is not None:
             print((await import_renec(registry, data_dir / "conocer_renec_avala")).render())
             async with mapping.pool.acquire() as conn:
                 for summary in await import_all(conn, data_dir):
                     print(summary.render())
+        elif not sample:
+            async with mapping.pool.acquire() as conn:
+                held = {
+                    "registry": await registry_sample.holds_other_data(registry),
+                    "crosswalk": await mapping_sample.holds_other_data(conn),
+                    "credit bank": await credits_sample.holds_other_data(credits),
+                }
+            if any(held.values()):
+                names = ", ".join(name for name, has in held.items() if has)
+                print(f"the database holds data of its own ({names}): the sample is not loaded "
+                      "(`qf serve --sample` adds it)", flush=True)
+                return
+            sample = True
+        if not sample:
+            return
+        await credits_sample.load_sample(credits)
+        await registry_sample.load_sample(registry, settings.require_curp_salt())
+        async with mapping.pool.acquire() as conn:
+            # The crosswalk's sample is a hand copy of official rows: it never overwrites the real ones.
+            if not await mapping_sample.holds_other_data(conn):
+                for dataset in mapping_sample.sample_datasets():
+                    await write_dataset(conn, dataset)
+                await mapping_sample.write_sample_agreement(conn)
     finally:
         await registry.close()
         await mapping.close()
@@ -172,7 +189,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = with_local_secrets(settings)
     url = resolve_database_url(settings)
     asyncio.run(migrate_all(url))
-    asyncio.run(load_data(url, settings, args.data))
+    asyncio.run(load_data(url, settings, args.data, args.sample))
     settings = settings.model_copy(update={"database_url": url})
     apps = [(_service_app(s, settings, url), settings.port_of(s)) for s in AVAILABLE]
     gateway = _gateway_app(settings, None)
@@ -416,7 +433,15 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run everything, or one service with --service")
     serve.add_argument("--service", choices=(*SERVICES, "gateway"))
     serve.add_argument("--port", type=int)
-    serve.add_argument("--data", type=Path, help="load the official files under DIR instead of the sample")
+    serve.add_argument(
+        "--data", type=Path, metavar="DIR", help="import the official files under DIR, as `qf import all`"
+    )
+    serve.add_argument(
+        "--sample",
+        action="store_true",
+        help="load the illustrative sample even next to other data (by default it goes only into an empty "
+        "database)",
+    )
     serve.add_argument(
         "--supergraph",
         type=Path,

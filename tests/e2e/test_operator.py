@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -40,6 +44,44 @@ def clean_env(**qf_vars: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("QF_")}
     env.update(qf_vars)
     return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_until_up(*args: str, env: dict[str, str], timeout: float = 300) -> str:
+    """Runs `qf serve ARGS` until it says it is up, stops it with Ctrl-C; returns what it printed."""
+    ports = {f"QF_{name}_PORT": str(free_port()) for name in ("GATEWAY", "REGISTRY", "CREDITS", "MAPPING")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "serve", *args],
+        cwd=ROOT,
+        env={**env, **ports, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    seen: list[str] = []
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line and process.poll() is not None:
+                break
+            seen.append(line)
+            if re.search(r"qf is up .*/graphql", line):
+                break
+        assert any("qf is up" in line for line in seen), "qf serve did not come up:\n" + "".join(seen)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            rest, _ = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    return "".join(seen) + rest
 
 
 @pytest.fixture
@@ -122,3 +164,43 @@ async def test_sync_brings_the_crosswalk_up_to_date_too(
     again = qf("sync", "renec", "--url", url, env=env)
     assert again.returncode == 0, again.stderr
     assert "CONOCER_EC items: 0 inserted, 0 updated, 4 unchanged" in again.stdout, again.stdout
+
+
+async def snapshot(url: str) -> dict[str, Any]:
+    """What the official data says, in a few fingerprints."""
+    (row,) = await fetch(
+        url,
+        """SELECT
+             (SELECT md5(string_agg(concat_ws('|', code, title_es, level, sector_code, status, source), ','
+                                    ORDER BY code)) FROM registry.standards) AS standards,
+             (SELECT md5(string_agg(concat_ws('|', scheme, code, label_es, label_en, description), ','
+                                    ORDER BY scheme, code)) FROM mapping.items) AS items,
+             (SELECT count(*) FROM mapping.edges) AS edges,
+             (SELECT count(*) FROM registry.certificates) AS certificates,
+             (SELECT count(*) FROM registry.evaluators) AS evaluators,
+             (SELECT count(*) FROM credits.institutions) AS institutions""",
+    )
+    return dict(row)
+
+
+async def test_the_sample_goes_only_where_asked(env: dict[str, str], database: str) -> None:
+    """Issue 13: plain `qf serve` after a full import wrote the sample over official rows, and
+    `qf serve --data DIR` loaded the illustrative credit institutions next to official data."""
+    serve_until_up("--data", str(SHARED), env=env)
+    official = await snapshot(database)
+    assert official["institutions"] == 0 and official["certificates"] == 0
+    assert official["standards"] is not None and official["edges"] > 30_000
+
+    printed = serve_until_up(env=env)
+    assert "holds data of its own (registry, crosswalk): the sample is not loaded" in printed, printed
+    assert await snapshot(database) == official
+
+    # Asked for, the sample comes next to the official data and still never writes over it.
+    serve_until_up("--sample", env=env)
+    mixed = await snapshot(database)
+    assert mixed["institutions"] == 3 and mixed["certificates"] == 3
+    assert {k: mixed[k] for k in ("standards", "items", "edges")} == {
+        k: official[k] for k in ("standards", "items", "edges")
+    }
+    illustrative = await fetch(database, "SELECT bool_and(illustrative) AS all FROM credits.institutions")
+    assert illustrative[0]["all"]

@@ -142,6 +142,9 @@ class RegistryClient:
     ) -> tuple[list[dict[str, Any]], str | None, bool]:
         """One page of the registry's change feed: the changes, the cursor after them, whether more wait."""
         caller = Caller(role="registrar", subject="service:credits")
-        data = await self._query(CHANGES, {"after": after, "first": first}, caller)
+        try:
+            data = await self._query(CHANGES, {"after": after, "first": first}, caller)
+        except RegistryUnavailable as exc:  # no posting was at stake: say only what was not done
+            raise RegistryUnavailable("the registry did not answer; its feed is read next round") from exc
         page = data["registryChanges"]
         return page["nodes"], page["pageInfo"]["endCursor"] or after, page["pageInfo"]["hasNextPage"]

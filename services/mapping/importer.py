@@ -14,6 +14,7 @@ from pathlib import Path
 
 import asyncpg
 
+from services.mapping.datasets import FOLDERS
 from services.mapping.model import Dataset, Scheme
 from services.mapping.sources.conocer import (
     AUTOMOTIVE_AGREEMENT,
@@ -37,20 +38,6 @@ from services.mapping.sources.onet_evidence import read_onet_evidence
 from services.mapping.sources.sinco import read_sinco
 from services.mapping.store import WriteSummary, write_dataset, write_illustrative_agreement
 
-FOLDERS = {
-    "renec": "conocer_renec_avala",
-    "scian": "scian_2023_mx",
-    "naics": "naics",
-    "soc": "soc_2018",
-    "onet": "onet_soc_2019",
-    "cip": "cip_2020",
-    "isced": "isced_f_2013",
-    "esco": "esco_v1_en",
-    "sinco": "sinco_2011_inegi",
-    "onet-evidence": "onet_db_30_0_text",
-    "esco-onet": "esco_onet_crosswalk_nesta_2020",
-    "oews": "bls_oews_natsector_2024",
-}
 ESCO_SPANISH = "esco_v1_es"
 ONET_29_3 = "onet_db_29_3_excel"
 

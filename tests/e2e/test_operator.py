@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,8 +53,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve_until_up(*args: str, env: dict[str, str], timeout: float = 300) -> str:
-    """Runs `qf serve ARGS` until it says it is up, stops it with Ctrl-C; returns what it printed."""
+def serve_until_up(
+    *args: str, env: dict[str, str], then: Callable[[str], None] | None = None, timeout: float = 300
+) -> str:
+    """Runs `qf serve ARGS` until it says it is up, `then(gateway URL)`, stops it with Ctrl-C; returns
+    what it printed."""
     ports = {f"QF_{name}_PORT": str(free_port()) for name in ("GATEWAY", "REGISTRY", "CREDITS", "MAPPING")}
     process = subprocess.Popen(
         [sys.executable, "-m", "services.cli", "serve", *args],
@@ -64,6 +68,7 @@ def serve_until_up(*args: str, env: dict[str, str], timeout: float = 300) -> str
         text=True,
     )
     seen: list[str] = []
+    up = None
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -71,17 +76,19 @@ def serve_until_up(*args: str, env: dict[str, str], timeout: float = 300) -> str
             if not line and process.poll() is not None:
                 break
             seen.append(line)
-            if re.search(r"qf is up .*/graphql", line):
+            if up := re.search(r"qf is up .*(http://\S+/graphql)", line):
                 break
-        assert any("qf is up" in line for line in seen), "qf serve did not come up:\n" + "".join(seen)
+        assert up, "qf serve did not come up:\n" + "".join(seen)
+        if then is not None:
+            then(up.group(1))
     finally:
         process.send_signal(signal.SIGINT)
         try:
-            rest, _ = process.communicate(timeout=30)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             raise
-    return "".join(seen) + rest
+    return "".join(seen) + process.stdout.read()
 
 
 @pytest.fixture
@@ -166,6 +173,11 @@ async def test_sync_brings_the_crosswalk_up_to_date_too(
     assert "CONOCER_EC items: 0 inserted, 0 updated, 4 unchanged" in again.stdout, again.stdout
 
 
+def ask_for_a_standard(url: str) -> None:
+    answer = httpx.post(url, json={"query": "{ standards(first: 1) { totalCount } }"}, timeout=30).json()
+    assert answer["data"]["standards"]["totalCount"] > 1000, answer
+
+
 async def snapshot(url: str) -> dict[str, Any]:
     """What the official data says, in a few fingerprints."""
     (row,) = await fetch(
@@ -186,14 +198,20 @@ async def snapshot(url: str) -> dict[str, Any]:
 async def test_the_sample_goes_only_where_asked(env: dict[str, str], database: str) -> None:
     """Issue 13: plain `qf serve` after a full import wrote the sample over official rows, and
     `qf serve --data DIR` loaded the illustrative credit institutions next to official data."""
-    serve_until_up("--data", str(SHARED), env=env)
+    printed = serve_until_up("--data", str(SHARED), env=env)
+    assert "applied migration" not in printed and printed.count("registry: applied") == 1, printed
     official = await snapshot(database)
     assert official["institutions"] == 0 and official["certificates"] == 0
     assert official["standards"] is not None and official["edges"] > 30_000
 
-    printed = serve_until_up(env=env)
+    printed = serve_until_up(env=env, then=ask_for_a_standard)
     assert "holds data of its own (registry, crosswalk): the sample is not loaded" in printed, printed
     assert await snapshot(database) == official
+    # The operator's log: uvicorn's start-up said once (by qf), the client's request logged, not the
+    # gateway's calls to the subgraphs, and no failed "posting" as the credit bank stops after the registry.
+    assert "Uvicorn running on" not in printed and "Started server process" not in printed, printed
+    assert printed.count('"POST /graphql') == 1, printed
+    assert "nothing was posted" not in printed and "registry feed not read" not in printed, printed
 
     # Asked for, the sample comes next to the official data and still never writes over it.
     serve_until_up("--sample", env=env)
@@ -204,3 +222,124 @@ async def test_the_sample_goes_only_where_asked(env: dict[str, str], database: s
     }
     illustrative = await fetch(database, "SELECT bool_and(illustrative) AS all FROM credits.institutions")
     assert illustrative[0]["all"]
+
+
+def postgres_processes_under(folder: Path) -> list[str]:
+    """Command lines of running PostgreSQL servers whose data folder lies under `folder`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "postgres" in cmdline and str(folder) in cmdline:
+            found.append(f"{proc.name}: {cmdline}")
+    return found
+
+
+def test_a_test_session_on_the_embedded_server_stops_it(tmp_path: Path) -> None:
+    """Issue 13: `make test` on the embedded path left a PostgreSQL server running after every run."""
+    env = clean_env(TMPDIR=str(tmp_path))  # the session's server lives in a temporary folder under it
+    env.pop("QF_TEST_DATABASE_URL", None)
+    session = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "tests/common/test_migrations.py::test_second_run_applies_nothing"],
+        cwd=ROOT,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert session.returncode == 0, session.stdout + session.stderr
+    assert "1 passed" in session.stdout
+    assert postgres_processes_under(tmp_path) == []
+
+
+def test_qf_names_its_data_folder_and_never_makes_one_to_read(tmp_path: Path) -> None:
+    """Issue 13: `qf` run from another folder silently created a new empty embedded database; and
+    every command warned twice about XDG_RUNTIME_DIR and logged its migrations twice."""
+    data = tmp_path / "elsewhere"
+    env = clean_env(QF_DATA_DIR=str(data))
+
+    for command in (("apikey", "list"), ("propose",)):
+        refused = qf(*command, env=env)
+        assert refused.returncode == 1, refused.stderr
+        assert f"qf: no database in {data} (QF_DATA_DIR)" in refused.stderr, refused.stderr
+        assert "Traceback" not in refused.stderr
+    assert not data.exists()
+
+    migrated = qf("migrate", env=env)
+    assert migrated.returncode == 0, migrated.stderr
+    assert f"creating the embedded PostgreSQL in {data}" in migrated.stderr, migrated.stderr
+    assert "Warning" not in migrated.stderr, migrated.stderr
+    assert "applied migration" not in migrated.stderr
+    for service in ("registry", "credits", "mapping", "gateway"):
+        assert migrated.stderr.count(f"qf: {service}: applied") == 1, migrated.stderr
+
+    listed = qf("apikey", "list", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert f"using the embedded PostgreSQL in {data}" in listed.stderr, listed.stderr
+    assert "Warning" not in listed.stderr, listed.stderr
+    assert "no API keys yet" in listed.stdout
+    assert postgres_processes_under(tmp_path) == []  # each command stopped the server it started
+
+
+def test_a_gateway_without_its_subgraphs_says_what_it_waits_for(env: dict[str, str]) -> None:
+    """Issue 13: `qf serve --service gateway` with its subgraphs down printed nothing for 60 s, then a
+    75-line traceback."""
+    ports = {f"QF_{name}_PORT": str(free_port()) for name in ("GATEWAY", "REGISTRY", "CREDITS", "MAPPING")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.cli", "serve", "--service", "gateway"],
+        cwd=ROOT,
+        env={**env, **ports, "QF_INTERNAL_SECRET": "operator-test", "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        waiting = []
+        started = time.monotonic()
+        while len(waiting) < 3 and time.monotonic() - started < 30:
+            line = process.stderr.readline()
+            if not line:
+                break
+            waiting.append(line)
+        assert time.monotonic() - started < 15, "the gateway was silent too long"
+        for service in ("registry", "credits", "mapping"):
+            url = f"http://127.0.0.1:{ports[f'QF_{service.upper()}_PORT']}/graphql"
+            assert any(f"waiting for the {service} subgraph at {url}" in line for line in waiting), waiting
+        time.sleep(1)
+        assert process.poll() is None, "it must keep waiting"
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=15)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 1
+    assert "Traceback" not in err and out == "", err
+    assert err.strip().splitlines()[-1] == (
+        "qf: stopped by SIGTERM before the gateway started: its subgraphs never all answered (see above)"
+    )
+
+
+def test_import_names_the_folders_it_takes(env: dict[str, str]) -> None:
+    """Issue 13: `qf import --help` did not document the datasets; a wrong folder did not name the one
+    expected."""
+    from services.mapping.datasets import DATASETS
+
+    helped = qf("import", "--help", env=env)
+    assert helped.returncode == 0
+    for name, (folder, _) in DATASETS.items():
+        assert re.search(rf"^  {re.escape(name)} +{re.escape(folder)}/$", helped.stdout, re.M), name
+
+    parent = qf("import", "scian", str(SHARED), env=env)
+    assert parent.returncode == 2
+    expected = f"`qf import scian` takes the scian_2023_mx folder itself: {SHARED / 'scian_2023_mx'}"
+    assert expected in parent.stderr, parent.stderr
+
+    one = qf("import", "all", str(SHARED / "naics"), env=env)
+    assert one.returncode == 2 and f"perhaps {SHARED}" in one.stderr, one.stderr
+
+    empty = qf("import", "soc", str(SHARED / "naics"), env=env)
+    assert empty.returncode == 2 and "`qf import soc` takes soc_2018" in empty.stderr, empty.stderr
+    assert "Traceback" not in empty.stderr

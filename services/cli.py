@@ -63,7 +63,7 @@ async def migrate_all(url: str) -> None:
         log.info("%s: %s", service, f"applied {', '.join(applied)}" if applied else "up to date")
 
 
-async def load_data(url: str, settings: Settings, data_dir: Path | None, sample: bool) -> None:
+async def load_data(url: str, settings: Settings, data_dir: Path | None, sample: bool = False) -> None:
     """The official files under `data_dir`, and the hand-written sample: by itself only into a database
     that holds nothing else, next to other data only when asked (`sample`)."""
     from services.credits import sample as credits_sample
@@ -246,7 +246,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = with_local_secrets(settings)
     url = resolve_database_url(settings)
     asyncio.run(migrate_all(url))
-    asyncio.run(load_data(url, settings, args.data, args.sample))
+    asyncio.run(load_data(url, settings, args.data, sample=args.sample))
     settings = settings.model_copy(update={"database_url": url})
     listeners = [Listener(_service_app(s, settings, url), settings.port_of(s)) for s in AVAILABLE]
     # The subgraphs start in this same loop: a few seconds without them is no news.

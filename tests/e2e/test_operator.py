@@ -343,3 +343,35 @@ def test_import_names_the_folders_it_takes(env: dict[str, str]) -> None:
     empty = qf("import", "soc", str(SHARED / "naics"), env=env)
     assert empty.returncode == 2 and "`qf import soc` takes soc_2018" in empty.stderr, empty.stderr
     assert "Traceback" not in empty.stderr
+
+
+def readme_block(containing: str) -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```graphql\n(.*?)```", readme, re.S)
+    return next(block for block in blocks if containing in block)
+
+
+async def test_the_readme_gets_an_operator_started(env: dict[str, str]) -> None:
+    """Issue 13: the README did not say `qf` lives in .venv/bin, gave no learner or programme to paste
+    into the transcript example, and did not say where ../shared comes from."""
+    from services.credits.sample import PROGRAMS
+    from services.registry.sample import SAMPLE_CURP
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "the command line is `.venv/bin/qf`" in readme
+    assert "`../shared` is the folder beside this checkout" in readme
+    query = readme_block("creditTranscript")
+    assert SAMPLE_CURP in query and PROGRAMS[0][0] in query
+
+    def transcript(url: str) -> None:
+        created = qf("apikey", "create", "--role", "admin", "--name", "README reader", env=env)
+        assert created.returncode == 0, created.stderr
+        key = created.stdout.strip()
+        answer = httpx.post(
+            url, json={"query": query}, headers={"authorization": f"Bearer {key}"}, timeout=30
+        ).json()
+        assert "errors" not in answer, answer
+        lines = answer["data"]["learner"]["creditTranscript"]["lines"]
+        assert {line["standardCode"] for line in lines} >= {"EC1121", "EC0631"}, lines
+
+    serve_until_up(env=env, then=transcript)

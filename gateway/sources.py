@@ -65,11 +65,13 @@ def live_supergraph(
         while True:
             try:
                 response = await client.post(url, content=SDL_QUERY, headers=headers)
+                if response.status_code == 401:
+                    raise _Refused("it refused the signature: is QF_INTERNAL_SECRET the same on both?")
                 if response.status_code != 200:
                     raise _Refused(f"it answered HTTP {response.status_code}")
                 sdl = response.json()["data"]["_service"]["sdl"]
                 if reported is not None:
-                    log.warning("the %s subgraph at %s answers now", name, url)
+                    log.info("the %s subgraph at %s answers now", name, url)
                 return sdl
             except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
                 waited = clock() - started
@@ -78,7 +80,7 @@ def live_supergraph(
                 if waited >= quiet_seconds and (reported is None or clock() - reported >= report_every):
                     still = f"still ({waited:.0f} s) " if reported is not None else ""
                     log.warning(
-                        "%swaiting for the %s subgraph at %s (%s); retrying until it answers",
+                        "%swaiting for the %s subgraph at %s (%s); retrying",
                         *(still, name, url, _why(exc)),
                     )
                     reported = clock()

@@ -252,7 +252,7 @@ def test_a_test_session_on_the_embedded_server_stops_it(tmp_path: Path) -> None:
     )
     assert session.returncode == 0, session.stdout + session.stderr
     assert "1 passed" in session.stdout
-    assert postgres_processes_under(tmp_path) == []
+    assert postgres_processes_under(tmp_path) == [], session.stdout + session.stderr
 
 
 def test_qf_names_its_data_folder_and_never_makes_one_to_read(tmp_path: Path) -> None:

@@ -339,8 +339,14 @@ async def _import_standards(
     supersedes = await _supersedes(conn, standards)
 
     # Only the columns RENEC knows are written: purposes, dates, translations and
-    # equivalent_to_previous from other sources survive. A standard listed again is published again.
-    # supersedes keeps an existing value when RENEC gives no lower version to point at.
+    # equivalent_to_previous from other sources survive. A standard listed again is published again,
+    # unless an administrator withdrew it here (withdrawn_locally): a local decision the source never
+    # reverses. supersedes keeps an existing value when RENEC gives no lower version to point at.
+    kept = await conn.fetch(
+        "SELECT code, withdrawn_on FROM standards WHERE withdrawn_locally AND code = ANY($1::text[]) "
+        "ORDER BY code",
+        [s.code for s in standards],
+    )
     records = await conn.fetch(
         """
         INSERT INTO standards AS s (code, base_code, version, title_es, level, sector_code,
@@ -357,15 +363,18 @@ async def _import_standards(
             sector_code = EXCLUDED.sector_code, sector_title = EXCLUDED.sector_title,
             committee_id = EXCLUDED.committee_id, committee_name = EXCLUDED.committee_name,
             supersedes = coalesce(EXCLUDED.supersedes, s.supersedes),
-            status = EXCLUDED.status, withdrawn_on = EXCLUDED.withdrawn_on,
+            status = CASE WHEN s.withdrawn_locally THEN s.status ELSE EXCLUDED.status END,
+            withdrawn_on = CASE WHEN s.withdrawn_locally THEN s.withdrawn_on ELSE EXCLUDED.withdrawn_on END,
             source = EXCLUDED.source, updated_at = now()
         WHERE (s.title_es, s.level, s.sector_code, s.sector_title, s.committee_id,
                s.committee_name, s.supersedes, s.status, s.withdrawn_on, s.source)
               IS DISTINCT FROM
               (EXCLUDED.title_es, EXCLUDED.level, EXCLUDED.sector_code, EXCLUDED.sector_title,
                EXCLUDED.committee_id, EXCLUDED.committee_name,
-               coalesce(EXCLUDED.supersedes, s.supersedes), EXCLUDED.status,
-               EXCLUDED.withdrawn_on, EXCLUDED.source)
+               coalesce(EXCLUDED.supersedes, s.supersedes),
+               CASE WHEN s.withdrawn_locally THEN s.status ELSE EXCLUDED.status END,
+               CASE WHEN s.withdrawn_locally THEN s.withdrawn_on ELSE EXCLUDED.withdrawn_on END,
+               EXCLUDED.source)
         RETURNING (xmax = 0) AS inserted
         """,
         [s.code for s in standards],
@@ -381,6 +390,12 @@ async def _import_standards(
         SOURCE,
     )
     counts = _counts(records, len(standards))
+    if kept:
+        listed = ", ".join(f"{r['code']} (on {r['withdrawn_on']})" for r in kept[:10])
+        summary.notes.append(
+            f"left alone: {len(kept)} standards an administrator withdrew stay withdrawn though RENEC "
+            f"still lists them: {listed}" + (" ..." if len(kept) > 10 else "")
+        )
 
     if complete:
         # RENEC lists only standards in force: one it no longer lists has been withdrawn. Rows stay

@@ -23,7 +23,7 @@ PREFIX_WEIGHT = 0.35  # a shared prefix ("pintura" ~ "pintor") is weaker evidenc
 RARE = 5  # a stem in at most this many standard titles has full weight in a query
 NAME_COVERAGE = 0.5  # share of a name's score that depends on how much of the name the query covers
 EXPANSION_WEIGHT = 0.3  # a related stem from the data-built lexicon, times its association
-SHORTLIST = 400  # names rescored for coverage per search
+SHORTLIST = 200  # names rescored for coverage per search
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,6 +57,7 @@ def stems(text: str, lang: str) -> list[str]:
     return [s for w in _WORD.findall(text.lower()) if (s := _stem(w, lang)) is not None]
 
 
+@lru_cache(maxsize=200_000)
 def prefix(word: str) -> str | None:
     """The weak key of a word, or None for a short one (a short prefix says little)."""
     folded = fold(word)
@@ -64,8 +65,14 @@ def prefix(word: str) -> str | None:
 
 
 def stem_and_prefix(text: str, lang: str) -> list[tuple[str, str | None]]:
-    """Each content word's (stem, prefix key), in order."""
-    return [(s, prefix(w)) for w in _WORD.findall(text.lower()) if (s := _stem(w, lang)) is not None]
+    """Each content word's (stem, prefix key), in order; English words have no prefix key (English
+    stems already join most forms of a word)."""
+    spanish = lang == "es"
+    return [
+        (s, prefix(w) if spanish else None)
+        for w in _WORD.findall(text.lower())
+        if (s := _stem(w, lang)) is not None
+    ]
 
 
 def stem_prefixes(text: str, lang: str) -> dict[str, str]:

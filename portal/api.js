@@ -16,7 +16,11 @@ export async function graphql(query, variables = {}, key = "") {
   if (key) headers.authorization = `Bearer ${key}`;
   let response;
   try {
-    response = await fetch("/graphql", { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+    response = await fetch("/graphql", {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ query, variables }),
+    });
   } catch {
     throw new ApiError("network", "NETWORK");
   }

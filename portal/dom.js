@@ -3,9 +3,10 @@
 
 /** h("a", {href: "#/x", class: "y", onclick: fn}, "text", child, [more]) */
 export function h(tag, attrs = {}, ...children) {
-  const el = tag === "svg" || SVG_TAGS.has(tag)
-    ? document.createElementNS("http://www.w3.org/2000/svg", tag)
-    : document.createElement(tag);
+  const el =
+    tag === "svg" || SVG_TAGS.has(tag)
+      ? document.createElementNS("http://www.w3.org/2000/svg", tag)
+      : document.createElement(tag);
   for (const [name, value] of Object.entries(attrs ?? {})) {
     if (value === undefined || value === null || value === false) continue;
     if (name.startsWith("on") && typeof value === "function") el.addEventListener(name.slice(2), value);

@@ -10,9 +10,9 @@ import { h } from "./dom.js";
 import { t } from "./i18n.js";
 import { confidence } from "./ui.js";
 
-const COLUMN = 250;
+const COLUMN = 215;
 const ROW = 62;
-const BOX = { width: 200, height: 46 };
+const BOX = { width: 180, height: 46 };
 const MARGIN = 16;
 const MAX_NODES = 40;
 
@@ -63,7 +63,9 @@ export function crosswalkPicture(standard, lang) {
   const columns = [];
   for (const [key, node] of graph.nodes) (columns[node.column] ??= []).push(key);
   const place = new Map();
-  columns.forEach((keys, c) => keys.forEach((key, r) => place.set(key, { x: MARGIN + c * COLUMN, y: MARGIN + r * ROW })));
+  columns.forEach((keys, c) =>
+    keys.forEach((key, r) => place.set(key, { x: MARGIN + c * COLUMN, y: MARGIN + r * ROW })),
+  );
   const width = MARGIN * 2 + (columns.length - 1) * COLUMN + BOX.width;
   const height = MARGIN * 2 + (Math.max(...columns.map((k) => k?.length ?? 0)) - 1) * ROW + BOX.height;
   const summary = t("graph.summary", { nodes: graph.nodes.size - 1, edges: graph.edges.length });
@@ -83,7 +85,10 @@ export function crosswalkPicture(standard, lang) {
       { class: edge.proposed ? "edge proposed" : "edge" },
       h("path", { d, "marker-end": "url(#arrow)" }),
       edge.label
-        ? [h("rect", { x: mx - 17, y: my - 9, width: 34, height: 16, rx: 3, class: "edge-label" }), h("text", { x: mx, y: my + 3, "text-anchor": "middle" }, edge.label)]
+        ? [
+            h("rect", { x: mx - 17, y: my - 9, width: 34, height: 16, rx: 3, class: "edge-label" }),
+            h("text", { x: mx, y: my + 3, "text-anchor": "middle" }, edge.label),
+          ]
         : null,
     );
   });
@@ -95,8 +100,13 @@ export function crosswalkPicture(standard, lang) {
       { class: key === graph.root ? "node root" : "node", "data-node": key },
       h("title", {}, `${node.item.scheme} ${node.item.code}: ${label}`),
       h("rect", { x, y, width: BOX.width, height: BOX.height, rx: 6 }),
-      h("text", { x: x + 8, y: y + 16, class: "scheme" }, `${node.item.scheme} ${node.item.code}`, node.total !== null ? ` · ${confidence(node.total)}` : ""),
-      h("text", { x: x + 8, y: y + 34 }, label.length > 30 ? `${label.slice(0, 29)}…` : label),
+      h(
+        "text",
+        { x: x + 8, y: y + 16, class: "scheme" },
+        `${node.item.scheme} ${node.item.code}`,
+        node.total !== null ? ` · ${confidence(node.total)}` : "",
+      ),
+      h("text", { x: x + 8, y: y + 34 }, label.length > 27 ? `${label.slice(0, 26)}…` : label),
     );
   });
   return h(
@@ -105,13 +115,41 @@ export function crosswalkPicture(standard, lang) {
     h(
       "div",
       // Focusable, so a keyboard can scroll a picture wider than the page.
-      { class: "scroll", tabindex: 0, role: "group", "aria-label": t("graph.title", { code: standard.code }) },
+      {
+        class: "scroll",
+        tabindex: 0,
+        role: "group",
+        "aria-label": t("graph.title", { code: standard.code }),
+      },
       h(
         "svg",
-        { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", "aria-labelledby": "cw-title cw-desc", lang },
+        {
+          viewBox: `0 0 ${width} ${height}`,
+          width,
+          height,
+          role: "img",
+          "aria-labelledby": "cw-title cw-desc",
+          lang,
+        },
         h("title", { id: "cw-title" }, t("graph.title", { code: standard.code })),
         h("desc", { id: "cw-desc" }, summary),
-        h("defs", {}, h("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto" }, h("path", { d: "M0,0 L10,5 L0,10 z" }))),
+        h(
+          "defs",
+          {},
+          h(
+            "marker",
+            {
+              id: "arrow",
+              viewBox: "0 0 10 10",
+              refX: 9,
+              refY: 5,
+              markerWidth: 7,
+              markerHeight: 7,
+              orient: "auto",
+            },
+            h("path", { d: "M0,0 L10,5 L0,10 z" }),
+          ),
+        ),
         lines,
         boxes,
       ),

@@ -28,7 +28,7 @@ export function setLanguage(lang) {
 /** The string for `key` in the current language, `{name}` filled from `params`; `fallback` when unknown. */
 export function t(key, params = {}, fallback = null) {
   const entry = STRINGS[key];
-  const text = entry ? entry[current] ?? entry.es : fallback ?? key;
+  const text = entry ? (entry[current] ?? entry.es) : (fallback ?? key);
   return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
 }
 

@@ -56,7 +56,10 @@ export const STRINGS = {
   "standard.equivalent": S("equivalente a {codes}", "equivalent to {codes}"),
   "standard.firstVersion": S("Versión {n}; no sustituye a otra", "Version {n}; replaces none"),
   "standard.elements": S("Elementos", "Elements"),
-  "standard.elementsNone": S("Este estándar no tiene elementos registrados.", "This standard has no elements on record."),
+  "standard.elementsNone": S(
+    "Este estándar no tiene elementos registrados.",
+    "This standard has no elements on record.",
+  ),
   "standard.elementsUnknown": S(
     "El registro no publica los elementos de este estándar.",
     "The registry does not publish this standard's elements.",
@@ -65,8 +68,14 @@ export const STRINGS = {
   "standard.bodiesCount": S("{count} acreditaciones", "{count} accreditations"),
   "standard.bodiesPager": S("Páginas de entidades", "Pages of bodies"),
   "standard.credits": S("Equivalencias en créditos", "Credit equivalences"),
-  "standard.noCredits": S("Ninguna institución ha aprobado créditos para este estándar.", "No institution has approved credit for this standard."),
-  "standard.counterparts": S("Contrapartes (ocupaciones y programas)", "Counterparts (occupations and programmes)"),
+  "standard.noCredits": S(
+    "Ninguna institución ha aprobado créditos para este estándar.",
+    "No institution has approved credit for this standard.",
+  ),
+  "standard.counterparts": S(
+    "Contrapartes (ocupaciones y programas)",
+    "Counterparts (occupations and programmes)",
+  ),
   "standard.noCounterparts": S("Sin contrapartes propuestas todavía.", "No counterpart proposed yet."),
   "standard.crosswalk": S("Mapa de equivalencias", "Crosswalk"),
   "standard.crosswalkHint": S(
@@ -91,10 +100,16 @@ export const STRINGS = {
   "cp.matched": S("coincide con «{label}»", "matched “{label}”"),
   "cp.terms": S("términos: {terms}", "terms: {terms}"),
   "cp.jobZone": S("zona de empleo O*NET {zone}", "O*NET job zone {zone}"),
-  "graph.empty": S("Este estándar todavía no lleva a otros esquemas.", "This standard leads nowhere else yet."),
+  "graph.empty": S(
+    "Este estándar todavía no lleva a otros esquemas.",
+    "This standard leads nowhere else yet.",
+  ),
   "graph.title": S("Mapa de equivalencias de {code}", "Crosswalk of {code}"),
   "graph.summary": S("{nodes} destinos y {edges} enlaces.", "{nodes} destinations and {edges} links."),
-  "graph.legend": S("Línea continua: oficial o respaldada; punteada: propuesta.", "Solid line: official or endorsed; dashed: proposed."),
+  "graph.legend": S(
+    "Línea continua: oficial o respaldada; punteada: propuesta.",
+    "Solid line: official or endorsed; dashed: proposed.",
+  ),
 
   "tf.title": S("Grupo de trabajo automotriz México–EUA", "Mexico–US automotive task force"),
   "tf.lead": S(
@@ -152,7 +167,10 @@ export const STRINGS = {
     "A registrar key (role registrar) of the programme's institution, or an admin key.",
   ),
   "reg.learner": S("Estudiante (holderRef o CURP)", "Learner (holderRef or CURP)"),
-  "reg.learnerHint": S("La CURP se envía solo para buscar; el sistema no la guarda.", "A CURP is sent only to look up; the system never stores it."),
+  "reg.learnerHint": S(
+    "La CURP se envía solo para buscar; el sistema no la guarda.",
+    "A CURP is sent only to look up; the system never stores it.",
+  ),
   "reg.program": S("Programa", "Programme"),
   "reg.asOf": S("Fecha (opcional)", "Date (optional)"),
   "reg.submit": S("Explicar créditos", "Explain credits"),
@@ -222,5 +240,8 @@ export const STRINGS = {
   "code.BAD_USER_INPUT": S("Dato no válido", "Invalid input"),
   "code.CONFLICT": S("Ya se decidió antes", "Already decided"),
   "code.NETWORK": S("No hay conexión con el servidor", "The server cannot be reached"),
-  "code.SERVICE_UNAVAILABLE": S("El servicio no está disponible; intenta de nuevo", "The service is unavailable; try again"),
+  "code.SERVICE_UNAVAILABLE": S(
+    "El servicio no está disponible; intenta de nuevo",
+    "The service is unavailable; try again",
+  ),
 };

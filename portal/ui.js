@@ -1,6 +1,6 @@
 // Pieces every page uses: error messages, the API-key field, a pager, a labelled field.
 
-import { h } from "./dom.js";
+import { h, fill } from "./dom.js";
 import { t } from "./i18n.js";
 
 /** An error as a person reads it: our sentence for its code when we have one, the server's otherwise. */
@@ -21,7 +21,11 @@ export function partialErrors(errors) {
     "div",
     { class: "warning", role: "status" },
     h("p", {}, t("partial")),
-    h("ul", {}, errors.map((e) => h("li", {}, `${e.message} (${e.extensions?.code ?? "?"})`))),
+    h(
+      "ul",
+      {},
+      errors.map((e) => h("li", {}, `${e.message} (${e.extensions?.code ?? "?"})`)),
+    ),
   );
 }
 
@@ -68,4 +72,14 @@ export function keyField(session, hint) {
 
 export function confidence(value) {
   return value.toFixed(2);
+}
+
+/** A place on the page that fills itself when `promise` ({data, errors}) settles: `render(result)` or the error. */
+export function pending(promise, render) {
+  const holder = h("div", { "aria-busy": "true" }, h("p", { class: "loading" }, t("loading")));
+  promise
+    .then((result) => fill(holder, render(result)))
+    .catch((error) => fill(holder, errorBox(error)))
+    .finally(() => holder.removeAttribute("aria-busy"));
+  return holder;
 }

@@ -35,17 +35,29 @@ export async function registrarPage({ session }) {
     { name: "learner", value: state.learner, required: true, autocomplete: "off", spellcheck: "false" },
     t("reg.learnerHint"),
   );
-  const [programField, programSelect] = select(t("reg.program"), programs, state.program, { name: "program" });
+  const [programField, programSelect] = select(t("reg.program"), programs, state.program, {
+    name: "program",
+  });
   const [asOfField, asOfInput] = field(t("reg.asOf"), { name: "asOf", type: "date", value: state.asOf });
   const out = h("div", { class: "transcript", "aria-live": "polite" });
 
   const explain = async (event) => {
     event.preventDefault();
-    Object.assign(state, { learner: learnerInput.value.trim(), program: programSelect.value, asOf: asOfInput.value });
-    const who = CURP.test(state.learner.toUpperCase()) ? { curp: state.learner.toUpperCase() } : { holderRef: state.learner };
+    Object.assign(state, {
+      learner: learnerInput.value.trim(),
+      program: programSelect.value,
+      asOf: asOfInput.value,
+    });
+    const who = CURP.test(state.learner.toUpperCase())
+      ? { curp: state.learner.toUpperCase() }
+      : { holderRef: state.learner };
     fill(out, h("p", { class: "loading" }, t("loading")));
     try {
-      const result = await graphql(TRANSCRIPT, { ...who, programId: state.program, asOf: state.asOf || null }, session.key);
+      const result = await graphql(
+        TRANSCRIPT,
+        { ...who, programId: state.program, asOf: state.asOf || null },
+        session.key,
+      );
       fill(out, partialErrors(result.errors), transcript(result.data.learner));
     } catch (error) {
       fill(out, errorBox(error));
@@ -76,11 +88,25 @@ function transcript(learner) {
   return h(
     "section",
     { "aria-labelledby": "transcript-title" },
-    h("h2", { id: "transcript-title" }, t("reg.transcript", { program: pick(tr.program.name, tr.program.nameEn), date: tr.asOf })),
+    h(
+      "h2",
+      { id: "transcript-title" },
+      t("reg.transcript", { program: pick(tr.program.name, tr.program.nameEn), date: tr.asOf }),
+    ),
     h(
       "table",
       { class: "lines" },
-      h("thead", {}, h("tr", {}, [t("reg.certificate"), t("reg.standard"), t("reg.status"), t("reg.credits"), t("reg.why")].map((c) => h("th", { scope: "col" }, c)))),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          [t("reg.certificate"), t("reg.standard"), t("reg.status"), t("reg.credits"), t("reg.why")].map(
+            (c) => h("th", { scope: "col" }, c),
+          ),
+        ),
+      ),
       h(
         "tbody",
         {},
@@ -88,8 +114,20 @@ function transcript(learner) {
           h(
             "tr",
             { class: `line ${line.status.toLowerCase()}` },
-            h("td", {}, line.folio, h("br"), h("small", {}, t("reg.issued", { date: line.certificate.issuedOn }))),
-            h("td", {}, h("a", { href: `#/standard/${encodeURIComponent(line.standardCode)}` }, line.standardCode), " ", pick(line.certificate.standard.title, line.certificate.standard.titleEn)),
+            h(
+              "td",
+              {},
+              line.folio,
+              h("br"),
+              h("small", {}, t("reg.issued", { date: line.certificate.issuedOn })),
+            ),
+            h(
+              "td",
+              {},
+              h("a", { href: `#/standard/${encodeURIComponent(line.standardCode)}` }, line.standardCode),
+              " ",
+              pick(line.certificate.standard.title, line.certificate.standard.titleEn),
+            ),
             h("td", {}, t(`line.${line.status}`, {}, line.status)),
             h("td", { class: "num" }, n(line.credits)),
             h(
@@ -97,7 +135,13 @@ function transcript(learner) {
               {},
               pick(line.reason, line.reasonEn),
               line.exemptedCourses.length
-                ? h("p", { class: "meta" }, t("reg.exempts"), " ", line.exemptedCourses.map((c) => `${c.code} ${pick(c.title, c.titleEn)}`).join("; "))
+                ? h(
+                    "p",
+                    { class: "meta" },
+                    t("reg.exempts"),
+                    " ",
+                    line.exemptedCourses.map((c) => `${c.code} ${pick(c.title, c.titleEn)}`).join("; "),
+                  )
                 : null,
             ),
           ),

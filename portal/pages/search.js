@@ -90,7 +90,9 @@ export async function searchPage({ session, rerender }) {
           { class: "didyoumean" },
           t("search.didYouMean"),
           " ",
-          suggestions.map((s) => h("button", { type: "button", class: "link", onclick: () => run({ text: s }) }, s)),
+          suggestions.map((s) =>
+            h("button", { type: "button", class: "link", onclick: () => run({ text: s }) }, s),
+          ),
         ),
       );
     } else {
@@ -105,7 +107,13 @@ export async function searchPage({ session, rerender }) {
         h(
           "li",
           {},
-          h("a", { href: `#/standard/${encodeURIComponent(node.code)}` }, h("span", { class: "code" }, node.code), " ", pick(node.title, node.titleEn)),
+          h(
+            "a",
+            { href: `#/standard/${encodeURIComponent(node.code)}` },
+            h("span", { class: "code" }, node.code),
+            " ",
+            pick(node.title, node.titleEn),
+          ),
           h(
             "p",
             { class: "meta" },
@@ -159,7 +167,13 @@ function facets(counts, state, run) {
   );
   const [sector] = select(
     t("facet.sector"),
-    [["", all], ...counts.sectors.map((s) => [s.sector.code, `${s.sector.code} ${pick(s.sector.title, s.sector.titleEn)} (${s.count})`])],
+    [
+      ["", all],
+      ...counts.sectors.map((s) => [
+        s.sector.code,
+        `${s.sector.code} ${pick(s.sector.title, s.sector.titleEn)} (${s.count})`,
+      ]),
+    ],
     state.sector,
     { name: "sector", onchange: (e) => run({ sector: e.target.value }) },
   );

@@ -72,16 +72,53 @@ export async function taskForcePage({ session, rerender }) {
       return h(
         "tr",
         { "data-proposal": p.id },
-        h("td", {}, h("a", { href: `#/standard/${encodeURIComponent(p.from.code)}` }, p.from.code), " ", p.from.label),
+        h(
+          "td",
+          {},
+          h("a", { href: `#/standard/${encodeURIComponent(p.from.code)}` }, p.from.code),
+          " ",
+          p.from.label,
+        ),
         h("td", {}, h("span", { class: "scheme" }, p.to.scheme), " ", `${p.to.code} ${p.to.label}`),
         h("td", {}, confidence(p.confidence)),
-        h("td", {}, t(`edge.${p.status}`, {}, p.status), p.mutual ? h("span", { class: "tag" }, t("cp.mutual")) : null),
-        h("td", {}, ["MX", "US"].map((party) => `${party}: ${reviewed[party] ? t(`review.${reviewed[party]}`, {}, reviewed[party]) : "—"}`).join(" · ")),
+        h(
+          "td",
+          {},
+          t(`edge.${p.status}`, {}, p.status),
+          p.mutual ? h("span", { class: "tag" }, t("cp.mutual")) : null,
+        ),
+        h(
+          "td",
+          {},
+          ["MX", "US"]
+            .map(
+              (party) =>
+                `${party}: ${reviewed[party] ? t(`review.${reviewed[party]}`, {}, reviewed[party]) : "—"}`,
+            )
+            .join(" · "),
+        ),
         h(
           "td",
           { class: "actions" },
-          h("button", { type: "button", onclick: () => decide(p.id, "ENDORSE"), "aria-label": t("tf.endorseOne", { code: p.from.code, to: p.to.code }) }, t("tf.endorse")),
-          h("button", { type: "button", class: "secondary", onclick: () => decide(p.id, "REJECT"), "aria-label": t("tf.rejectOne", { code: p.from.code, to: p.to.code }) }, t("tf.reject")),
+          h(
+            "button",
+            {
+              type: "button",
+              onclick: () => decide(p.id, "ENDORSE"),
+              "aria-label": t("tf.endorseOne", { code: p.from.code, to: p.to.code }),
+            },
+            t("tf.endorse"),
+          ),
+          h(
+            "button",
+            {
+              type: "button",
+              class: "secondary",
+              onclick: () => decide(p.id, "REJECT"),
+              "aria-label": t("tf.rejectOne", { code: p.from.code, to: p.to.code }),
+            },
+            t("tf.reject"),
+          ),
         ),
       );
     });
@@ -92,16 +129,43 @@ export async function taskForcePage({ session, rerender }) {
         ? h(
             "table",
             { class: "queue-table" },
-            h("thead", {}, h("tr", {}, [t("tf.standard"), t("tf.counterpart"), t("cp.confidence"), t("cp.status"), t("tf.reviews"), t("tf.decide")].map((c) => h("th", { scope: "col" }, c)))),
+            h(
+              "thead",
+              {},
+              h(
+                "tr",
+                {},
+                [
+                  t("tf.standard"),
+                  t("tf.counterpart"),
+                  t("cp.confidence"),
+                  t("cp.status"),
+                  t("tf.reviews"),
+                  t("tf.decide"),
+                ].map((c) => h("th", { scope: "col" }, c)),
+              ),
+            ),
             h("tbody", {}, rows),
           )
         : h("p", {}, t("tf.empty")),
       h(
         "nav",
         { class: "pager", "aria-label": t("tf.queuePager") },
-        h("button", { type: "button", disabled: n === 1, onclick: () => (state.cursors.pop(), refreshQueue()) }, t("pager.previous")),
+        h(
+          "button",
+          { type: "button", disabled: n === 1, onclick: () => (state.cursors.pop(), refreshQueue()) },
+          t("pager.previous"),
+        ),
         h("span", {}, t("pager.page", { page: n })),
-        h("button", { type: "button", disabled: !page.pageInfo.hasNextPage, onclick: () => (state.cursors.push(page.pageInfo.endCursor), refreshQueue()) }, t("pager.next")),
+        h(
+          "button",
+          {
+            type: "button",
+            disabled: !page.pageInfo.hasNextPage,
+            onclick: () => (state.cursors.push(page.pageInfo.endCursor), refreshQueue()),
+          },
+          t("pager.next"),
+        ),
       ),
     ];
   };
@@ -125,7 +189,10 @@ export async function taskForcePage({ session, rerender }) {
 
   const [agreementField] = select(
     t("tf.agreement"),
-    agreements.map((a) => [a.id, `${pick(a.titleEs, a.titleEn)}${a.illustrative ? ` (${t("illustrative")})` : ""}`]),
+    agreements.map((a) => [
+      a.id,
+      `${pick(a.titleEs, a.titleEn)}${a.illustrative ? ` (${t("illustrative")})` : ""}`,
+    ]),
     agreement.id,
     {
       name: "agreement",
@@ -138,7 +205,12 @@ export async function taskForcePage({ session, rerender }) {
   );
   const [statusField] = select(
     t("tf.statusFilter"),
-    [["PROPOSED", t("edge.PROPOSED")], ["ENDORSED", t("edge.ENDORSED")], ["REJECTED", t("edge.REJECTED")], ["", t("facet.all")]],
+    [
+      ["PROPOSED", t("edge.PROPOSED")],
+      ["ENDORSED", t("edge.ENDORSED")],
+      ["REJECTED", t("edge.REJECTED")],
+      ["", t("facet.all")],
+    ],
     state.status,
     {
       name: "status",
@@ -150,19 +222,33 @@ export async function taskForcePage({ session, rerender }) {
     },
   );
 
-  await Promise.all([refreshCoverage(), refreshQueue()]);
+  // The page draws at once; the chart and the queue fill in as their answers come.
+  fill(chart, h("p", { class: "loading" }, t("loading")));
+  fill(queue, h("p", { class: "loading" }, t("loading")));
+  refreshCoverage();
+  refreshQueue();
   return [
     h("h1", {}, t("tf.title")),
     h("p", { class: "lead" }, t("tf.lead")),
     agreementField,
     agreement.illustrative ? h("p", { class: "warning" }, t("tf.illustrative")) : null,
-    h("section", { "aria-labelledby": "coverage-title" }, h("h2", { id: "coverage-title" }, t("tf.coverage")), chart),
+    h(
+      "section",
+      { "aria-labelledby": "coverage-title" },
+      h("h2", { id: "coverage-title" }, t("tf.coverage")),
+      chart,
+    ),
     h(
       "section",
       { "aria-labelledby": "queue-title" },
       h("h2", { id: "queue-title" }, t("tf.queue")),
       keyField(session, t("tf.keyHint")),
-      h("div", { class: "row" }, statusField, h("button", { type: "button", class: "secondary", onclick: refreshQueue }, t("tf.reload"))),
+      h(
+        "div",
+        { class: "row" },
+        statusField,
+        h("button", { type: "button", class: "secondary", onclick: refreshQueue }, t("tf.reload")),
+      ),
       status,
       queue,
     ),
@@ -194,7 +280,13 @@ function coverageChart(coverage) {
     {},
     h(
       "svg",
-      { viewBox: `0 0 ${width} ${bars.length * (barHeight + 10)}`, width, height: bars.length * (barHeight + 10), role: "img", "aria-label": summary },
+      {
+        viewBox: `0 0 ${width} ${bars.length * (barHeight + 10)}`,
+        width,
+        height: bars.length * (barHeight + 10),
+        role: "img",
+        "aria-label": summary,
+      },
       bars.map(([k, v], i) => {
         const y = i * (barHeight + 10);
         const w = Math.round(((width - labelWidth - 50) * v) / max);

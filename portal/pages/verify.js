@@ -57,7 +57,14 @@ function certificate(c) {
       [
         [t("verify.folio"), c.folio],
         [t("verify.holder"), c.holderName],
-        [t("verify.standard"), h("a", { href: `#/standard/${encodeURIComponent(c.standard.code)}` }, `${c.standard.code} ${pick(c.standard.title, c.standard.titleEn)}`)],
+        [
+          t("verify.standard"),
+          h(
+            "a",
+            { href: `#/standard/${encodeURIComponent(c.standard.code)}` },
+            `${c.standard.code} ${pick(c.standard.title, c.standard.titleEn)}`,
+          ),
+        ],
         [t("verify.issued"), c.issuedOn],
         [t("verify.body"), c.body.name],
       ].map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]),

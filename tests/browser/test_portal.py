@@ -311,3 +311,11 @@ async def test_the_portal_is_served_safely(portal: PortalStack) -> None:
         # The API is unchanged beside it.
         answer = await client.post("/graphql", json={"query": "{ __typename }"})
         assert json.loads(answer.text)["data"] == {"__typename": "Query"}
+
+
+def test_index_preloads_every_module() -> None:
+    """A module missing from index.html's modulepreload list loads only when its importer has: a waterfall."""
+    portal = HERE.parents[1] / "portal"
+    modules = {path.relative_to(portal).as_posix() for path in portal.rglob("*.js")}
+    index = (portal / "index.html").read_text()
+    assert {m for m in modules if f'<link rel="modulepreload" href="/portal/{m}" />' not in index} == set()

@@ -78,7 +78,14 @@ export function confidence(value) {
 export function pending(promise, render) {
   const holder = h("div", { "aria-busy": "true" }, h("p", { class: "loading" }, t("loading")));
   promise
-    .then((result) => fill(holder, render(result)))
+    .then((result) => {
+      try {
+        fill(holder, render(result));
+      } catch (error) {
+        // The part this place shows is missing (a subgraph failed): say which, not how the drawing broke.
+        fill(holder, partialErrors(result.errors) ?? errorBox(error));
+      }
+    })
     .catch((error) => fill(holder, errorBox(error)))
     .finally(() => holder.removeAttribute("aria-busy"));
   return holder;

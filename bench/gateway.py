@@ -542,7 +542,7 @@ async def prepare_real_data(url: str, secret: str, salt: str) -> str:
     await load_data(url, settings, None)
     db = await Database.connect(url, "gateway")
     try:
-        return await create_api_key(db, REAL_ROLE, "gateway bench", REAL_SCOPE)
+        return await create_api_key(db, REAL_ROLE, "gateway bench", REAL_SCOPE, person="Bench Registrar")
     finally:
         await db.close()
 

@@ -3,13 +3,17 @@
 A key reads `qf_<id>_<secret>`: a 12-hex-digit public id, then 32 random bytes in URL-safe base64.
 Clients send it as `Authorization: Bearer qf_...`; no header at all means the anonymous `public`
 role. Postgres (`gateway.api_keys`, see gateway/migrations/) keeps the id, the role, the scope (the
-institution, committee or certification body the key acts for) and a SHA-256 of the secret, never
-the secret itself: `create_api_key` returns the plaintext once and it cannot be recovered.
+institution, committee or certification body the key acts for), the person of that body or
+institution who holds it, and a SHA-256 of the secret, never the secret itself: `create_api_key`
+returns the plaintext once and it cannot be recovered.
 
 `ApiKeyAuthenticator` turns the header into a `Caller` for the internal signature. It keeps what it
 read from Postgres for `cache_seconds` (30 by default), so the hot path costs one dictionary look-up
-and one SHA-256, not a database round trip; the price is that a revoked key keeps working in each
-gateway process for up to `cache_seconds` after `revoke_api_key`.
+and one SHA-256, not a database round trip. Revocation does not wait for that period: at most once a
+second, a request served from the cache first asks Postgres which keys were revoked lately (one small
+indexed query, whatever the number of keys) and drops them, so a key revoked by `qf apikey revoke` in
+any process is refused by every gateway within a second; `revoke_api_key` in the gateway's own process
+also drops the key from that process's authenticators at once.
 
 When Postgres cannot answer (down, refusing connections, too slow), a key that is not in the cache
 cannot be checked: `KeyStoreUnavailable` says so and asks the caller to retry (HTTP 503), while
@@ -25,9 +29,10 @@ import logging
 import re
 import secrets
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import asyncpg
@@ -37,7 +42,8 @@ from services.common.errors import QFError, Unauthenticated
 from services.common.signing import ROLES, Caller
 
 # Roles whose rights are limited to one institution, committee or body: a key without a scope
-# would be refused by every rule that checks it, so creating one is refused instead.
+# would be refused by every rule that checks it, so creating one is refused instead. Such a key
+# belongs to a named person of that institution or body, who is recorded as the one who acted.
 SCOPED_ROLES = frozenset({"registrar", "committee", "certifier"})
 
 log = logging.getLogger(__name__)
@@ -66,12 +72,22 @@ class ApiKey:
     name: str
     role: str
     scope: str | None
+    person: str | None
     created_at: datetime
     revoked_at: datetime | None
     last_used_at: datetime | None
 
 
-async def create_api_key(db: Database, role: str, name: str, scope: str | None = None) -> str:
+def _person(person: str | None) -> str | None:
+    person = " ".join((person or "").split()) or None
+    if person is not None and len(person) > 200:
+        raise ValueError("a person's name has at most 200 characters")
+    return person
+
+
+async def create_api_key(
+    db: Database, role: str, name: str, scope: str | None = None, *, person: str | None = None
+) -> str:
     """Store a new key and return it in full; this is the only time the secret exists in clear."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
@@ -81,31 +97,57 @@ async def create_api_key(db: Database, role: str, name: str, scope: str | None =
     scope = (scope or "").strip() or None
     if role in SCOPED_ROLES and scope is None:
         raise ValueError(f"a {role} key acts for one institution, committee or body: give its id as scope")
+    person = _person(person)
+    if role in SCOPED_ROLES and person is None:
+        raise ValueError(
+            f"a {role} key belongs to a named person of {scope}, recorded as the one who acts: "
+            "give the person's name"
+        )
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     await db.execute(
-        "INSERT INTO gateway.api_keys (id, name, role, scope, secret_hash) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO gateway.api_keys (id, name, role, scope, person, secret_hash) "
+        "VALUES ($1, $2, $3, $4, $5, $6)",
         key_id,
         name,
         role,
         scope,
+        person,
         _hash(secret),
     )
     return f"qf_{key_id}_{secret}"
 
 
+async def set_api_key_person(db: Database, key_id: str, person: str) -> bool:
+    """Name the person who holds an existing key; False when no active key has that id."""
+    named = _person(person)
+    if named is None:
+        raise ValueError("give the person's name")
+    status = await db.execute(
+        "UPDATE gateway.api_keys SET person = $2 WHERE id = $1 AND revoked_at IS NULL", key_id, named
+    )
+    for authenticator in list(_AUTHENTICATORS):
+        authenticator.forget(key_id)
+    return status == "UPDATE 1"
+
+
 async def revoke_api_key(db: Database, key_id: str) -> bool:
-    """Revoke a key; False when no active key has that id. Takes effect within the cache period."""
+    """Revoke a key; False when no active key has that id.
+
+    This process's authenticators refuse it from their next request; other processes' within a second.
+    """
     status = await db.execute(
         "UPDATE gateway.api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", key_id
     )
+    for authenticator in list(_AUTHENTICATORS):
+        authenticator.forget(key_id)
     return status == "UPDATE 1"
 
 
 async def list_api_keys(db: Database) -> list[ApiKey]:
     """Every key, oldest first, revoked ones included."""
     rows = await db.fetch(
-        """SELECT id, name, role, scope, created_at, revoked_at, last_used_at
+        """SELECT id, name, role, scope, person, created_at, revoked_at, last_used_at
            FROM gateway.api_keys ORDER BY created_at, id"""
     )
     return [ApiKey(**dict(row)) for row in rows]
@@ -122,15 +164,22 @@ class KeyStoreUnavailable(QFError):
 class _Stored:
     role: str
     scope: str | None
+    person: str | None
     secret_hash: str
     revoked_at: datetime | None
+
+
+# The live authenticators of this process, so that `revoke_api_key` called here applies at once.
+_AUTHENTICATORS: weakref.WeakSet[ApiKeyAuthenticator] = weakref.WeakSet()
 
 
 class ApiKeyAuthenticator:
     """Maps an `Authorization` header to a `Caller`, or raises `Unauthenticated`.
 
     Look-ups are cached per key id for `cache_seconds`, unknown ids included (so a client retrying
-    a wrong key does not reach Postgres on every request); at most `max_entries` ids are kept.
+    a wrong key does not reach Postgres on every request); at most `max_entries` ids are kept. Before
+    a cached key is trusted, keys revoked since are dropped (checked at most every
+    `revocation_check_seconds`).
     """
 
     def __init__(
@@ -140,6 +189,7 @@ class ApiKeyAuthenticator:
         *,
         max_entries: int = 10_000,
         timeout_seconds: float = 5,
+        revocation_check_seconds: float = 1,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
@@ -147,8 +197,12 @@ class ApiKeyAuthenticator:
         # asyncpg would wait up to 60 s for a connection to an unreachable server; a caller should not.
         self.timeout_seconds = timeout_seconds
         self.max_entries = max_entries
+        self.revocation_check_seconds = revocation_check_seconds
         self._clock = clock
         self._cache: OrderedDict[str, tuple[float, _Stored | None]] = OrderedDict()
+        self._revocations_checked_at = float("-inf")
+        self._revocation_lock = asyncio.Lock()
+        _AUTHENTICATORS.add(self)
 
     async def authenticate(self, authorization_header: str | None) -> Caller:
         if authorization_header is None or not authorization_header.strip():
@@ -185,7 +239,7 @@ class ApiKeyAuthenticator:
                 )
             except _OUTAGE as exc:
                 log.warning("could not record the use of API key %s: %r", key_id, exc)
-        return Caller(role=stored.role, subject=f"apikey:{key_id}", scope=stored.scope)
+        return Caller(role=stored.role, subject=f"apikey:{key_id}", scope=stored.scope, person=stored.person)
 
     def forget(self, key_id: str) -> None:
         """Drop a cached key, so a revocation made in this process applies at once."""
@@ -195,12 +249,16 @@ class ApiKeyAuthenticator:
         """The stored key (None when unknown), and whether it was just read from Postgres."""
         now = self._clock()
         cached = self._cache.get(key_id)
+        if cached is not None and cached[0] > now and cached[1] is not None and cached[1].revoked_at is None:
+            await self._drop_revoked()
+            cached = self._cache.get(key_id)
         if cached is not None and cached[0] > now:
             return cached[1], False
         try:
             row = await asyncio.wait_for(
                 self.db.fetchrow(
-                    "SELECT role, scope, secret_hash, revoked_at FROM gateway.api_keys WHERE id = $1", key_id
+                    "SELECT role, scope, person, secret_hash, revoked_at FROM gateway.api_keys WHERE id = $1",
+                    key_id,
                 ),
                 self.timeout_seconds,
             )
@@ -216,6 +274,36 @@ class ApiKeyAuthenticator:
         while len(self._cache) > self.max_entries:
             self._cache.popitem(last=False)
         return stored, True
+
+    async def _drop_revoked(self) -> None:
+        """Marks the cached keys revoked since they were read, in any process; at most once a period.
+
+        Looks back over the cache period (and a minute more for slow commits): every cached entry was
+        read within it, so any revocation it missed is in that window. Concurrent requests share one
+        check. If Postgres does not answer, the cache is trusted until the next period, as it is for
+        the keys themselves during an outage.
+        """
+        async with self._revocation_lock:
+            now = self._clock()
+            if now - self._revocations_checked_at < self.revocation_check_seconds:
+                return
+            self._revocations_checked_at = now
+            try:
+                rows = await asyncio.wait_for(
+                    self.db.fetch(
+                        "SELECT id, revoked_at FROM gateway.api_keys "
+                        "WHERE revoked_at > now() - make_interval(secs => $1)",
+                        self.cache_seconds + 60,
+                    ),
+                    min(self.timeout_seconds, self.revocation_check_seconds),
+                )
+            except _OUTAGE as exc:
+                log.warning("could not check for revoked API keys: %r", exc)
+                return
+            for row in rows:
+                cached = self._cache.get(row["id"])
+                if cached is not None and cached[1] is not None and cached[1].revoked_at is None:
+                    self._cache[row["id"]] = (cached[0], replace(cached[1], revoked_at=row["revoked_at"]))
 
 
 class AnonymousOnly:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -168,7 +169,7 @@ def create_gateway_app(
             raise RequestRefused(str(exc), exc.code, 401) from None
         request_id = request.headers.get("x-request-id")
         if request_id:
-            caller = Caller(caller.role, caller.subject, caller.scope, request_id[:100])
+            caller = dataclasses.replace(caller, request_id=request_id[:100])
 
         engine: Engine = request.app.state.engine
         operation_name = params.operation_name

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import uvicorn
 import uvloop
 from pydantic import SecretStr, ValidationError
@@ -337,16 +338,71 @@ async def _with_gateway(work: Any) -> Any:
         await db.close()
 
 
+# Where the scope of each role is defined: a key that acts for an institution, committee, body or party
+# that does not exist would be refused by every rule that checks it, or worse, act for one made later.
+_SCOPE_TABLES = {
+    "registrar": ("credits.institutions", "institution"),
+    "committee": ("registry.committees", "committee"),
+    "certifier": ("registry.certification_bodies", "certification body"),
+}
+
+
+async def check_scope(db: Database, role: str, scope: str | None) -> None:
+    """ValueError unless `scope` names something a `role` key can act for (or is rightly absent)."""
+    from services.mapping.rules import PARTIES
+
+    scope = (scope or "").strip() or None
+    if scope is None:
+        return  # create_api_key says which roles need one
+    if role in ("admin", "public"):
+        raise ValueError(f"a {role} key acts for no institution or body: leave out --scope")
+    if role == "taskforce":
+        if scope not in PARTIES:
+            raise ValueError(
+                f"a taskforce key acts for a party, {' or '.join(PARTIES)}; {scope!r} is not one"
+            )
+        return
+    table, what = _SCOPE_TABLES[role]
+    try:
+        known = await db.fetchval(f"SELECT true FROM {table} WHERE id = $1", scope)
+    except asyncpg.UndefinedTableError:
+        raise ValueError(
+            f"cannot check the scope {scope!r}: this database has no {table} yet "
+            "(run `qf migrate`, then import the data)"
+        ) from None
+    if not known:
+        raise ValueError(f"there is no {what} {scope!r}; a {role} key's --scope is the id of one")
+
+
 def cmd_apikey_create(args: argparse.Namespace) -> int:
     from gateway.apikeys import create_api_key
 
+    async def create(db: Database) -> str:
+        await check_scope(db, args.role, args.scope)
+        return await create_api_key(db, args.role, args.name, args.scope, person=args.person)
+
     try:
-        key = asyncio.run(_with_gateway(lambda db: create_api_key(db, args.role, args.name, args.scope)))
+        key = asyncio.run(_with_gateway(create))
     except ValueError as exc:
         print(f"qf: {exc}", file=sys.stderr)
         return 2
     print(key)
     print("Keep it now: the key is stored hashed and will not be shown again.", file=sys.stderr)
+    return 0
+
+
+def cmd_apikey_set_person(args: argparse.Namespace) -> int:
+    from gateway.apikeys import set_api_key_person
+
+    try:
+        named = asyncio.run(_with_gateway(lambda db: set_api_key_person(db, args.id, args.person)))
+    except ValueError as exc:
+        print(f"qf: {exc}", file=sys.stderr)
+        return 2
+    if not named:
+        print(f"qf: no active API key has the id {args.id!r} (see `qf apikey list`)", file=sys.stderr)
+        return 1
+    print(f"{args.id} now belongs to {' '.join(args.person.split())}; gateways use the name within 30 s")
     return 0
 
 
@@ -356,7 +412,7 @@ def cmd_apikey_revoke(args: argparse.Namespace) -> int:
     if not asyncio.run(_with_gateway(lambda db: revoke_api_key(db, args.id))):
         print(f"qf: no active API key has the id {args.id!r} (see `qf apikey list`)", file=sys.stderr)
         return 1
-    print(f"revoked {args.id}; running gateways refuse it within their key cache period (30 s by default)")
+    print(f"revoked {args.id}; running gateways refuse it within a second")
     return 0
 
 
@@ -365,14 +421,16 @@ def cmd_apikey_list(args: argparse.Namespace) -> int:
 
     keys = asyncio.run(_with_gateway(list_api_keys))
     if not keys:
-        print("no API keys yet: `qf apikey create --role ROLE --name NAME [--scope ID]` makes one")
+        print(
+            "no API keys yet: `qf apikey create --role ROLE --name NAME [--scope ID --person NAME]` makes one"
+        )
         return 0
-    rows = [("id", "role", "scope", "status", "created", "last used", "name")]
+    rows = [("id", "role", "scope", "person", "status", "created", "last used", "name")]
     for key in keys:
         status = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
         used = f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "never"
         created = f"{key.created_at:%Y-%m-%d}"
-        rows.append((key.id, key.role, key.scope or "-", status, created, used, key.name))
+        rows.append((key.id, key.role, key.scope or "-", key.person or "-", status, created, used, key.name))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
@@ -457,7 +515,7 @@ def parser() -> argparse.ArgumentParser:
         "dataset",
         choices=(
             *("renec", "scian", "naics", "soc", "onet", "cip", "isced", "esco"),
-            *("sinco", "onet-evidence", "esco-onet", "oews", "all"),
+            *("sinco", "onet-evidence", "esco-onet", "oews", "esco-skills", "all"),
         ),
     )
     imp.add_argument("path", type=Path)
@@ -479,8 +537,19 @@ def parser() -> argparse.ArgumentParser:
     create = keys.add_parser("create", help="print a new API key once")
     create.add_argument("--role", required=True, choices=ROLES)
     create.add_argument("--name", required=True, help="who holds the key, e.g. 'UNAM registrar office'")
-    create.add_argument("--scope", help="the institution, committee or certification body the key acts for")
+    create.add_argument(
+        "--scope", help="the institution, committee or certification body (or taskforce party) it acts for"
+    )
+    create.add_argument(
+        "--person",
+        help="the person of that institution or body who holds the key (required with --scope for "
+        "registrar, committee and certifier keys); recorded as the one who acts, e.g. who certified",
+    )
     create.set_defaults(run=cmd_apikey_create)
+    person = keys.add_parser("set-person", help="name the person who holds an existing key")
+    person.add_argument("id")
+    person.add_argument("--person", required=True)
+    person.set_defaults(run=cmd_apikey_set_person)
     revoke = keys.add_parser("revoke", help="revoke a key by its id")
     revoke.add_argument("id")
     revoke.set_defaults(run=cmd_apikey_revoke)

@@ -130,9 +130,11 @@ class GraphQLClient:
         role: str = "public",
         subject: str | None = None,
         scope: str | None = None,
+        person: str | None = None,
     ) -> dict[str, Any]:
         body = json.dumps({"query": query, "variables": variables or {}}).encode()
-        headers = sign(self.secret, Caller(role=role, subject=subject, scope=scope), body=body)
+        caller = Caller(role=role, subject=subject, scope=scope, person=person)
+        headers = sign(self.secret, caller, body=body)
         response = await self.http.post(
             "/graphql", content=body, headers={**headers, "content-type": "application/json"}
         )

@@ -21,6 +21,15 @@ const TRANSCRIPT = `query Transcript($holderRef: String, $curp: String, $program
     }
   }
 }`;
+const DEPOSIT = `mutation Deposit($folio: String!, $institutionId: ID!, $key: String!) {
+  depositCertificate(folio: $folio, institutionId: $institutionId, idempotencyKey: $key) {
+    replayed entry { folio standardCode institution { name nameEn } }
+  }
+}`;
+// One per click: a retried request with the same key returns the first answer instead of a second deposit.
+// (getRandomValues, unlike randomUUID, works on plain-http origins too.)
+const idempotencyKey = () =>
+  Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 // A CURP: four letters, six digits of birth date, sex, five letters, two characters.
 const CURP = /^[A-Z]{4}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d$/;
 
@@ -29,6 +38,7 @@ export async function registrarPage({ session }) {
   const programs = data.institutions.nodes.flatMap((i) =>
     i.programs.map((p) => [p.id, `${pick(i.name, i.nameEn)} — ${pick(p.name, p.nameEn)}`]),
   );
+  const institutionOf = new Map(data.institutions.nodes.flatMap((i) => i.programs.map((p) => [p.id, i.id])));
   const state = (session.registrar ??= { learner: "", program: programs[0]?.[0] ?? "", asOf: "" });
   const [learnerField, learnerInput] = field(
     t("reg.learner"),
@@ -64,6 +74,37 @@ export async function registrarPage({ session }) {
     }
   };
 
+  // A registrar sees a learner's certificates once one is banked at the institution: the learner brings
+  // the folios, the registrar deposits them (the registry confirms every fact), then explains.
+  const [folioField, folioInput] = field(
+    t("reg.folio"),
+    { name: "folio", autocomplete: "off", spellcheck: "false", maxlength: 64 },
+    t("reg.folioHint"),
+  );
+  const deposited = h("div", { "aria-live": "polite" });
+  const deposit = async (event) => {
+    event.preventDefault();
+    const folio = folioInput.value.trim();
+    if (!folio) return;
+    const institutionId = institutionOf.get(programSelect.value);
+    try {
+      const { data: d } = await graphql(
+        DEPOSIT,
+        { folio, institutionId, key: idempotencyKey() },
+        session.key,
+      );
+      const e = d.depositCertificate.entry;
+      const name = pick(e.institution.name, e.institution.nameEn);
+      fill(
+        deposited,
+        h("p", { class: "status" }, t("reg.deposited", { folio: e.folio, code: e.standardCode, name })),
+      );
+      folioInput.value = "";
+    } catch (error) {
+      fill(deposited, errorBox(error));
+    }
+  };
+
   return [
     h("h1", {}, t("reg.title")),
     h("p", { class: "lead" }, t("reg.lead")),
@@ -76,12 +117,27 @@ export async function registrarPage({ session }) {
       asOfField,
       h("button", { type: "submit" }, t("reg.submit")),
     ),
+    h(
+      "section",
+      { "aria-labelledby": "deposit-title" },
+      h("h2", { id: "deposit-title" }, t("reg.depositTitle")),
+      h("p", { class: "hint" }, t("reg.depositHint")),
+      h(
+        "form",
+        { class: "search", onsubmit: deposit },
+        folioField,
+        h("button", { type: "submit" }, t("reg.deposit")),
+      ),
+      deposited,
+    ),
     out,
   ];
 }
 
 function transcript(learner) {
   const tr = learner.creditTranscript;
+  if (!tr) return null; // the credit bank did not answer: the errors above say why
+  if (!tr.lines.length) return h("p", {}, t("reg.noLines"));
   const lang = language();
   const n = (v) => formatNumber(v, lang, 1);
   const unit = tr.program.institution.creditSystem;

@@ -1,7 +1,7 @@
 """The internal request signature (DESIGN.md section 6).
 
 The gateway authenticates the caller, then tells the subgraph who it is in `X-QF-Caller` (base64url
-JSON: role, subject, scope, request id) and proves it in `X-QF-Signature`:
+JSON: role, subject, scope, person, request id) and proves it in `X-QF-Signature`:
 
     X-QF-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>
 
@@ -31,6 +31,12 @@ SIGNATURE_HEADER = "x-qf-signature"
 
 ROLES = ("public", "registrar", "committee", "certifier", "taskforce", "admin")
 
+# The subject the credit bank signs its own calls to the registry with (services/credits/registry_link.py).
+# The gateway never sends it (its subjects are `apikey:<id>`), so the registry can tell the credit bank
+# verifying a deposit for the institution in the caller's scope (which discloses the learner's
+# certificates to that institution) from a registrar asking.
+CREDIT_BANK_SUBJECT = "service:credits"
+
 # How far a signature's time may lie from the subgraph's clock, either way, by default. Gateway and
 # subgraphs sign and check within milliseconds of each other; the window only absorbs clock drift.
 DEFAULT_MAX_AGE = 30
@@ -47,6 +53,9 @@ class Caller:
     subject: str | None = None
     scope: str | None = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # The named person of the body or institution who holds the key (None for keys not yet named):
+    # what a subgraph records as who did something, where `subject` only names the key.
+    person: str | None = None
 
     def encode(self) -> str:
         raw = json.dumps(asdict(self), separators=(",", ":"), sort_keys=True).encode()
@@ -58,7 +67,7 @@ class Caller:
         data = json.loads(base64.urlsafe_b64decode(padded))
         if not isinstance(data, dict):
             raise ValueError("the caller header is not a JSON object")
-        caller = cls(**{k: data.get(k) for k in ("role", "subject", "scope", "request_id")})
+        caller = cls(**{k: data.get(k) for k in ("role", "subject", "scope", "request_id", "person")})
         if caller.role not in ROLES:
             raise ValueError(f"unknown role {caller.role!r}")
         return caller

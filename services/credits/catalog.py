@@ -22,6 +22,7 @@ from services.common.errors import BadUserInput, Conflict, Forbidden, NotFound
 from services.common.inputs import shown
 from services.common.signing import Caller
 from services.credits.conversion import CreditSystem
+from services.credits.registry_link import RegistryClient
 from services.credits.transcript import Course, Program, Rule
 
 # No degree in any of the supported systems comes near this; more is a typing mistake.
@@ -369,7 +370,25 @@ def _courses(given: Sequence[dict[str, Any]], rule_credits: Decimal) -> list[dic
     return courses
 
 
-async def propose_rule(db: Database, caller: Caller, given: RuleInput) -> asyncpg.Record:
+async def _require_known_standards(registry: RegistryClient, caller: Caller, versions: Sequence[str]) -> None:
+    """Every version a rule names is a standard the registry has: a rule for a code it does not know
+    could never match a certificate, yet would show as an approved equivalence."""
+    known = await registry.known_standards(list(versions), caller)
+    unknown = [v for v in versions if v not in known]
+    if unknown:
+        raise BadUserInput(
+            f"The registry has no standard {', '.join(unknown)}; a rule names versions the registry "
+            "holds, e.g. EC0217.01.",
+            argument="versions",
+            unknownStandards=unknown,
+        )
+
+
+async def propose_rule(
+    db: Database, registry: RegistryClient, caller: Caller, given: RuleInput
+) -> asyncpg.Record:
+    """Stores a proposed rule once every check passed, the registry's last: nothing is stored when the
+    registry does not know a version or cannot be asked."""
     require_institution_role(caller, given.institution_id)
     subject = _subject(caller)
     await require_institution(db, given.institution_id)
@@ -410,6 +429,7 @@ async def propose_rule(db: Database, caller: Caller, given: RuleInput) -> asyncp
     if given.isced_field is not None and not ISCED_FIELD.match(given.isced_field):
         raise BadUserInput(f"{given.isced_field!r} is not an ISCED-F 2013 field code.", argument="iscedField")
     courses = _courses(given.exempted_courses, amount)
+    await _require_known_standards(registry, caller, versions)
     return await db.fetchrow(
         f"""INSERT INTO equivalence_rules (institution_id, program_id, base_code, versions, credits,
                    credit_level,

@@ -17,6 +17,7 @@ reverses deposits of revoked certificates.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -128,7 +129,9 @@ async def deposit_certificate(
     request_hash = _request_hash("deposit", folio=folio)
     if (stored := await _stored(db, institution_id, key, request_hash)) is not None:
         return stored
-    verified = await registry.certificate(folio, caller)
+    # Verified for this institution (an admin's caller has none of its own): the registry records that the
+    # learner presented the certificate here, which lets the institution's registrars see it.
+    verified = await registry.certificate(folio, dataclasses.replace(caller, scope=institution_id))
     if verified is None:
         raise NotFound(f"The registry has no certificate with folio {folio!r}.", argument="folio")
     certificate = verified.certificate

@@ -1,7 +1,8 @@
-"""The credit bank's two lines to the registry: signed look-ups of certificates, and its change feed.
+"""The credit bank's lines to the registry: signed look-ups of certificates and standards, its change feed.
 
 A ledger posting never takes certificate facts from the client: it asks the registry, signing the
-request with the internal secret exactly as the gateway would, so the registry's own checks apply.
+request with the internal secret exactly as the gateway would, so the registry's own checks apply. An
+equivalence rule likewise names only standards the registry confirms it knows.
 Certificates are looked up through the registry's `_entities`, which resolves any number of folios in one
 SQL round trip; look-ups made at the same moment by concurrent postings share one such call.
 """
@@ -18,7 +19,7 @@ import httpx
 from strawberry.dataloader import DataLoader
 
 from services.common.errors import QFError
-from services.common.signing import Caller, sign
+from services.common.signing import CREDIT_BANK_SUBJECT, Caller, sign
 from services.credits.transcript import Certificate
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,10 @@ CERTIFICATES = """query Certificates($representations: [_Any!]!) {
   }
 }"""
 
+STANDARDS = """query Standards($representations: [_Any!]!) {
+  _entities(representations: $representations) { ... on Standard { code } }
+}"""
+
 CHANGES = """query Changes($after: String, $first: Int) {
   registryChanges(after: $after, first: $first) {
     nodes { seq entity key operation data }
@@ -42,7 +47,9 @@ CHANGES = """query Changes($after: String, $first: Int) {
 
 
 class RegistryUnavailable(QFError):
-    """The registry could not confirm the facts a posting needs; nothing was posted."""
+    """The registry could not confirm the facts a write needs; nothing was written, and a retry may work."""
+
+    code = "SERVICE_UNAVAILABLE"
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,17 @@ class RegistryClient:
     async def close(self) -> None:
         await self.http.aclose()
 
-    async def _query(self, query: str, variables: dict[str, Any], caller: Caller) -> dict[str, Any]:
+    async def _query(
+        self,
+        query: str,
+        variables: dict[str, Any],
+        caller: Caller,
+        *,
+        purpose: str = "verify the certificate",
+        outcome: str = "nothing was posted",
+    ) -> dict[str, Any]:
+        """The call's `data`; `RegistryUnavailable` saying it could not `purpose`, so `outcome`, when the
+        registry cannot be reached or refuses."""
         body = json.dumps({"query": query, "variables": variables}).encode()
         target = httpx.URL(self.url)
         headers = sign(self.secret, caller, body=body, target=target.raw_path.decode())
@@ -95,12 +112,12 @@ class RegistryClient:
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("registry call failed: %s", exc)
             raise RegistryUnavailable(
-                "The registry could not be reached to verify the certificate; nothing was posted. Try again."
+                f"The registry could not be reached to {purpose}; {outcome}. Try again."
             ) from exc
         if response.status_code != 200 or result.get("errors"):
             log.warning("registry refused a call (%s): %s", response.status_code, result.get("errors"))
             raise RegistryUnavailable(
-                "The registry did not confirm the certificate's facts; nothing was posted. Try again."
+                f"The registry did not answer the request to {purpose}; {outcome}. Try again."
             )
         return result["data"]
 
@@ -119,17 +136,12 @@ class RegistryClient:
     async def certificates(self, folios: list[str], on_behalf_of: Caller) -> dict[str, VerifiedCertificate]:
         """The registry's facts for each folio it knows (folios it does not know are left out).
 
-        The call carries a registrar identity for the credit bank, keeping the request id of the caller
-        it serves so the two requests can be traced together.
-        """
-        caller = Caller(
-            role="registrar",
-            subject="service:credits",
-            scope=on_behalf_of.scope,
-            request_id=on_behalf_of.request_id,
-        )
+        The call acts for the institution in `on_behalf_of.scope`: the registry records that the learner
+        presented the certificate there (`services/registry/privacy.py`)."""
         representations = [{"__typename": "Certificate", "folio": f} for f in folios]
-        data = await self._query(CERTIFICATES, {"representations": representations}, caller)
+        data = await self._query(
+            CERTIFICATES, {"representations": representations}, _acting_for(on_behalf_of)
+        )
         found: dict[str, VerifiedCertificate] = {}
         for entity in data["_entities"]:
             if entity is not None:
@@ -137,11 +149,34 @@ class RegistryClient:
                 found[entity["folio"]] = VerifiedCertificate(holder_ref=holder["holderRef"], facts=entity)
         return found
 
+    async def known_standards(self, codes: list[str], on_behalf_of: Caller) -> set[str]:
+        """Which of these standard codes (versions, e.g. EC0217.01) the registry has, in any status."""
+        representations = [{"__typename": "Standard", "code": c} for c in codes]
+        data = await self._query(
+            STANDARDS,
+            {"representations": representations},
+            _acting_for(on_behalf_of),
+            purpose="check the standards the rule names",
+            outcome="the rule was not stored",
+        )
+        return {entity["code"] for entity in data["_entities"] if entity is not None}
+
     async def changes(
         self, after: str | None, first: int = 500
     ) -> tuple[list[dict[str, Any]], str | None, bool]:
-        """One page of the registry's change feed: the changes, the cursor after them, whether more wait."""
-        caller = Caller(role="registrar", subject="service:credits")
+        """One page of the registry's change feed: the changes, the cursor after them, whether more wait.
+
+        Certificate events come for the learners disclosed to any institution: those that can have deposits.
+        """
+        caller = Caller(role="registrar", subject=CREDIT_BANK_SUBJECT)
         data = await self._query(CHANGES, {"after": after, "first": first}, caller)
         page = data["registryChanges"]
         return page["nodes"], page["pageInfo"]["endCursor"] or after, page["pageInfo"]["hasNextPage"]
+
+
+def _acting_for(caller: Caller) -> Caller:
+    """The credit bank's identity at the registry: a registrar, keeping the scope and the request id of
+    the caller it serves so the two requests can be traced together."""
+    return Caller(
+        role="registrar", subject=CREDIT_BANK_SUBJECT, scope=caller.scope, request_id=caller.request_id
+    )

@@ -320,6 +320,7 @@ class Mutation:
         ctx = _ctx(info)
         row = await catalog.propose_rule(
             ctx.db,
+            _registry(info),
             ctx.caller,
             catalog.RuleInput(
                 institution_id=str(input.institution_id),

@@ -292,22 +292,8 @@ def _judge(
     repeated = tuple(c for c in rule.courses if c.code in exempted)
     new = tuple(c for c in rule.courses if c.code not in exempted)
     earned = max(ZERO, rule.credits - sum((c.credits for c in repeated), ZERO))
-    if repeated:
-        codes = ", ".join(c.code for c in repeated)
-        es = (
-            f"Regla {rule.id}: {fmt(rule.credits)} créditos, menos {fmt(rule.credits - earned)} de {codes}, "
-            f"ya convalidado por otro certificado; cuenta {fmt(earned)}."
-        )
-        en = (
-            f"Rule {rule.id}: {fmt(rule.credits)} credits, less {fmt(rule.credits - earned)} for {codes}, "
-            f"already exempted by another certificate; {fmt(earned)} count."
-        )
-        status = LineStatus.DUPLICATE_COURSE
-    else:
-        courses = ", ".join(c.code for c in new)
-        es = f"Regla {rule.id}: {fmt(earned)} créditos" + (f"; convalida {courses}." if new else ".")
-        en = f"Rule {rule.id}: {fmt(earned)} credits" + (f"; exempts {courses}." if new else ".")
-        status = LineStatus.RECOGNIZED
+    status = LineStatus.DUPLICATE_COURSE if repeated else LineStatus.RECOGNIZED
+    es, en = _credit_reason(rule, repeated, earned, new)
     return Line(cert, status, earned, es, en, rule=rule, courses=new), earned
 
 
@@ -330,25 +316,80 @@ def _repeated_standard(line: Line, earlier: str) -> Line:
 
 
 def _capped(line: Line, earned: Decimal, room: Decimal, cap: Decimal, basis: CapBasis) -> Line:
-    """`line` cut to the `room` left under the cap; it keeps only the courses that fit."""
+    """`line` cut to the `room` left under the cap; it keeps only the courses that fit, and its sentence
+    is written again from what it keeps."""
+    assert line.rule is not None  # only a line that earns credit under a rule reaches the cap
     kept: list[Course] = []
     used = ZERO
     for course in line.courses:
         if used + course.credits <= room:
             kept.append(course)
             used += course.credits
-    why_es = "el tope de créditos por competencias" if basis is CapBasis.RECOGNITION_CAP else "la residencia"
-    why_en = (
-        "the cap on recognised credit" if basis is CapBasis.RECOGNITION_CAP else "the residency requirement"
-    )
-    return Line(
-        line.certificate,
-        LineStatus.CAPPED,
-        room,
-        f"{line.reason_es} El programa reconoce como máximo {fmt(cap)} créditos ({why_es}): "
-        f"cuentan {fmt(room)} de {fmt(earned)}.",
-        f"{line.reason_en} The programme recognises at most {fmt(cap)} credits ({why_en}): "
-        f"{fmt(room)} of {fmt(earned)} count.",
-        rule=line.rule,
-        courses=tuple(kept),
-    )
+    dropped = tuple(c for c in line.courses if c not in kept)
+    # The rule's courses that the line did not take were exempted by an earlier line (see `_judge`).
+    repeated = tuple(c for c in line.rule.courses if c not in line.courses)
+    es, en = _credit_reason(line.rule, repeated, earned, tuple(kept), Cut(cap, basis, room, dropped))
+    return Line(line.certificate, LineStatus.CAPPED, room, es, en, rule=line.rule, courses=tuple(kept))
+
+
+@dataclass(frozen=True)
+class Cut:
+    """What the programme's cap took from a line: the cap, what set it, the credits left, the courses
+    that no longer fit."""
+
+    cap: Decimal
+    basis: CapBasis
+    room: Decimal
+    dropped: tuple[Course, ...]
+
+
+def _codes(courses: Sequence[Course]) -> str:
+    return ", ".join(c.code for c in courses)
+
+
+def _credit_reason(
+    rule: Rule,
+    repeated: Sequence[Course],
+    earned: Decimal,
+    exempted: Sequence[Course],
+    cut: Cut | None = None,
+) -> tuple[str, str]:
+    """The Spanish and English sentences of a line that earns credit under `rule`.
+
+    Written only from the facts the line carries (its rule, the courses an earlier line already exempted,
+    the credits, the courses it exempts, what the cap took), so the text can never name a course that
+    `exemptedCourses` does not list, nor leave out one it does: the courses after "convalida"/"exempts"
+    are exactly `exempted`.
+    """
+    if repeated:
+        less = fmt(rule.credits - earned)
+        es = (
+            f"Regla {rule.id}: {fmt(rule.credits)} créditos, menos {less} de {_codes(repeated)}, "
+            f"ya convalidado por otro certificado; cuenta {fmt(earned)}"
+        )
+        en = (
+            f"Rule {rule.id}: {fmt(rule.credits)} credits, less {less} for {_codes(repeated)}, "
+            f"already exempted by another certificate; {fmt(earned)} count"
+        )
+    else:
+        es, en = f"Regla {rule.id}: {fmt(earned)} créditos", f"Rule {rule.id}: {fmt(earned)} credits"
+    if cut is not None:
+        if cut.basis is CapBasis.RECOGNITION_CAP:
+            why_es, why_en = "el tope de créditos por competencias", "the cap on recognised credit"
+        else:
+            why_es, why_en = "la residencia", "the residency requirement"
+        es += (
+            f". El programa reconoce como máximo {fmt(cut.cap)} créditos ({why_es}): "
+            f"cuentan {fmt(cut.room)} de {fmt(earned)}"
+        )
+        en += (
+            f". The programme recognises at most {fmt(cut.cap)} credits ({why_en}): "
+            f"{fmt(cut.room)} of {fmt(earned)} count"
+        )
+    if exempted:
+        es += f"; convalida {_codes(exempted)}"
+        en += f"; exempts {_codes(exempted)}"
+    if cut is not None and cut.dropped:
+        es += f"; no convalida {_codes(cut.dropped)}, que ya no cabe bajo el tope"
+        en += f"; does not exempt {_codes(cut.dropped)}, which no longer fits under the cap"
+    return es + ".", en + "."

@@ -337,6 +337,11 @@ def _external(**kwargs: Any) -> Any:
     return strawberry.federation.field(external=True, default=None, **kwargs)
 
 
+# Fields the credit bank adds to the registry's entities are nullable: when the credit bank cannot answer
+# (or refuses), the gateway nulls only them, and the standard or learner the registry gave still shows.
+WHEN_NULL = " Null when the credit bank could not answer or refused; the response's errors say why."
+
+
 @strawberry.federation.type(
     keys=["code"], description="A CONOCER competency standard (owned by the registry)."
 )
@@ -351,7 +356,7 @@ class Standard:
     @strawberry.federation.field(
         requires=["equivalentEarlierVersions"],
         description="Approved rules in force on `asOf` (today by default) that give this version credit, "
-        "at one institution or programme or at all of them.",
+        "at one institution or programme or at all of them." + WHEN_NULL,
     )
     async def credit_equivalences(
         self,
@@ -359,7 +364,7 @@ class Standard:
         institution_id: strawberry.ID | None = None,
         program_id: strawberry.ID | None = None,
         as_of: date | None = None,
-    ) -> list[EquivalenceRule]:
+    ) -> list[EquivalenceRule] | None:
         day = as_of or date.today()
         program = None
         if program_id is not None:
@@ -435,11 +440,11 @@ class Learner:
         requires=[f"certificates {{ {CERTIFICATE_FACTS} }}"],
         description="The learner's certificates judged by a programme's rules on `asOf` (today by default): "
         "a line per certificate with its status, credits and reasons in Spanish and English; totals; the "
-        "cap applied; and the credits still needed for the award.",
+        "cap applied; and the credits still needed for the award." + WHEN_NULL,
     )
     async def credit_transcript(
         self, info: Info, program_id: strawberry.ID, as_of: date | None = None
-    ) -> CreditTranscript:
+    ) -> CreditTranscript | None:
         return CreditTranscript.of(await _transcript(info, program_id, self._certificates, as_of))
 
 

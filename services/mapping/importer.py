@@ -23,6 +23,7 @@ from services.mapping.sources.conocer import (
 )
 from services.mapping.sources.education import read_cip, read_isced
 from services.mapping.sources.esco_onet import onet_taxonomy, read_esco_onet
+from services.mapping.sources.esco_skills import read_esco_skills
 from services.mapping.sources.industries import (
     read_naics,
     read_scian,
@@ -48,6 +49,7 @@ FOLDERS = {
     "onet-evidence": "onet_db_30_0_text",
     "esco-onet": "esco_onet_crosswalk_nesta_2020",
     "oews": "bls_oews_natsector_2024",
+    "esco-skills": "esco_v1_skills_en_us",
 }
 ESCO_SPANISH = "esco_v1_es"
 ONET_29_3 = "onet_db_29_3_excel"
@@ -107,6 +109,7 @@ READERS: dict[str, Callable[[Path], list[Dataset]]] = {
     "onet-evidence": lambda folder: [read_onet_evidence(folder, _beside(folder, ONET_29_3))],
     "esco-onet": _esco_onet,
     "oews": lambda folder: [read_oews(folder)],
+    "esco-skills": lambda folder: [read_esco_skills(folder, _beside(folder, ESCO_SPANISH))],
 }
 
 
@@ -139,12 +142,17 @@ async def import_all(conn: asyncpg.Connection, root: Path) -> list[WriteSummary]
             summary.notes = edges.notes
         for dataset, summary in zip(datasets, summaries, strict=True):
             about = Dataset(
-                dataset.name, terms=dataset.terms, facts=dataset.facts, employment=dataset.employment
+                dataset.name,
+                terms=dataset.terms,
+                facts=dataset.facts,
+                employment=dataset.employment,
+                parallel=dataset.parallel,
             )
             evidence = await write_dataset(conn, about)
             summary.terms.update(evidence.terms)
             summary.facts.update(evidence.facts)
             summary.employment.update(evidence.employment)
+            summary.parallel.update(evidence.parallel)
             summary.notes.extend(evidence.notes)
         renec = next(s for s in summaries if s.dataset == "renec")
         await _automotive_agreement(conn, root / FOLDERS["renec"], renec)

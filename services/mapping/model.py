@@ -226,10 +226,21 @@ class Employment:
     source: str
 
 
+@dataclass(frozen=True, slots=True)
+class ParallelLabel:
+    """One concept's label in Spanish and in English (an ESCO skill): evidence for translating words."""
+
+    dataset: str
+    key: str
+    label_es: str
+    label_en: str
+    source: str
+
+
 @dataclass
 class Dataset:
     """What one importer read: items (their `parent` gives the hierarchy edges), cross-scheme edges, and
-    evidence about items (terms, facts) and occupations (employment by sector)."""
+    evidence about items (terms, facts), occupations (employment by sector) and words (parallel labels)."""
 
     name: str
     items: list[Item] = field(default_factory=list)
@@ -238,6 +249,7 @@ class Dataset:
     terms: list[Term] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)
     employment: list[Employment] = field(default_factory=list)
+    parallel: list[ParallelLabel] = field(default_factory=list)
 
 
 # An official pair's confidence: the average of the table's word for it (1: the table lists the pair)

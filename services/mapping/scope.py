@@ -17,6 +17,13 @@ reason, and all are listed:
    0.3 or more (about one in two such proposals is right on the gold set) is a SOC 2018 occupation
    49-30xx (vehicle and mobile equipment mechanics, installers and repairers).
 
+Why not 68: the memorandum's "68 standards" counts what CONOCER developed with the industry over time.
+RENEC's committee records (`committees_complete.json`) associate 61 standards with its eight automotive
+committees, but only 28 of them are in today's list of 1,477: the other 33 are the NTCL standards that
+preceded the EC codes (CMAU, the Mantenimiento Automotriz committee's 27, and CAUP, autoparts' 4) and
+two withdrawn ECs (EC0230, EC0403). The registry holds current standards only, so the rule selects
+current ones: those 28 by committee, and about two dozen more of other committees by title or occupation.
+
 Committee and title are read from RENEC at import (the illustrative agreement's scope is drawn from them,
 since no proposal exists yet then); the `automotiveScope` query applies all four to the data as it is.
 """

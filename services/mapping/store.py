@@ -16,7 +16,17 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
-from services.mapping.model import SCHEMES, Dataset, Edge, Employment, Fact, Method, Relation, Term
+from services.mapping.model import (
+    SCHEMES,
+    Dataset,
+    Edge,
+    Employment,
+    Fact,
+    Method,
+    ParallelLabel,
+    Relation,
+    Term,
+)
 
 HIERARCHY_SOURCE = "the scheme's own hierarchy ({scheme} {version})"
 
@@ -30,6 +40,7 @@ class WriteSummary:
     terms: Counter[str] = field(default_factory=Counter)  # inserted|updated|unchanged|skipped
     facts: Counter[str] = field(default_factory=Counter)  # inserted|updated|unchanged|skipped
     employment: Counter[str] = field(default_factory=Counter)  # inserted|updated|unchanged
+    parallel: Counter[str] = field(default_factory=Counter)  # inserted|updated|unchanged
 
     def render(self) -> str:
         lines = [f"{self.dataset}:"]
@@ -44,7 +55,7 @@ class WriteSummary:
                 f"{self.edges[what]:,} {what}" for what in ("inserted", "updated", "unchanged", "skipped")
             )
             lines.append(f"  edges: {counts}")
-        for name in ("terms", "facts", "employment"):
+        for name in ("terms", "facts", "employment", "parallel"):
             counter: Counter[str] = getattr(self, name)
             if counter:
                 whats = ("inserted", "updated", "unchanged", "skipped")
@@ -87,6 +98,7 @@ async def write_dataset(conn: asyncpg.Connection, dataset: Dataset) -> WriteSumm
         await _write_terms(conn, dataset.terms, summary)
         await _write_facts(conn, dataset.facts, summary)
         await _write_employment(conn, dataset.employment, summary)
+        await _write_parallel(conn, dataset.parallel, summary)
     return summary
 
 
@@ -293,6 +305,21 @@ async def _write_employment(conn: asyncpg.Connection, rows: list[Employment], su
         item_keyed=False,
     )
     _count(summary.employment, counts, with_skipped=False)
+
+
+async def _write_parallel(conn: asyncpg.Connection, rows: list[ParallelLabel], summary: WriteSummary) -> None:
+    if not rows:
+        return
+    unique = {(p.dataset, p.key): (p.label_es, p.label_en, p.source) for p in rows}
+    counts = await _upsert(
+        conn,
+        "parallel_labels",
+        ("dataset", "key", "label_es", "label_en", "source"),
+        ("dataset", "key"),
+        [(*key, *value) for key, value in unique.items()],
+        item_keyed=False,
+    )
+    _count(summary.parallel, counts, with_skipped=False)
 
 
 async def write_illustrative_agreement(

@@ -124,6 +124,11 @@ async def require_item(info: Info, ref: ItemRef, argument: str) -> asyncpg.Recor
     return row
 
 
+# Fields the crosswalk adds to the registry's standard are nullable: when this subgraph cannot answer, the
+# gateway nulls only them, and the standard the registry gave still shows.
+WHEN_NULL = " Null when the crosswalk could not answer or refused; the response's errors say why."
+
+
 @strawberry.federation.type(
     keys=["code"], description="A CONOCER competency standard (owned by the registry)."
 )
@@ -134,7 +139,10 @@ class Standard:
     def resolve_reference(cls, info: Info, code: str) -> Standard:
         return cls(code=code)
 
-    @strawberry.field(description="The standard's industry: its SCIAN 2023 sector.")
+    @strawberry.field(
+        description="The standard's industry: its SCIAN 2023 sector; null when none is recorded, or when the "
+        "crosswalk could not answer (the response's errors then say why)."
+    )
     async def industry(self, info: Info) -> FrameworkItem | None:
         graph = await current_graph(info)
         node = (model.Scheme.CONOCER_EC.value, self.code)
@@ -148,15 +156,17 @@ class Standard:
 
     @strawberry.field(
         description="The standard's level in CONOCER's framework and its equivalents in the NVQ, RQF and "
-        "EQF frameworks, each with the path of published alignments and its combined confidence."
+        "EQF frameworks, each with the path of published alignments and its combined confidence." + WHEN_NULL
     )
-    async def level_equivalents(self, info: Info) -> list[CrosswalkResult]:
+    async def level_equivalents(self, info: Info) -> list[CrosswalkResult] | None:
         start = (model.Scheme.CONOCER_EC.value, self.code)
         return await crosswalk_results(
             info, start, set(model.LEVEL_FRAMEWORKS), 4, 0.0, 20, through_levels_only=True
         )
 
-    @strawberry.field(description="Where this standard leads in other schemes: see `Query.crosswalk`.")
+    @strawberry.field(
+        description="Where this standard leads in other schemes: see `Query.crosswalk`." + WHEN_NULL
+    )
     async def crosswalk(
         self,
         info: Info,
@@ -164,13 +174,13 @@ class Standard:
         max_hops: int = 4,
         min_confidence: float = 0.1,
         first: int = 20,
-    ) -> list[CrosswalkResult]:
+    ) -> list[CrosswalkResult] | None:
         start = (model.Scheme.CONOCER_EC.value, self.code)
         return await crosswalk_results(info, start, _schemes(to_schemes), max_hops, min_confidence, first)
 
     @strawberry.field(
         description="The occupations and programmes this standard corresponds to, best first (see "
-        "`Counterpart`). `includeProposed: false` keeps only edges a reviewer endorsed."
+        "`Counterpart`). `includeProposed: false` keeps only edges a reviewer endorsed." + WHEN_NULL
     )
     async def counterparts(
         self,
@@ -178,7 +188,7 @@ class Standard:
         schemes: list[Scheme] = COUNTERPART_DEFAULT_SCHEMES,  # type: ignore[valid-type]
         first: int = 10,
         include_proposed: bool = True,
-    ) -> list[Annotated[Counterpart, strawberry.lazy(COUNTERPARTS)]]:
+    ) -> list[Annotated[Counterpart, strawberry.lazy(COUNTERPARTS)]] | None:
         from services.mapping.counterparts_api import (
             Counterpart,
             check_first,

@@ -30,6 +30,13 @@ from services.registry.reference import SECTORS_BY_CODE
 from services.registry.store import normalise_code
 
 MIN_NOMINATIONS = 3
+# The registry's day is Mexico City's: a certificate issued late in the evening there is not dated
+# "tomorrow" because UTC has already turned. PostgreSQL's own time zone data answers, so the check
+# does not depend on the host's.
+REGISTRY_TIME_ZONE = "America/Mexico_City"
+# The earliest issue date when a standard's publication date is unknown (RENEC lists none): CONOCER was
+# created by the decree of 2 August 1995, and no certificate of the national system predates it.
+EARLIEST_ISSUE_DATE = date(1995, 8, 2)
 CURP_PATTERN = re.compile(r"^[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{2}[B-DF-HJ-NP-TV-Z]{3}[A-Z\d]\d$")
 
 
@@ -279,7 +286,10 @@ async def issue_certificate(db: Database, issue: Issue, caller: Caller, salt: by
         raise BadUserInput("idempotencyKey must be 8 to 200 characters.", argument="idempotencyKey")
     holder = holder_ref(salt, issue.holder_curp)
     fingerprint = Issue(**{**issue.__dict__, "standard_code": code}).fingerprint(holder)
+    # The key is who the gateway vouches for (evaluators are registered by it); the person it belongs
+    # to is who certified, as people read it. Keys made before people were named stand for both.
     certifier = caller.subject or caller.role
+    certifying_person = caller.person or certifier
 
     async with db.transaction() as conn:
         # Serialise requests sharing a key, so the second waits and then finds the first.
@@ -298,10 +308,13 @@ async def issue_certificate(db: Database, issue: Issue, caller: Caller, salt: by
             return existing["folio"]
 
         standard = await conn.fetchrow(
-            "SELECT status, certificate_validity_years FROM standards WHERE code = $1 FOR SHARE", code
+            "SELECT status, certificate_validity_years, published_on FROM standards "
+            "WHERE code = $1 FOR SHARE",
+            code,
         )
         if standard is None:
             raise NotFound(f"There is no standard {code}.", argument="standardCode")
+        await _check_issue_date(conn, code, issue.issued_on, standard["published_on"])
         if standard["status"] != "published":
             raise Conflict(
                 f"{code} is {standard['status']}; certificates are issued only for published, "
@@ -341,9 +354,9 @@ async def issue_certificate(db: Database, issue: Issue, caller: Caller, salt: by
         await conn.execute(
             """INSERT INTO certificates (folio, standard_code, scope, element_codes, holder_ref,
                    holder_name_masked, evaluator_id, certifying_person, body_id, issued_on,
-                   expires_on, idempotency_key, request_hash)
+                   expires_on, idempotency_key, request_hash, certifying_key)
                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-                       ($10::date + make_interval(years => $11::int))::date, $12, $13)""",
+                       ($10::date + make_interval(years => $11::int))::date, $12, $13, $14)""",
             folio,
             code,
             "elements" if elements else "whole",
@@ -351,14 +364,35 @@ async def issue_certificate(db: Database, issue: Issue, caller: Caller, salt: by
             holder,
             mask_name(issue.holder_name),
             issue.evaluator_id,
-            certifier,
+            certifying_person,
             issue.body_id,
             issue.issued_on,
             standard["certificate_validity_years"],
             key,
             fingerprint,
+            certifier,
         )
     return folio
+
+
+async def _check_issue_date(
+    conn: asyncpg.Connection, code: str, issued_on: date, published_on: date | None
+) -> None:
+    """An issue date is a day that has happened, on or after the standard could first be certified."""
+    today = await conn.fetchval("SELECT (now() AT TIME ZONE $1)::date", REGISTRY_TIME_ZONE)
+    if issued_on > today:
+        raise BadUserInput(
+            f"issuedOn {issued_on.isoformat()} is in the future; today is {today.isoformat()} "
+            f"in the registry's time zone ({REGISTRY_TIME_ZONE}).",
+            argument="issuedOn",
+        )
+    floor, why = (
+        (published_on, f"{code} was published on {published_on.isoformat()}")
+        if published_on is not None
+        else (EARLIEST_ISSUE_DATE, f"no certificate predates CONOCER ({EARLIEST_ISSUE_DATE.isoformat()})")
+    )
+    if issued_on < floor:
+        raise BadUserInput(f"issuedOn {issued_on.isoformat()} is too early: {why}.", argument="issuedOn")
 
 
 async def revoke_certificate(db: Database, folio: str, reason: str, revoked_on: date, caller: Caller) -> None:

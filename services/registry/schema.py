@@ -14,7 +14,7 @@ from services.common.context import Context
 from services.common.errors import BadUserInput, NotFound
 from services.common.pagination import Connection, decode_cursor, make_page, page_size
 from services.common.schema import SubgraphSchema
-from services.registry import rules, store
+from services.registry import privacy, rules, store
 from services.registry.reference import LEVEL_DESCRIPTORS, SCIAN_2023_SECTORS, SECTORS_BY_CODE, fold
 from services.registry.types import (
     BodyKind,
@@ -30,7 +30,6 @@ from services.registry.types import (
     Sector,
     Standard,
     StandardStatus,
-    ensure_can_read,
     load_body,
     load_certificate,
     load_standard,
@@ -506,12 +505,15 @@ class Query:
             holder_name=row["holder_name_masked"],
         )
 
-    @strawberry.field(description="A certificate in full (registrars, the issuing body, admins).")
+    @strawberry.field(
+        description="A certificate in full: for the issuing body, admins, and registrars of an institution "
+        "where one of the holder's certificates was deposited (see Learner)."
+    )
     async def certificate(self, info: Info, folio: str) -> Certificate:
         row = await load_certificate(info, folio.strip())
         if row is None:
             raise NotFound(f"There is no certificate with folio {folio!r}.", argument="folio")
-        ensure_can_read(_ctx(info).caller, row["body_id"])
+        await privacy.ensure_can_read(info, row)
         return Certificate.from_row(row)
 
     @strawberry.field(
@@ -526,18 +528,27 @@ class Query:
             holder_ref = rules.holder_ref(ctx.settings.require_curp_salt(), curp)
         return Learner(holder_ref=holder_ref)
 
-    @strawberry.field(description="Every change to standards, accreditations and certificates, oldest first.")
+    @strawberry.field(
+        description="Changes to standards and accreditations, oldest first, for everyone; a certificate's "
+        "changes only for those who may see the certificate (its body, admins, registrars it was "
+        "disclosed to: see Learner)."
+    )
     async def registry_changes(
         self, info: Info, after: str | None = None, first: int | None = 100
     ) -> Connection[RegistryChange]:
         ctx = _ctx(info)
         size = page_size(first, max(ctx.settings.max_page_size, 500), default=100)
         (since,) = decode_cursor(after, 1, kinds=(int,)) if after else [0]
+        # What this caller may see of the feed, as a condition after the page's own two parameters
+        # (and, for the count, after its one).
+        visible, parameters = privacy.feed_filter(ctx.caller, 3)
+        counted, _ = privacy.feed_filter(ctx.caller, 2)
         rows = await ctx.db.fetch(
             "SELECT seq, entity, key, op, data, changed_at FROM change_log "
-            "WHERE seq > $1 ORDER BY seq LIMIT $2",
+            f"WHERE seq > $1 AND {visible} ORDER BY seq LIMIT $2",
             since,
             size + 1,
+            *parameters,
         )
         edges, page = make_page(
             rows,
@@ -556,7 +567,11 @@ class Query:
         return Connection(
             edges=edges,
             page_info=page,
-            _count=lambda: ctx.db.fetchval("SELECT count(*) FROM change_log WHERE seq > $1", since),
+            _count=lambda: ctx.db.fetchval(
+                f"SELECT count(*) FROM change_log WHERE seq > $1 AND {counted}",
+                since,
+                *parameters,
+            ),
         )
 
 

@@ -17,9 +17,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from services.common.context import Context, by_key
-from services.common.errors import Forbidden
-from services.common.signing import Caller
-from services.registry import store
+from services.registry import privacy, store
 from services.registry.reference import LEVEL_DESCRIPTORS, LEVEL_DESCRIPTORS_SOURCE, SECTORS_BY_CODE
 
 
@@ -376,21 +374,6 @@ class CertificateStatus(Enum):
     REVOKED = "revoked"
 
 
-def can_read_certificates(caller: Caller, body_id: str) -> bool:
-    """Admins and registrars read certificates; a certifier reads its own body's."""
-    if caller.role in ("admin", "registrar"):
-        return True
-    return caller.role == "certifier" and caller.scope == body_id
-
-
-def ensure_can_read(caller: Caller, body_id: str) -> None:
-    if not can_read_certificates(caller, body_id):
-        raise Forbidden(
-            "Certificate details are for registrars, the issuing body and admins; "
-            "anyone can check a certificate with verifyCertificate(folio)."
-        )
-
-
 @strawberry.type(description="An evaluator registered with a certification body.")
 class Evaluator:
     id: strawberry.ID
@@ -405,7 +388,6 @@ class Certificate:
     scope: CertificateScope
     element_codes: list[str] = strawberry.field(description="Certified elements when scope is ELEMENTS.")
     holder_name: str = strawberry.field(description="Masked, e.g. 'M*** L*** G***'.")
-    certifying_person: str
     issued_on: date
     expires_on: date | None
     status: CertificateStatus
@@ -414,6 +396,7 @@ class Certificate:
     _holder_ref: strawberry.Private[str]
     _body_id: strawberry.Private[str]
     _evaluator_id: strawberry.Private[str]
+    _certifying_person: strawberry.Private[str]
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> Certificate:
@@ -423,7 +406,6 @@ class Certificate:
             scope=CertificateScope(row["scope"]),
             element_codes=list(row["element_codes"]),
             holder_name=row["holder_name_masked"],
-            certifying_person=row["certifying_person"],
             issued_on=row["issued_on"],
             expires_on=row["expires_on"],
             status=CertificateStatus(row["status"]),
@@ -432,15 +414,27 @@ class Certificate:
             _holder_ref=row["holder_ref"],
             _body_id=row["body_id"],
             _evaluator_id=row["evaluator_id"],
+            _certifying_person=row["certifying_person"],
         )
 
     @classmethod
     async def resolve_reference(cls, info: Info, folio: str) -> Certificate | None:
+        if privacy.is_deposit_check(_ctx(info).caller):
+            await privacy.record_disclosure(info, folio)
         row = await load_certificate(info, folio)
         if row is None:
             return None
-        ensure_can_read(_ctx(info).caller, row["body_id"])
+        await privacy.ensure_can_read(info, row)
         return cls.from_row(row)
+
+    @strawberry.field(
+        description="The person of the certifying body who certified (for certificates issued with a key "
+        "not yet named, the key's id). Shown to that body and the registry's admins; null for others."
+    )
+    def certifying_person(self, info: Info) -> str | None:
+        if privacy.may_see_certifying_person(_ctx(info).caller, self._body_id):
+            return self._certifying_person
+        return None
 
     @strawberry.field
     async def standard(self, info: Info) -> Standard:
@@ -462,7 +456,10 @@ class Certificate:
 
 @strawberry.federation.type(
     keys=["holderRef"],
-    description="A certificate holder, known only by a keyed hash of their CURP.",
+    description="A certificate holder, known only by a keyed hash of their CURP. Who sees their "
+    "certificates: the registry's admins all of them; a certifier those its body issued; a registrar "
+    "all of them once one was deposited at the registrar's institution (depositCertificate, which the "
+    "registry records when the credit bank verifies the certificate), and none before.",
 )
 class Learner:
     holder_ref: str
@@ -471,11 +468,13 @@ class Learner:
     def resolve_reference(cls, info: Info, holderRef: str) -> Learner:  # the key's GraphQL name
         return cls(holder_ref=holderRef)
 
-    @strawberry.field(description="The learner's certificates you may see, oldest first.")
+    @strawberry.field(
+        description="The learner's certificates you may see (see Learner), oldest first; empty for a "
+        "registrar until one of them is deposited at its institution."
+    )
     async def certificates(self, info: Info) -> list[Certificate]:
-        caller = _ctx(info).caller
         rows = await load_holder_certificates(info, self.holder_ref)
-        return [Certificate.from_row(r) for r in rows if can_read_certificates(caller, r["body_id"])]
+        return [Certificate.from_row(r) for r in rows if await privacy.may_read(info, r)]
 
 
 @strawberry.type(description="What anyone may check about a certificate, and nothing more.")

@@ -41,7 +41,7 @@ class PortalStack:
     base: str
     keys: dict[str, str]
     proposal_id: str
-    folio: str
+    folios: tuple[str, ...]  # the sample learner's certificates
     curp: str
 
     async def graphql(self, query: str, variables: dict | None = None, key: str | None = None) -> Any:
@@ -127,7 +127,9 @@ async def prepare_database(url: str, settings: Settings) -> dict[str, str]:
             "admin": await create_api_key(gateway, "admin", "browser tests admin"),
             "mx": await create_api_key(gateway, "taskforce", "MX task force", scope="MX"),
             "us": await create_api_key(gateway, "taskforce", "US task force", scope="US"),
-            "registrar": await create_api_key(gateway, "registrar", "UT Ejemplo", scope="mx-ut-ejemplo"),
+            "registrar": await create_api_key(
+                gateway, "registrar", "UT Ejemplo", scope="mx-ut-ejemplo", person="Registrar of UT Ejemplo"
+            ),
         }
     finally:
         for db in (registry, credits_db, mapping, gateway):
@@ -159,7 +161,7 @@ async def portal_stack(url: str, settings: Settings, portal: Path = PORTAL) -> A
                 settings, live_supergraph(urls, secret), database_url=url, secret=secret, portal_dir=portal
             )
             base = stack.enter_context(serve(app))
-            partial = PortalStack(base, keys, "", "", SAMPLE_CURP)
+            partial = PortalStack(base, keys, "", (), SAMPLE_CURP)
             proposal = {
                 "from": {"scheme": "CONOCER_EC", "code": "EC0630"},
                 "to": {"scheme": "SOC_2018", "code": "49-3021"},
@@ -173,7 +175,7 @@ async def portal_stack(url: str, settings: Settings, portal: Path = PORTAL) -> A
                 {"c": SAMPLE_CURP},
                 keys["admin"],
             )
-            folio = certificates["learner"]["certificates"][0]["folio"]
-            yield PortalStack(base, keys, proposed["proposeMapping"]["id"], folio, SAMPLE_CURP)
+            folios = tuple(c["folio"] for c in certificates["learner"]["certificates"])
+            yield PortalStack(base, keys, proposed["proposeMapping"]["id"], folios, SAMPLE_CURP)
         finally:
             await link.close()

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+import httpx
+import pytest
+
+from services.common.db import Database
+from services.common.settings import Settings
+from services.common.signing import Caller
+from services.credits import catalog
+from services.credits.registry_link import RegistryClient, RegistryUnavailable
 from tests.conftest import GraphQLClient
 from tests.credits.conftest import ADMIN, APPROVE, PROPOSE, Campus, approved_rule, make_campus
 
@@ -220,3 +229,52 @@ async def test_bad_institutions_and_programmes(credits: GraphQLClient, campus: C
         assert error["extensions"]["code"] == "BAD_USER_INPUT" and words in error["message"], (fields, error)
     unknown = await credits.error(PROGRAM, {"input": {**program, "institutionId": "nope"}}, **ADMIN)
     assert unknown["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_a_rule_names_standards_the_registry_knows(credits: GraphQLClient, campus: Campus) -> None:
+    """Issue 13: `versions: ["EC9999"]` was accepted and then approved, a rule no certificate could meet."""
+    for versions, unknown in ((["EC9999"], ["EC9999"]), (["EC1121.07", "EC1121"], ["EC1121.07"])):
+        error = await bad(credits, campus, versions=versions)
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", error
+        assert error["extensions"]["argument"] == "versions"
+        assert error["extensions"]["unknownStandards"] == unknown
+        assert f"no standard {', '.join(unknown)}" in error["message"]
+    nothing = await credits.data(RULES, {"filter": {"institutionId": campus.institution}}, **campus.registrar)
+    assert nothing["equivalenceRules"]["totalCount"] == 0  # nothing was stored, so nothing to approve
+    # A version the registry holds goes through as before.
+    known = await credits.data(PROPOSE, {"input": rule_input(campus, versions=["EC0217.01"])}, **ADMIN)
+    assert known["proposeEquivalenceRule"]["versions"] == ["EC0217.01"]
+
+
+async def test_no_rule_is_stored_when_the_registry_cannot_be_asked(
+    credits_db: Database, credits: GraphQLClient, campus: Campus, bank_registry_app: Any, settings: Settings
+) -> None:
+    given = catalog.RuleInput(
+        institution_id=campus.institution,
+        versions=["EC1121"],
+        credits=6,
+        credit_level="VOCATIONAL",
+        valid_from=date(2024, 1, 1),
+        evidence="Curriculum comparison (test).",
+    )
+    caller = Caller(role="registrar", subject=f"{campus.institution}:ana", scope=campus.institution)
+    dead = RegistryClient("http://127.0.0.1:9/graphql", settings.require_secret())
+    # The registry answers only signed calls: a wrong secret is refused like an outage.
+    unsigned = RegistryClient(
+        "http://registry/graphql",
+        b"not-the-secret",
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=bank_registry_app)),
+    )
+    try:
+        for registry in (dead, unsigned):
+            with pytest.raises(RegistryUnavailable) as refused:
+                await catalog.propose_rule(credits_db, registry, caller, given)
+            assert refused.value.code == "SERVICE_UNAVAILABLE"
+            assert "the rule was not stored. Try again." in refused.value.message
+    finally:
+        await dead.close()
+        await unsigned.close()
+    stored = await credits_db.fetchval(
+        "SELECT count(*) FROM equivalence_rules WHERE institution_id = $1", campus.institution
+    )
+    assert stored == 0

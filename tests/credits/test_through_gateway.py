@@ -87,8 +87,12 @@ async def keys(bank_url: str) -> dict[str, str]:
     try:
         return {
             "admin": await create_api_key(db, "admin", "credits gateway tests"),
-            "registrar": await create_api_key(db, "registrar", "UT Ejemplo", scope="mx-ut-ejemplo"),
-            "outsider": await create_api_key(db, "registrar", "Sample CC", scope="us-cc-sample"),
+            "registrar": await create_api_key(
+                db, "registrar", "UT Ejemplo", scope="mx-ut-ejemplo", person="Registro UT"
+            ),
+            "outsider": await create_api_key(
+                db, "registrar", "Sample CC", scope="us-cc-sample", person="Registro CC"
+            ),
         }
     finally:
         await db.close()
@@ -158,9 +162,52 @@ def max_age_years() -> int:
 # --- acceptance 2a: a learner's certificates and their transcript, in one query ----------------------
 
 
+DEPOSIT = """mutation ($folio: String!, $key: String!) {
+  depositCertificate(folio: $folio, institutionId: "mx-ut-ejemplo", idempotencyKey: $key) { entry { id } }
+}"""
+CERTIFICATES_OF = "query ($h: String!) { learner(holderRef: $h) { certificates { folio } } }"
+
+
+async def deposit_one_at_ut(gateway_base: str, keys: dict[str, str], holder: str) -> list[str]:
+    """Deposits the learner's first certificate at mx-ut-ejemplo (once: the key makes it idempotent);
+    returns the learner's folios, oldest first."""
+    url = f"{gateway_base}/graphql"
+    admin_view = await post(url, CERTIFICATES_OF, {"h": holder}, keys["admin"])
+    folios = [c["folio"] for c in admin_view["data"]["learner"]["certificates"]]
+    deposited = await post(url, DEPOSIT, {"folio": folios[0], "key": "privacy-1"}, keys["registrar"])
+    assert "errors" not in deposited, deposited["errors"]
+    return folios
+
+
+async def test_a_registrar_sees_a_learners_certificates_once_one_is_deposited_there(
+    gateway_base: str, keys: dict[str, str], holder: str, bank_url: str
+) -> None:
+    url = f"{gateway_base}/graphql"
+    before = await post(url, CERTIFICATES_OF, {"h": holder}, keys["registrar"])
+    assert before == {"data": {"learner": {"certificates": []}}}
+    # The learner presents one certificate at the institution: the credit bank verifies it with the
+    # registry, which records the disclosure; from then on its registrars see all three.
+    folios = await deposit_one_at_ut(gateway_base, keys, holder)
+    assert len(folios) == 3
+    after = await post(url, CERTIFICATES_OF, {"h": holder}, keys["registrar"])
+    assert [c["folio"] for c in after["data"]["learner"]["certificates"]] == folios
+    # Another institution's registrar still sees none of them.
+    outsider = await post(url, CERTIFICATES_OF, {"h": holder}, keys["outsider"])
+    assert outsider == {"data": {"learner": {"certificates": []}}}
+    registry = await Database.connect(bank_url, "registry")
+    try:
+        disclosed = await registry.fetch(
+            "SELECT institution_id, folio FROM disclosures WHERE holder_ref = $1", holder
+        )
+    finally:
+        await registry.close()
+    assert [(r["institution_id"], r["folio"]) for r in disclosed] == [("mx-ut-ejemplo", folios[0])]
+
+
 async def test_certificates_and_transcript_in_one_query(
     gateway_base: str, keys: dict[str, str], holder: str
 ) -> None:
+    await deposit_one_at_ut(gateway_base, keys, holder)  # so the registrar may see them
     answer = await post(
         f"{gateway_base}/graphql", TRANSCRIPT, {"h": holder, "asOf": "2025-12-01"}, keys["registrar"]
     )
@@ -261,8 +308,8 @@ async def test_a_registrar_of_another_institution_is_refused_the_transcript(
     assert error["extensions"]["serviceName"] == "credits"
     assert error["path"] == ["learner", "creditTranscript"]
     assert "mx-ut-ejemplo" in error["message"]
-    # creditTranscript and learner are both non-null, so the null reaches the root: no partial data.
-    assert answer["data"] is None
+    # creditTranscript is nullable (issue 13): the refusal costs that field, not the learner.
+    assert answer["data"]["learner"]["creditTranscript"] is None
 
 
 async def test_a_public_caller_is_refused_the_learner_by_the_registry(gateway_base: str, holder: str) -> None:

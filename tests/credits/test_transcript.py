@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -9,9 +10,11 @@ from services.credits.transcript import (
     CapBasis,
     Certificate,
     Course,
+    Line,
     LineStatus,
     Program,
     Rule,
+    Transcript,
     compute,
 )
 
@@ -254,3 +257,75 @@ def test_one_competence_earns_credit_once() -> None:
     # What the ledger applied before counts too.
     later = compute(PROGRAM, rules, [certificates[1]], AS_OF, already_credited=["EC0217.01"])
     assert only_line(later).status is LineStatus.DUPLICATE_STANDARD
+
+
+def said_exempted(line: Line) -> tuple[set[str], set[str]]:
+    """The course codes a line's Spanish and English sentences say it exempts."""
+
+    def codes(text: str, marker: str) -> set[str]:
+        said = re.search(rf"; {marker} ([^;]+?)(?:;|\.$)", text)
+        return set(said.group(1).split(", ")) if said else set()
+
+    return codes(line.reason_es, "convalida"), codes(line.reason_en, "exempts")
+
+
+def assert_text_matches_structure(result: Transcript) -> None:
+    for line in result.lines:
+        listed = {c.code for c in line.courses}
+        assert said_exempted(line) == (listed, listed), (line.reason_en, listed)
+
+
+def test_a_capped_line_says_only_the_courses_it_exempts() -> None:
+    """Issue 13: a capped line read "exempts LVM-310" while its `exemptedCourses` was empty."""
+    big = Course("LVM-310", "Laminado y pintura", D(6))
+    small = Course("LVM-101", "Seguridad", D(1))
+    rules = [rule(1, ("EC0631",), 18), rule(2, ("EC1121",), 7, courses=(small, big))]
+    result = compute(
+        PROGRAM, rules, [cert("A", "EC0631", date(2024, 1, 1)), cert("B", "EC1121", date(2024, 2, 1))], AS_OF
+    )
+    capped = result.lines[1]
+    assert capped.status is LineStatus.CAPPED and capped.credits == 2
+    assert capped.courses == (small,)  # LVM-101 fits in the 2 credits left; LVM-310 does not
+    assert "exempts LVM-101" in capped.reason_en and "convalida LVM-101" in capped.reason_es
+    assert "does not exempt LVM-310" in capped.reason_en and "no convalida LVM-310" in capped.reason_es
+    assert "at most 20" in capped.reason_en and "2 of 7" in capped.reason_en
+    assert_text_matches_structure(result)
+    # Nothing fits: the line exempts nothing and its sentence says so.
+    none_fit = compute(
+        PROGRAM,
+        [rule(1, ("EC0631",), 19), rule(2, ("EC1121",), 6, courses=(big,))],
+        [cert("A", "EC0631", date(2024, 1, 1)), cert("B", "EC1121", date(2024, 2, 1))],
+        AS_OF,
+    )
+    line = none_fit.lines[1]
+    assert line.status is LineStatus.CAPPED and line.courses == () and line.credits == 1
+    assert "exempts" not in line.reason_en.replace("does not exempt", "")
+    assert_text_matches_structure(none_fit)
+
+
+def test_every_line_says_exactly_the_courses_it_exempts() -> None:
+    """The sentence and `exemptedCourses` come from one source, whatever the line's fate: recognised,
+    with a course repeated (and new ones besides), capped, or capped after a repeat."""
+    shared = Course("OPT-10", "Optativa", D(4))
+    design = Course("DOC-2", "Diseño", D(2))
+    engines = Course("M1", "Motores", D(5))
+    rules = [
+        rule(1, ("EC0217.01",), 4, courses=(shared,)),
+        rule(2, ("EC0301",), 6, courses=(shared, design)),
+        rule(3, ("EC1121",), 8, courses=(engines, Course("M2", "Frenos", D(3)))),
+        rule(4, ("EC0631",), 9, courses=(design, Course("P1", "Pintura", D(4)))),
+    ]
+    certificates = [
+        cert("A", "EC0217.01", date(2024, 1, 1)),
+        cert("B", "EC0301", date(2024, 2, 1)),
+        cert("C", "EC1121", date(2024, 3, 1)),
+        cert("D", "EC0631", date(2024, 4, 1)),
+    ]
+    for cap in (D(0), D(3), D(5), D(9), D(12), D(15), D(20), D(40)):
+        program = Program("p", "inst", total_credits=D(100), recognition_cap=cap, residency_credits=D(0))
+        result = compute(program, rules, certificates, AS_OF)
+        assert_text_matches_structure(result)
+    # The repeated course is named as already exempted, the new one as exempted by this line.
+    second = compute(PROGRAM, rules, certificates, AS_OF).lines[1]
+    assert second.status is LineStatus.DUPLICATE_COURSE and second.courses == (design,)
+    assert "less 4 for OPT-10, already exempted" in second.reason_en and "exempts DOC-2" in second.reason_en

@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import asyncpg
 import pytest
 
 from gateway.apikeys import (
@@ -16,6 +17,7 @@ from gateway.apikeys import (
     create_api_key,
     list_api_keys,
     revoke_api_key,
+    set_api_key_person,
 )
 from services.common.db import Database
 from services.common.errors import Unauthenticated
@@ -60,7 +62,7 @@ async def refused(auth: Any, header: str | None) -> Unauthenticated:
 
 
 async def test_gateway_migrations_are_found_and_apply_once(gateway_url: str) -> None:
-    assert [m.version for m in service_migrations("gateway")] == ["001_apikeys"]
+    assert [m.version for m in service_migrations("gateway")] == ["001_apikeys", "002_key_people"]
     assert await migrate_service(gateway_url, "gateway") == []
 
 
@@ -83,10 +85,11 @@ async def test_the_secret_is_stored_only_as_its_sha256(db: Database) -> None:
 
 
 async def test_a_valid_key_becomes_its_caller(db: Database) -> None:
-    key = await create_api_key(db, "certifier", "ECE Norte", scope="ECE-001-21")
+    key = await create_api_key(db, "certifier", "ECE Norte", scope="ECE-001-21", person="Lucía  Ortega ")
     auth = ApiKeyAuthenticator(db)
     first = await auth.authenticate(f"Bearer {key}")
     assert (first.role, first.subject, first.scope) == ("certifier", f"apikey:{key_id(key)}", "ECE-001-21")
+    assert first.person == "Lucía Ortega"
     second = await auth.authenticate(f"bearer   {key}  ")
     assert second.request_id != first.request_id
 
@@ -133,20 +136,54 @@ async def test_a_revoked_key_is_refused_and_says_so(db: Database) -> None:
     assert "revoked" in error.message and key_id(key) in error.message
 
 
-async def test_the_cache_spares_postgres_and_revocation_lands_within_its_period(db: Database) -> None:
-    key = await create_api_key(db, "registrar", "UNAM", scope="INST-UNAM")
+async def test_the_cache_spares_postgres(db: Database) -> None:
+    key = await create_api_key(db, "registrar", "UNAM", scope="INST-UNAM", person="Ana Registro")
     clock = Clock()
     auth = ApiKeyAuthenticator(db, cache_seconds=30, clock=clock)
     await auth.authenticate(f"Bearer {key}")
     statements = db.statements
     for _ in range(20):
         assert (await auth.authenticate(f"Bearer {key}")).role == "registrar"
-    assert db.statements == statements
+    assert db.statements == statements + 1  # one look for revoked keys in this second, however many calls
+    clock.now += 0.5
+    await auth.authenticate(f"Bearer {key}")
+    assert db.statements == statements + 1
+    clock.now += 0.6
+    await auth.authenticate(f"Bearer {key}")
+    assert db.statements == statements + 2
 
-    await revoke_api_key(db, key_id(key))
-    clock.now += 29
-    assert (await auth.authenticate(f"Bearer {key}")).role == "registrar"  # still cached
-    clock.now += 2
+
+async def test_a_revocation_by_another_process_lands_within_a_second(gateway_url: str, db: Database) -> None:
+    """`qf apikey revoke` runs in its own process, with its own connection: no cache of ours hears of it."""
+    key = await create_api_key(db, "registrar", "UNAM", scope="INST-UNAM", person="Ana Registro")
+    other = await create_api_key(db, "admin", "Operator")
+    clock = Clock()
+    auth = ApiKeyAuthenticator(db, cache_seconds=30, clock=clock)
+    await auth.authenticate(f"Bearer {key}")
+    await auth.authenticate(f"Bearer {other}")
+
+    elsewhere = await asyncpg.connect(gateway_url)
+    try:
+        await elsewhere.execute(
+            "UPDATE gateway.api_keys SET revoked_at = now() WHERE id = $1", key_id(key)
+        )
+    finally:
+        await elsewhere.close()
+    clock.now += 1.01
+    error = await refused(auth, f"Bearer {key}")
+    assert "revoked" in error.message
+    assert (await auth.authenticate(f"Bearer {other}")).role == "admin"  # the others stay cached
+    clock.now += 29  # and the revoked one stays refused when its cache entry is read again
+    await refused(auth, f"Bearer {key}")
+
+
+async def test_a_revocation_in_this_process_applies_on_the_next_request(db: Database) -> None:
+    key = await create_api_key(db, "taskforce", "Task force", "MX")
+    clock = Clock()
+    auth = ApiKeyAuthenticator(db, clock=clock)
+    await auth.authenticate(f"Bearer {key}")
+    await auth.authenticate(f"Bearer {key}")  # the revocation check of this second is spent
+    assert await revoke_api_key(db, key_id(key))
     await refused(auth, f"Bearer {key}")
 
 
@@ -186,12 +223,27 @@ async def test_creation_checks_role_name_and_scope(db: Database) -> None:
         await create_api_key(db, "admin", "  ")
     for role in ("registrar", "committee", "certifier"):
         with pytest.raises(ValueError, match="scope"):
-            await create_api_key(db, role, "Somebody", scope=" ")
+            await create_api_key(db, role, "Somebody", scope=" ", person="Ana")
+        with pytest.raises(ValueError, match="named person"):
+            await create_api_key(db, role, "Somebody", scope="B1", person="  ")
     assert await list_api_keys(db) == []
 
 
+async def test_an_existing_key_without_a_person_works_until_named(db: Database) -> None:
+    """Keys made before people were recorded keep working, with no person, until one is set."""
+    key = await create_api_key(db, "certifier", "ECE Sur", scope="B1", person="Temporal")
+    await db.execute("UPDATE gateway.api_keys SET person = NULL WHERE id = $1", key_id(key))
+    auth = ApiKeyAuthenticator(db)
+    assert (await auth.authenticate(f"Bearer {key}")).person is None
+    assert await set_api_key_person(db, key_id(key), "Marta Certificadora") is True
+    assert (await auth.authenticate(f"Bearer {key}")).person == "Marta Certificadora"
+    assert await set_api_key_person(db, "0123456789ab", "Nadie") is False
+    with pytest.raises(ValueError, match="name"):
+        await set_api_key_person(db, key_id(key), " ")
+
+
 async def test_listing_shows_every_key_without_secrets(db: Database) -> None:
-    active = await create_api_key(db, "committee", "Automotive committee", scope="CGC-AUTO")
+    active = await create_api_key(db, "committee", "Automotive committee", scope="CGC-AUTO", person="Pedro")
     revoked = await create_api_key(db, "public", "Portal")
     await revoke_api_key(db, key_id(revoked))
     keys = await list_api_keys(db)
@@ -222,7 +274,19 @@ def cli(make_database: Callable[[], Any], monkeypatch: pytest.MonkeyPatch) -> An
         return code, out, err
 
     async def setup() -> Any:
-        monkeypatch.setenv("QF_DATABASE_URL", await make_database())
+        from services.cli import migrate_all
+
+        url = await make_database()
+        # Scopes are checked against the registry's bodies and the credit bank's institutions.
+        await migrate_all(url)
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute(
+                "INSERT INTO registry.certification_bodies (id, name) VALUES ('B1', 'ECE Sur')"
+            )
+        finally:
+            await conn.close()
+        monkeypatch.setenv("QF_DATABASE_URL", url)
         get_settings.cache_clear()
         return run
 
@@ -237,6 +301,8 @@ async def test_qf_apikey_create_list_revoke(cli: Any, capsys: pytest.CaptureFixt
 
     create = ("apikey", "create", "--role", "certifier", "--name", "ECE Sur", "--scope", "B1")
     code, out, err = await run(capsys, *create)
+    assert code == 2 and out == "" and "person" in err  # a body's key belongs to a named person
+    code, out, err = await run(capsys, *create, "--person", "Marta Certificadora")
     assert code == 0
     key = out.strip()
     assert KEY.fullmatch(key), out
@@ -245,7 +311,13 @@ async def test_qf_apikey_create_list_revoke(cli: Any, capsys: pytest.CaptureFixt
     code, out, _ = await run(capsys, "apikey", "list")
     assert code == 0
     assert key_id(key) in out and "certifier" in out and "ECE Sur" in out and "active" in out
+    assert "Marta Certificadora" in out
     assert key.split("_", 2)[2] not in out
+
+    code, out, _ = await run(capsys, "apikey", "set-person", key_id(key), "--person", "Marta  Ruiz")
+    assert code == 0 and "Marta Ruiz" in out
+    code, out, _ = await run(capsys, "apikey", "list")
+    assert "Marta Ruiz" in out
 
     code, out, _ = await run(capsys, "apikey", "revoke", key_id(key))
     assert code == 0 and "revoked" in out
@@ -261,6 +333,28 @@ async def test_qf_apikey_create_refuses_a_scoped_role_without_scope(
     run = await cli()
     code, out, err = await run(capsys, "apikey", "create", "--role", "registrar", "--name", "UNAM")
     assert code == 2 and out == "" and "scope" in err
+
+
+@pytest.mark.parametrize(
+    ("role", "scope", "says"),
+    [
+        ("certifier", "ECE-NOPE", "no certification body 'ECE-NOPE'"),
+        ("committee", "B1", "no committee 'B1'"),
+        ("registrar", "INST-NOPE", "no institution 'INST-NOPE'"),
+        ("taskforce", "CA", "MX or US"),
+        ("admin", "B1", "leave out --scope"),
+    ],
+)
+async def test_qf_apikey_create_refuses_a_scope_that_does_not_exist(
+    cli: Any, capsys: pytest.CaptureFixture[str], role: str, scope: str, says: str
+) -> None:
+    run = await cli()
+    argv = ("apikey", "create", "--role", role, "--name", "Someone", "--scope", scope, "--person", "Ana")
+    code, out, err = await run(capsys, *argv)
+    assert code == 2 and out == "", out
+    assert says in err, err
+    code, out, _ = await run(capsys, "apikey", "list")
+    assert "no API keys yet" in out
 
 
 async def test_qf_migrate_includes_the_gateway(make_database: Callable[[], Any]) -> None:

@@ -13,7 +13,7 @@ from services.mapping.counterparts import calibration_table
 from services.mapping.counterparts.calibrate import GOLD, judged
 from services.mapping.counterparts.calibration import calibrated, fit_bins
 from services.mapping.counterparts.corpus import Corpus, load_corpus
-from services.mapping.counterparts.proposer import Proposer
+from services.mapping.counterparts.proposer import TASKS_DATASET, Proposer
 from services.mapping.counterparts.store import PROPOSER, propose_all
 from services.mapping.model import Scheme
 
@@ -65,6 +65,33 @@ def test_ec0630_reaches_a_painter_among_its_first_five(proposer: Proposer) -> No
 def test_ec1121_lists_automotive_service_technicians_first(proposer: Proposer) -> None:
     first = proposer.rank("EC1121", SOC, 5)
     assert first[0].code == "49-3023", [c.code for c in first]
+
+
+def test_task_statements_are_evidence_a_reviewer_can_read(corpus: Corpus, proposer: Proposer) -> None:
+    """Where the task channel speaks for a candidate, the evidence quotes the O*NET task it matched."""
+    quoted = 0
+    for code in sorted(corpus.standards)[:300]:
+        for c in proposer.rank(code, [Scheme.ONET_SOC], 5):
+            if c.evidence["dataset"] != TASKS_DATASET:
+                continue
+            onet = c.evidence["route"][1]["code"]
+            assert c.evidence["matchedLabel"] in corpus.tasks[onet], (code, c.code)
+            assert c.evidence["matchedTerms"]
+            quoted += 1
+    assert quoted > 0
+
+
+def test_supervising_standards_rank_supervisors_above_workers(proposer: Proposer) -> None:
+    """EC0044 coordinates housekeeping (first-line supervisors, 37-1011); EC0043 does it (maids, 37-2012)."""
+    coordinating = [c.code for c in proposer.rank("EC0044", SOC, 10)]
+    doing = [c.code for c in proposer.rank("EC0043", SOC, 10)]
+    assert "37-1011" in coordinating and "37-2012" in doing
+
+    def before(ranking: list[str], first: str, then: str) -> bool:
+        return then not in ranking or ranking.index(first) < ranking.index(then)
+
+    assert before(coordinating, "37-1011", "37-2012")
+    assert before(doing, "37-2012", "37-1011")
 
 
 def test_onet_codes_rank_through_their_soc(proposer: Proposer) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from services.mapping.model import Dataset, Method, Relation, Scheme, TermKind
 from services.mapping.sources.esco_onet import onet_taxonomy, read_esco_onet
+from services.mapping.sources.esco_skills import read_esco_skills
 from services.mapping.sources.occupations import esco_broader, read_esco, read_isco, read_soc
 from services.mapping.sources.oews import read_oews
 from services.mapping.sources.onet_evidence import read_onet_evidence
@@ -148,3 +149,14 @@ def test_esco_alternative_labels_are_terms_not_duplicates(shared_data: Path) -> 
     assert not any(t.term.lower() == labels[t.code, t.lang] for t in esco.terms)
     assert {t.kind for t in esco.terms} == {TermKind.ALTERNATIVE_LABEL}
     assert any("skills" in note for note in esco.notes)
+
+
+def test_esco_skills_pair_spanish_and_english_labels(shared_data: Path) -> None:
+    skills = read_esco_skills(shared_data / "esco_v1_skills_en_us", shared_data / "esco_v1_es")
+    # PROVENANCE.md: 13,485 skills in each file, ids matching; 13 have no en-US preferred label.
+    assert len(skills.parallel) == 13_472
+    assert len({p.key for p in skills.parallel}) == len(skills.parallel)
+    pairs = {p.label_es: p.label_en for p in skills.parallel}
+    assert pairs["realizar estudios toxicológicos"] == "perform toxicological studies"
+    assert all(p.label_es == p.label_es.strip() and p.label_en for p in skills.parallel)
+    assert not skills.items and not skills.terms  # evidence for words, never items

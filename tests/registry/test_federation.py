@@ -15,9 +15,11 @@ from services.common.db import Database
 from services.common.settings import Settings
 from services.registry import rules, sample
 from tests.conftest import GraphQLClient
+from tests.registry.disclosure import deposit_check
 
 ADMIN: dict[str, Any] = {"role": "admin", "subject": "admin:federation-tests"}
-REGISTRAR: dict[str, Any] = {"role": "registrar", "subject": "person:registrar", "scope": "UNI-1"}
+# An institution of its own: the sample learner is disclosed to it here, and to no other test's.
+REGISTRAR: dict[str, Any] = {"role": "registrar", "subject": "person:registrar", "scope": "UNI-FED"}
 
 ENTITIES = """query($representations: [_Any!]!) {
   _entities(representations: $representations) {
@@ -85,7 +87,11 @@ async def test_entities_resolve_certificate_for_registrar(
         "SELECT folio FROM certificates WHERE idempotency_key = 'sample-cert-2'"
     )
     representations = [{"__typename": "Certificate", "folio": folio}]
-    data = await registry.data(ENTITIES, {"representations": representations}, **REGISTRAR)
+    registrar = {**REGISTRAR, "scope": "UNI-FED-CERTIFICATE"}
+    before = await registry.post(ENTITIES, {"representations": representations}, **registrar)
+    assert before["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # not deposited there yet
+    await deposit_check(registry, folio, registrar["scope"])
+    data = await registry.data(ENTITIES, {"representations": representations}, **registrar)
     assert data["_entities"] == [
         {"__typename": "Certificate", "folio": folio, "standardCode": "EC0631",
          "issuedOn": "2025-06-02", "certificateStatus": "VALID"}
@@ -95,9 +101,15 @@ async def test_entities_resolve_certificate_for_registrar(
     assert public["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_entities_resolve_learner(registry: GraphQLClient, settings: Settings) -> None:
+async def test_entities_resolve_learner(
+    registry: GraphQLClient, registry_db: Database, settings: Settings
+) -> None:
     holder = rules.holder_ref(settings.require_curp_salt(), sample.SAMPLE_CURP)
     representations = [{"__typename": "Learner", "holderRef": holder}]
+    folio = await registry_db.fetchval(
+        "SELECT folio FROM certificates WHERE idempotency_key = 'sample-cert-1'"
+    )
+    await deposit_check(registry, folio, REGISTRAR["scope"])
     data = await registry.data(ENTITIES, {"representations": representations}, **REGISTRAR)
     learner = data["_entities"][0]
     assert learner["__typename"] == "Learner"

@@ -16,9 +16,11 @@ from services.registry import rules, sample
 from services.registry.reference import fold
 from services.registry.types import CertificateVerification
 from tests.conftest import GraphQLClient
+from tests.registry.disclosure import deposit_check
 
 ADMIN: dict[str, Any] = {"role": "admin", "subject": "admin:query-tests"}
-REGISTRAR: dict[str, Any] = {"role": "registrar", "subject": "person:registrar", "scope": "UNI-1"}
+# An institution of its own: the sample learner is disclosed to it here, and to no other test's.
+REGISTRAR: dict[str, Any] = {"role": "registrar", "subject": "person:registrar", "scope": "UNI-QUERIES"}
 
 STANDARD = """query($code: String!) {
   standard(code: $code) {
@@ -643,6 +645,7 @@ async def test_certificate_details_need_the_right_caller(
         error = await registry.error(CERTIFICATE, {"folio": folio}, **who)
         assert error["extensions"]["code"] == "FORBIDDEN", who
     holder = rules.holder_ref(settings.require_curp_salt(), sample.SAMPLE_CURP)
+    await deposit_check(registry, folio, REGISTRAR["scope"])
     for who in (REGISTRAR, {"role": "certifier", "scope": "ECE-00009"}, ADMIN):
         data = await registry.data(CERTIFICATE, {"folio": folio}, **who)
         certificate = data["certificate"]
@@ -662,6 +665,7 @@ LEARNER = """query($curp: String, $ref: String) {
 
 
 async def test_learner_by_curp(registry: GraphQLClient, registry_db: Database, settings: Settings) -> None:
+    await deposit_check(registry, await sample_folio(registry_db, "sample-cert-2"), REGISTRAR["scope"])
     data = await registry.data(LEARNER, {"curp": sample.SAMPLE_CURP}, **REGISTRAR)
     learner = data["learner"]
     assert learner["holderRef"] == rules.holder_ref(settings.require_curp_salt(), sample.SAMPLE_CURP)

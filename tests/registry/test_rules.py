@@ -191,6 +191,10 @@ async def withdraw_afterwards(registry_db: Database) -> AsyncIterator[None]:
 
 @pytest.fixture
 async def world(registry: GraphQLClient, registry_db: Database) -> World:
+    return await make_world(registry, registry_db)
+
+
+async def make_world(registry: GraphQLClient, registry_db: Database) -> World:
     tag = secrets.token_hex(4)
     committee = await make_committee(registry_db, tag)
     bodies = await make_bodies(registry_db, tag, 4)
@@ -311,14 +315,14 @@ async def test_body_must_be_accredited_on_the_issue_date(
     assert nominated_only["extensions"]["code"] == "CONFLICT"
 
     await registry.data(
-        ACCREDIT, {"body": body, "code": world.code, "from": "2024-01-01", "to": "2024-12-31"}, **ADMIN
+        ACCREDIT, {"body": body, "code": world.code, "from": "2024-02-01", "to": "2024-12-31"}, **ADMIN
     )
-    for outside in ("2023-12-31", "2025-01-01"):
+    for outside in ("2024-01-31", "2025-01-01"):
         error = await registry.error(ISSUE, attempt(outside), **caller)
         assert error["extensions"]["code"] == "CONFLICT", outside
     assert await certificates_of_body(registry_db, body) == 0
 
-    for inside in ("2024-01-01", "2024-12-31"):
+    for inside in ("2024-02-01", "2024-12-31"):
         issued = await registry.data(ISSUE, attempt(inside), **caller)
         assert issued["issueCertificate"]["issuedOn"] == inside
     assert await certificates_of_body(registry_db, body) == 2
@@ -369,6 +373,58 @@ async def test_certification_of_some_elements(registry: GraphQLClient, registry_
         ISSUE, {"input": world.issue_input(elementCodes=["E0000"])}, **world.certifier_caller()
     )
     assert unknown["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+# --- issue dates -----------------------------------------------------------------------------
+
+
+async def test_issue_date_is_not_in_the_future_nor_before_publication(
+    registry: GraphQLClient, registry_db: Database, world: World
+) -> None:
+    # The standard of `world` was published on 2024-01-15; "today" is Mexico City's, as the registry
+    # counts it.
+    today = await registry_db.fetchval("SELECT (now() AT TIME ZONE 'America/Mexico_City')::date")
+    tomorrow = await registry_db.fetchval("SELECT (now() AT TIME ZONE 'America/Mexico_City')::date + 1")
+    for wrong, says in (
+        (tomorrow.isoformat(), "in the future"),
+        ("2999-01-01", "in the future"),
+        ("9999-12-31", "in the future"),  # PostgreSQL's `infinity` as asyncpg sends it
+        ("0001-01-01", "published on 2024-01-15"),  # and `-infinity`
+        ("2024-01-14", "published on 2024-01-15"),
+    ):
+        error = await registry.error(
+            ISSUE, {"input": world.issue_input(issuedOn=wrong)}, **world.certifier_caller()
+        )
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", wrong
+        assert error["extensions"]["argument"] == "issuedOn"
+        assert says in error["message"], error["message"]
+    assert await certificates_of_body(registry_db, world.bodies[0]) == 0
+
+    for right in ("2024-01-15", today.isoformat()):
+        issued = await registry.data(
+            ISSUE, {"input": world.issue_input(issuedOn=right)}, **world.certifier_caller()
+        )
+        assert issued["issueCertificate"]["issuedOn"] == right
+    dates = await registry_db.fetch(
+        "SELECT issued_on, isfinite(issued_on) AS finite FROM certificates WHERE body_id = $1",
+        world.bodies[0],
+    )
+    assert all(row["finite"] for row in dates) and len(dates) == 2
+
+
+async def test_issue_date_floor_when_the_publication_date_is_unknown(
+    registry: GraphQLClient, registry_db: Database, world: World
+) -> None:
+    await registry_db.execute("UPDATE standards SET published_on = NULL WHERE code = $1", world.code)
+    error = await registry.error(
+        ISSUE, {"input": world.issue_input(issuedOn="1995-08-01")}, **world.certifier_caller()
+    )
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "1995-08-02" in error["message"]
+    issued = await registry.data(
+        ISSUE, {"input": world.issue_input(issuedOn="1995-08-02")}, **world.certifier_caller()
+    )
+    assert issued["issueCertificate"]["issuedOn"] == "1995-08-02"
 
 
 # --- idempotency ------------------------------------------------------------------------------
@@ -443,7 +499,7 @@ async def test_revocation_keeps_the_certificate_and_feeds_both_changes(
         "folio": folio, "status": "REVOKED", "revokedOn": "2025-07-01",
         "revocationReason": "Evidencia apócrifa",
     }
-    kept = await registry.data(CERTIFICATE, {"folio": folio}, role="registrar", scope="UNI-1")
+    kept = await registry.data(CERTIFICATE, {"folio": folio}, **ADMIN)
     assert kept["certificate"]["status"] == "REVOKED"
     assert kept["certificate"]["revocationReason"] == "Evidencia apócrifa"
     assert await registry_db.fetchval("SELECT count(*) FROM certificates WHERE folio = $1", folio) == 1
@@ -457,7 +513,7 @@ async def test_revocation_keeps_the_certificate_and_feeds_both_changes(
     )
     assert twice["extensions"]["code"] == "CONFLICT"
 
-    feed = await registry.data(CHANGES, {"after": encode_cursor([since]), "first": 500})
+    feed = await registry.data(CHANGES, {"after": encode_cursor([since]), "first": 500}, **ADMIN)
     mine = [
         e["node"] for e in feed["registryChanges"]["edges"]
         if e["node"]["entity"] == "certificate" and e["node"]["key"] == folio

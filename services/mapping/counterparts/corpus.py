@@ -48,14 +48,16 @@ class Corpus:
     items: dict[tuple[Scheme, str], tuple[str | None, str | None, int]] = field(default_factory=dict)
     # (scheme, code) -> [(lang, kind, term)]: alternative labels, alternate and reported titles
     terms: dict[tuple[Scheme, str], list[tuple[str, str, str]]] = field(default_factory=dict)
+    # O*NET-SOC code -> its task statements (English): what the work is, in the words of the work
+    tasks: dict[str, list[str]] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
     # (scheme, code) -> parent code, inside one scheme
     parents: dict[tuple[Scheme, str], str] = field(default_factory=dict)
     job_zones: dict[str, int] = field(default_factory=dict)  # O*NET-SOC code -> 1..5
     # NAICS sector as OEWS publishes it -> SOC 2018 code -> employment
     employment: dict[str, dict[str, int]] = field(default_factory=dict)
-    # (Spanish, English) titles of the same item: SCIAN 2023 = NAICS 2022 industries, ESCO occupations and
-    # ISCO groups in both languages; a word-for-word lexicon is learnt from them (`translation.py`)
+    # (Spanish, English) titles of the same concept: SCIAN 2023 = NAICS 2022 industries, ESCO occupations,
+    # ISCO groups and ESCO skills in both languages; a word lexicon is learnt from them (`translation.py`)
     parallel: list[tuple[str, str]] = field(default_factory=list)
 
     def naics_sector(self, scian_sector: str | None) -> str | None:
@@ -101,6 +103,12 @@ async def load_corpus(conn: asyncpg.Connection) -> Corpus:
     ):
         terms[(Scheme(r["scheme"]), r["code"])].append((r["lang"], r["kind"], r["term"]))
     corpus.terms = dict(terms)
+    tasks: defaultdict[str, list[str]] = defaultdict(list)
+    for r in await conn.fetch(
+        "SELECT code, term FROM item_terms WHERE scheme = 'ONET_SOC' AND kind = 'task' ORDER BY code, term"
+    ):
+        tasks[r["code"]].append(r["term"])
+    corpus.tasks = dict(tasks)
 
     # Cross-scheme links between occupation items; a rejected edge is no route.
     for r in await conn.fetch(
@@ -142,6 +150,9 @@ async def load_corpus(conn: asyncpg.Connection) -> Corpus:
     for (scheme, _code), (label_es, label_en, _depth) in sorted(corpus.items.items()):
         if scheme in (Scheme.ESCO, Scheme.ISCO_08) and label_es and label_en:
             corpus.parallel.append((label_es.split("/")[0], label_en))
+
+    for r in await conn.fetch("SELECT label_es, label_en FROM parallel_labels ORDER BY dataset, key"):
+        corpus.parallel.append((r["label_es"], r["label_en"]))
 
     employment: defaultdict[str, dict[str, int]] = defaultdict(dict)
     for r in await conn.fetch("SELECT naics_sector, soc_code, employment FROM sector_employment"):

@@ -109,7 +109,8 @@ class NameIndex:
         shortlist = heapq.nlargest(SHORTLIST, raw.items(), key=lambda kv: (kv[1], -kv[0]))
         best: dict[int, tuple[float, int, tuple[str, ...]]] = {}
         for unit, score in shortlist:
-            matched = tuple(sorted({origin[k] for k in self._unit_keys[unit] if k in origin}))
+            keys = self._unit_keys[unit]  # a task text has hundreds of keys, a query a dozen
+            matched = tuple(sorted({origin[k] for k in weighted if k in keys}))
             # "supervisor de pintura en obra" shares only "pintura" with "pintura automotriz": the words
             # of a name that the query does not explain count against it.
             covered = min(1.0, len(matched) / max(1, self._unit_words[unit]))

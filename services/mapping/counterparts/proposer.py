@@ -1,16 +1,22 @@
 """Ranks, for a standard, the occupations and programmes it corresponds to, with the evidence why.
 
-1. Match: the standard's Spanish title against every Spanish name of ESCO, SINCO 2011, ISCO-08 and
-   SOC 2010 occupations (SOC 2010's from INEGI's comparison table, in Mexican usage) (`NameIndex`, BM25
-   on stems, with a lexicon of related stems built from the names).
-2. Route: from each matched occupation along the crosswalks to every scheme (`Router`).
-3. Check in English: a target reached through a table that fans out (ISCO 7231 -> six SOC codes) is
-   weighed by how well the matched occupation's English names are covered by the target's English titles
-   (SOC and O*NET titles, O*NET alternate and reported titles).
-4. Combine: a target reached from several matched occupations or along several routes ranks higher.
-5. Priors: the occupation's share of employment in the standard's sector (OEWS), and the standard's
-   level against the O*NET job zone.
-6. Calibrate: the raw score maps to the precision measured on the gold set (`calibration_table`).
+Three channels look for the standard's title, each ranking occupations on its own:
+
+1. Spanish names: the title against every Spanish name of ESCO, SINCO 2011, ISCO-08 and SOC 2010
+   occupations (SOC 2010's from INEGI's comparison table, in Mexican usage) (`NameIndex`, BM25 on stems,
+   with a lexicon of related stems built from the names), then along the crosswalks to every scheme
+   (`Router`). A target reached through a table that fans out (ISCO 7231 -> six SOC codes) is weighed by
+   how well the matched occupation's English names are covered by the target's English titles.
+2. English titles: the title translated word by word (`translation.py`, a lexicon learnt from labels
+   published in both languages: SCIAN/NAICS, ESCO occupations, ISCO groups and ESCO's 13,472 skills)
+   against O*NET titles, alternate and reported titles.
+3. English tasks: the same translated title against each O*NET occupation's task statements, which
+   name the work ("Tune automobile engines") where titles name the worker.
+
+A target's score adds each channel's score relative to that channel's best for the standard, weighted,
+and two priors: the occupation's concentration in the standard's sector (OEWS), and a penalty when one
+of standard and occupation supervises and the other does not. The raw score maps to the precision
+measured on the gold set (`calibration_table`).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from services.mapping.counterparts.calibration import calibrated
 from services.mapping.counterparts.corpus import Corpus, Standard
 from services.mapping.counterparts.index import Doc, Hit, NameIndex, build_lexicon, query_weights, title_words
 from services.mapping.counterparts.routes import Node, Route, Router
-from services.mapping.counterparts.text import stems
+from services.mapping.counterparts.text import fold, stems, words
 from services.mapping.counterparts.translation import learn, translate
 from services.mapping.model import Scheme
 
@@ -40,16 +46,25 @@ DATASETS = {
 ENGLISH_DATASET = (
     "O*NET titles, alternate and reported titles (en), through a lexicon learnt from SCIAN/NAICS and ESCO"
 )
-ENGLISH_DOCS_PER_QUERY = 15
-# English BM25 scores run lower than Spanish ones (more, longer titles per occupation): this puts the two
-# channels on one scale (tuned as a general weight over the whole gold set).
-TRANSLATED_WEIGHT = 2.0
-DOCS_PER_QUERY = 40  # matched occupations followed per standard
+TASKS_DATASET = "O*NET 30.0 task statements (en), through the same lexicon"
+DOCS_PER_QUERY = 40  # matched occupations followed per standard, Spanish names
+ENGLISH_DOCS_PER_QUERY = 30  # the same for English titles
+TASK_DOCS_PER_QUERY = 30  # and for task statements
 OTHER_ROUTE_DECAY = 0.35  # each further piece of evidence for a target adds this share of itself
 ENGLISH_FLOOR = 0.55  # weight of a fan-out target whose English titles share nothing with the match
 NO_ENGLISH = 0.8  # weight when the matched occupation has no English name to check
-SECTOR_WEIGHT = 2.0  # how much the occupation's concentration in the standard's sector can add
-JOB_ZONE_STEP = 0.06  # lost per level of distance between the standard's level and the job zone
+# One linear score: each channel's score relative to its best for the standard, times its weight, plus
+# the priors. Set by hand to round values and checked by five-fold cross-validation on the gold set
+# (bench/counterparts.py); fitted weights gained little there over these.
+SPANISH_WEIGHT = 1.0  # Spanish names of ESCO, SINCO, ISCO-08 and SOC 2010 occupations
+TITLES_WEIGHT = 0.5  # English O*NET titles, alternate and reported titles, for the translated title
+TASKS_WEIGHT = 0.3  # O*NET task statements, for the translated title
+SECTOR_WEIGHT = 0.5  # times the square root of the occupation's concentration in the standard's sector
+ROLE_WEIGHT = 0.5  # lost when the standard supervises and the occupation does not, or the other way
+SUPERVISING_WORDS = frozenset(
+    {"coordinacion", "supervision", "direccion", "gestion", "gerencia", "administracion"}
+    | {"coordinar", "supervisar", "dirigir", "administrar", "gestionar"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +106,12 @@ class Proposer:
                 ]
                 english_docs.append(Doc(scheme, code, tuple(dict.fromkeys(names))))
         self.english = NameIndex(english_docs, lang="en")
+        # An occupation's task statements are one text: tasks are long, and a standard's few words are
+        # spread over several of them ("diagnose", "repair", "brakes").
+        self.tasks = NameIndex(
+            [Doc(Scheme.ONET_SOC, code, (" ".join(t),)) for code, t in sorted(corpus.tasks.items())],
+            lang="en",
+        )
         self.translations = learn(corpus.parallel)
         self.router = Router(corpus)
         self._stem_df: Counter[str] = Counter()
@@ -105,6 +126,13 @@ class Proposer:
         for per_soc in corpus.employment.values():
             self._soc_total.update(per_soc)
         self._english_cache: dict[tuple[Node, Node], float] = {}
+        # Managers (SOC major group 11) and first-line supervisors, by the SOC's own title.
+        self._supervisory = frozenset(
+            code
+            for (scheme, code), (_, label_en, _) in corpus.items.items()
+            if scheme is Scheme.SOC_2018
+            and (code.startswith("11-") or (label_en or "").startswith("First-Line Supervisors"))
+        )
 
     # -- ranking ---------------------------------------------------------------------------------------
 
@@ -132,34 +160,71 @@ class Proposer:
         return out
 
     def _evidence(self, standard: Standard, wanted: set[Scheme]) -> dict[Node, _Evidence]:
+        """Each reachable target's evidence, its score the weighted sum of what every channel found
+        (each channel's score over its best one for this standard, so channels share one scale) and the
+        priors."""
         query = query_weights(standard.title, self._stem_df, len(self.corpus.standards))
-        hits = [(self.index, hit, 1.0) for hit in self.index.search(query, DOCS_PER_QUERY)]
         english = translate(query, self.translations)
+        channels = [
+            (
+                SPANISH_WEIGHT,
+                self._channel(self.index, self.index.search(query, DOCS_PER_QUERY), wanted, english),
+            ),
+        ]
         if english:
-            found_en = self.english.search(english, ENGLISH_DOCS_PER_QUERY)
-            hits += [(self.english, hit, TRANSLATED_WEIGHT) for hit in found_en]
+            for weight, index, limit in (
+                (TITLES_WEIGHT, self.english, ENGLISH_DOCS_PER_QUERY),
+                (TASKS_WEIGHT, self.tasks, TASK_DOCS_PER_QUERY),
+            ):
+                channels.append((weight, self._channel(index, index.search(english, limit), wanted, None)))
         found: dict[Node, _Evidence] = {}
-        for index, hit, factor in hits:
+        for weight, channel in channels:
+            best = max((ev.score for ev in channel.values()), default=0.0)
+            for node, ev in channel.items():
+                share = weight * ev.score / best if best > 0 else 0.0
+                known = found.get(node)
+                if known is None:
+                    found[node] = _Evidence(share, [share], ev.hit, ev.route, ev.index)
+                else:
+                    if share > max(known.contributions):  # the strongest channel speaks for the target
+                        known.hit, known.route, known.index = ev.hit, ev.route, ev.index
+                    known.contributions.append(share)
+                    known.score += share
+        supervises = _supervises(standard.title)
+        per_sector = self.corpus.employment.get(self.corpus.naics_sector(standard.sector) or "")
+        for node, ev in found.items():
+            ev.score = max(0.0, ev.score + self._prior(node, per_sector, supervises))
+        return found
+
+    def _channel(
+        self, index: NameIndex, hits: list[Hit], wanted: set[Scheme], english: dict[str, float] | None
+    ) -> dict[Node, _Evidence]:
+        """The targets one index's hits reach along the crosswalks: a target's score is its best route's
+        plus a decaying share of every further one (`OTHER_ROUTE_DECAY`). Spanish hits are checked in
+        English where a table fans out (`_english`); English hits already are."""
+        found: dict[Node, _Evidence] = {}
+        for hit in hits:
             doc = index.docs[hit.doc]
             start = (doc.scheme, doc.code)
             for node, route in self.router.reach(start).items():
                 if node[0] not in wanted:
                     continue
-                weight = route.weight * self._english(start, node, english)
+                weight = route.weight
+                if english is not None:
+                    weight *= self._english(start, node, english)
                 if route.routes > 1:
                     weight *= 1 + 0.15 * min(route.routes - 1, 3)
-                value = hit.score * weight * factor
+                value = hit.score * weight
                 ev = found.get(node)
                 if ev is None:
                     found[node] = _Evidence(0.0, [value], hit, route, index)
                 else:
                     if value > max(ev.contributions):
-                        ev.hit, ev.route, ev.index = hit, route, index
+                        ev.hit, ev.route = hit, route
                     ev.contributions.append(value)
-        for node, ev in found.items():
+        for ev in found.values():
             parts = sorted(ev.contributions, reverse=True)
-            combined = sum(v * OTHER_ROUTE_DECAY**i for i, v in enumerate(parts))
-            ev.score = combined * self._prior(standard, node)
+            ev.score = sum(v * OTHER_ROUTE_DECAY**i for i, v in enumerate(parts))
         return found
 
     def _english(self, start: Node, target: Node, query: dict[str, float]) -> float:
@@ -199,19 +264,19 @@ class Proposer:
             self._title_vocab[node] = vocab
         return vocab
 
-    def _prior(self, standard: Standard, node: Node) -> float:
+    def _prior(self, node: Node, per_sector: dict[str, int] | None, supervises: bool) -> float:
+        """What the target's occupation adds before any word matched: its concentration in the standard's
+        sector (the share of all its US jobs that are in that sector, OEWS; `per_sector` is the sector's
+        employment by SOC), less `ROLE_WEIGHT` when one of the standard (`supervises`) and the occupation
+        supervises or manages and the other does not."""
         soc = _soc_of(node)
         if soc is None:
-            return 1.0
-        prior = 1.0
-        sector = self.corpus.naics_sector(standard.sector)
-        per_sector = self.corpus.employment.get(sector or "")
+            return 0.0
+        prior = 0.0
         if per_sector is not None and self._soc_total.get(soc):
-            concentration = per_sector.get(soc, 0) / self._soc_total[soc]
-            prior *= 1 + SECTOR_WEIGHT * math.sqrt(concentration)
-        zone = self._job_zone(node, soc)
-        if zone is not None and standard.level is not None:
-            prior *= 1 - JOB_ZONE_STEP * abs(standard.level - zone)
+            prior += SECTOR_WEIGHT * math.sqrt(per_sector.get(soc, 0) / self._soc_total[soc])
+        if supervises != (soc in self._supervisory):
+            prior -= ROLE_WEIGHT
         return prior
 
     def _job_zone(self, node: Node, soc: str) -> int | None:
@@ -225,16 +290,20 @@ class Proposer:
         doc = ev.index.docs[ev.hit.doc]
         spelled = title_words(standard.title)
         path = [(Scheme.CONOCER_EC, standard.code), *ev.route.path]
-        if ev.index is self.english:
+        label = ev.hit.name
+        if ev.index is self.english or ev.index is self.tasks:
             # English stems matched: name the title's words they translate, and the English stem.
             sources = {en: es for es in spelled for en, _ in self.translations.get(es, ())}
             terms = [f"{spelled[sources[s]]} ({s})" if s in sources else s for s in ev.hit.matched]
             dataset = ENGLISH_DATASET
+            if ev.index is self.tasks:
+                dataset = TASKS_DATASET
+                label = _best_task(self.corpus.tasks.get(doc.code, []), set(ev.hit.matched))
         else:
             terms = [spelled.get(s, s) for s in ev.hit.matched]
             dataset = DATASETS[doc.scheme]
         evidence: dict[str, Any] = {
-            "matchedLabel": ev.hit.name,
+            "matchedLabel": label,
             "matchedTerms": terms,
             "dataset": dataset,
             "score": round(ev.score, 4),
@@ -258,6 +327,18 @@ class Proposer:
             if zone is not None:
                 evidence["jobZone"] = zone
         return Candidate(node[0], node[1], calibrated(ev.score), evidence, path)
+
+
+def _best_task(tasks: list[str], matched: set[str]) -> str:
+    """The task statement that holds most of the matched stems (the first such, in code order)."""
+    return max(tasks, key=lambda t: len(matched & set(stems(t, "en"))), default="")
+
+
+def _supervises(title: str) -> bool:
+    """Whether a standard's title names supervising or managing work ("Coordinación de los servicios de
+    limpieza...") rather than doing it: by its first word, as CONOCER titles are written."""
+    first = words(title, "es")[:1]
+    return bool(first) and fold(first[0]) in SUPERVISING_WORDS
 
 
 def _names(label: str | None) -> list[str]:

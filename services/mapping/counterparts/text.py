@@ -40,7 +40,8 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def _stem(word: str, lang: str) -> str | None:
     """A lower-case word's folded stem, None for a function word or a single letter."""
-    if len(word) < 2 or fold(word) in STOP_WORDS[lang]:
+    # Function words are listed unaccented ("segun"); ñ is kept apart so "uñas" is not "unas" (some).
+    if len(word) < 2 or fold(word.replace("ñ", "ny")) in STOP_WORDS[lang]:
         return None
     return fold(_STEMMERS[lang].stemWord(word))
 

@@ -1,0 +1,22 @@
+"""Words for matching (services/mapping/counterparts/text.py): stems, folding and function words."""
+
+from __future__ import annotations
+
+from services.mapping.counterparts.text import fold, prefix, stems, words
+
+
+def test_accented_and_plain_forms_share_a_stem() -> None:
+    assert stems("automóviles", "es") == stems("automóvil", "es") == ["automovil"]
+    assert fold("Aplicación") == "aplicacion"
+
+
+def test_function_words_are_dropped_but_n_with_tilde_is_not_n() -> None:
+    """"unas" (some) is a function word; "uñas" (nails, EC0361.01) is the subject of a trade."""
+    assert stems("aplicación de unas uñas", "es") == ["aplic", stems("uñas", "es")[0]]
+    assert stems("uñas", "es") and words("Uñas acrílicas", "es") == ["uñas", "acrílicas"]
+    assert stems("según el tipo", "es") == ["tip"]
+
+
+def test_prefix_joins_a_trade_and_its_worker_only_for_long_stems() -> None:
+    assert prefix(stems("soldadura", "es")[0]) == prefix(stems("soldador", "es")[0]) == "~solda"
+    assert prefix("motor") is None

@@ -10,9 +10,9 @@ import { h } from "./dom.js";
 import { t } from "./i18n.js";
 import { confidence } from "./ui.js";
 
-const COLUMN = 215;
+const COLUMN = 226;
 const ROW = 62;
-const BOX = { width: 180, height: 46 };
+const BOX = { width: 172, height: 46 };
 const MARGIN = 16;
 const MAX_NODES = 40;
 
@@ -106,7 +106,7 @@ export function crosswalkPicture(standard, lang) {
         `${node.item.scheme} ${node.item.code}`,
         node.total !== null ? ` · ${confidence(node.total)}` : "",
       ),
-      h("text", { x: x + 8, y: y + 34 }, label.length > 27 ? `${label.slice(0, 26)}…` : label),
+      h("text", { x: x + 8, y: y + 34 }, label.length > 25 ? `${label.slice(0, 24)}…` : label),
     );
   });
   return h(

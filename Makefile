@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 serve: $(STAMP)
-	$(BIN)/qf serve $(if $(DATA),--data $(DATA))
+	$(BIN)/qf serve $(if $(DATA),--data $(DATA)) $(if $(SAMPLE),--sample)
 
 ORACLE := tests/oracle
 ORACLE_STAMP := $(ORACLE)/node_modules/.installed

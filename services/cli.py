@@ -13,6 +13,7 @@ import signal
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +21,14 @@ import asyncpg
 import uvicorn
 import uvloop
 from pydantic import SecretStr, ValidationError
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from gateway.sources import SupergraphLoader, file_supergraph, live_supergraph
 from services.common.db import Database, resolve_database_url
 from services.common.migrations import migrate_service
 from services.common.settings import SERVICES, Settings, get_settings
 from services.common.signing import ROLES
+from services.mapping.datasets import DATASETS, FOLDERS
 from services.registry.importer import RenecImportError
 
 log = logging.getLogger("qf")
@@ -61,31 +65,48 @@ async def migrate_all(url: str) -> None:
         log.info("%s: %s", service, f"applied {', '.join(applied)}" if applied else "up to date")
 
 
-async def load_data(url: str, settings: Settings, data_dir: Path | None) -> None:
-    from services.credits.sample import load_sample as load_credits_sample
+async def load_data(url: str, settings: Settings, data_dir: Path | None, sample: bool = False) -> None:
+    """The official files under `data_dir`, and the hand-written sample: by itself only into a database
+    that holds nothing else, next to other data only when asked (`sample`)."""
+    from services.credits import sample as credits_sample
     from services.mapping.importer import import_all
-    from services.mapping.sources.sample import sample_datasets, write_sample_agreement
+    from services.mapping.sources import sample as mapping_sample
     from services.mapping.store import write_dataset
+    from services.registry import sample as registry_sample
     from services.registry.importer import import_renec
-    from services.registry.sample import load_sample
 
     registry = await Database.connect(url, "registry")
     mapping = await Database.connect(url, "mapping")
     credits = await Database.connect(url, "credits")
     try:
-        # The credit bank's sample is illustrative with either data set: no official file has credit rules.
-        await load_credits_sample(credits)
-        if data_dir is None:
-            await load_sample(registry, settings.require_curp_salt())
-            async with mapping.pool.acquire() as conn:
-                for dataset in sample_datasets():
-                    await write_dataset(conn, dataset)
-                await write_sample_agreement(conn)
-        else:
+        if data_dir is not None:
             print((await import_renec(registry, data_dir / "conocer_renec_avala")).render())
             async with mapping.pool.acquire() as conn:
                 for summary in await import_all(conn, data_dir):
                     print(summary.render())
+        elif not sample:
+            async with mapping.pool.acquire() as conn:
+                held = {
+                    "registry": await registry_sample.holds_other_data(registry),
+                    "crosswalk": await mapping_sample.holds_other_data(conn),
+                    "credit bank": await credits_sample.holds_other_data(credits),
+                }
+            if any(held.values()):
+                names = ", ".join(name for name, has in held.items() if has)
+                print(f"the database holds data of its own ({names}): the sample is not loaded "
+                      "(`qf serve --sample` adds it)", flush=True)
+                return
+            sample = True
+        if not sample:
+            return
+        await credits_sample.load_sample(credits)
+        await registry_sample.load_sample(registry, settings.require_curp_salt())
+        async with mapping.pool.acquire() as conn:
+            # The crosswalk's sample is a hand copy of official rows: it never overwrites the real ones.
+            if not await mapping_sample.holds_other_data(conn):
+                for dataset in mapping_sample.sample_datasets():
+                    await write_dataset(conn, dataset)
+                await mapping_sample.write_sample_agreement(conn)
     finally:
         await registry.close()
         await mapping.close()
@@ -99,22 +120,64 @@ class _Server(uvicorn.Server):
         yield
 
 
+class _Unlogged(HttpToolsProtocol):
+    """HTTP without access-log lines: uvicorn's access logger is one for every server in the process,
+    so a subgraph's (the gateway's signed internal calls) are turned off per connection instead."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.access_log = False
+
+
+@dataclass(frozen=True)
+class Listener:
+    app: Any
+    port: int
+    public: bool = False  # the gateway's ports: their requests are access-logged, subgraphs' never are
+
+
 async def serve_all(
-    apps: list[tuple[Any, int]], settings: Settings, when_ready: Callable[[], Awaitable[None]] | None = None
+    listeners: list[Listener], settings: Settings, when_ready: Callable[[], Awaitable[None]] | None = None
 ) -> None:
     """Run the servers in one loop; `when_ready` runs once every one of them listens.
 
-    Run it under `uvloop.run`: uvicorn installs uvloop only when it owns the loop, and here we do.
+    They stop in the reverse of their order (the gateway first, the registry last), each once the one
+    before has finished, so nothing is left calling a subgraph that has gone; a second Ctrl-C stops
+    them all at once. Run it under `uvloop.run`: uvicorn installs uvloop only when it owns the loop.
     """
+    level = settings.log_level.lower()
+    if len(listeners) > 1 and level in ("debug", "info"):
+        level = "warning"  # one "Uvicorn running on ..." per server says nothing `when_ready` will not
     servers = [
-        _Server(uvicorn.Config(app, host=settings.host, port=port, log_level=settings.log_level.lower()))
-        for app, port in apps
+        _Server(
+            uvicorn.Config(
+                x.app,
+                host=settings.host,
+                port=x.port,
+                log_level=level,
+                http="auto" if x.public else _Unlogged,
+            )
+        )
+        for x in listeners
     ]
+    # uvicorn set its access logger to `level` too; the public listeners' requests stay in the log.
+    logging.getLogger("uvicorn.access").setLevel(settings.log_level)
+    tasks: list[asyncio.Future[None]] = []
+    stopping: asyncio.Future[None] | None = None
     loop = asyncio.get_running_loop()
 
-    def stop() -> None:
-        for server in servers:
+    async def stop_in_order() -> None:
+        for server, task in reversed(list(zip(servers, tasks, strict=True))):
             server.should_exit = True
+            await asyncio.wait([task])
+
+    def stop() -> None:
+        nonlocal stopping
+        if stopping is None:
+            stopping = asyncio.ensure_future(stop_in_order())
+            return
+        for server in servers:  # asked twice: now
+            server.should_exit = server.force_exit = True
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
@@ -129,9 +192,12 @@ async def serve_all(
         if when_ready is not None:
             await when_ready()
 
+    tasks.extend(asyncio.ensure_future(s.serve()) for s in servers)
     watcher = asyncio.ensure_future(watch())
     try:
-        await asyncio.gather(*(s.serve() for s in servers))
+        await asyncio.gather(*tasks)
+        if stopping is not None:
+            await stopping
     finally:
         watcher.cancel()
 
@@ -156,9 +222,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print("qf: --supergraph goes with --service gateway", file=sys.stderr)
         return 2
     if args.service == "gateway":
-        app = _gateway_app(settings, args.supergraph)
-        apps = [(app, args.port or settings.gateway_port), *_metrics_app(app, settings)]
-        uvloop.run(serve_all(apps, settings))
+        if args.supergraph is not None:
+            app = _gateway_app(settings, file_supergraph(args.supergraph), own_database=False)
+        else:
+            stopped, supergraph = uvloop.run(_wait_for_subgraphs(settings))
+            if supergraph is None:
+                print(f"qf: stopped by {stopped} before the gateway started: its subgraphs never all "
+                      "answered (see above)", file=sys.stderr)
+                return 1
+            app = _gateway_app(settings, _ready(supergraph))
+        listeners = [Listener(app, args.port or settings.gateway_port, public=True), *_metrics(app, settings)]
+        uvloop.run(serve_all(listeners, settings))
         return 0
     if args.service:
         if args.service not in AVAILABLE:
@@ -167,64 +241,91 @@ def cmd_serve(args: argparse.Namespace) -> int:
         url = resolve_database_url(settings)
         asyncio.run(migrate_service(url, args.service))
         app = _service_app(args.service, settings, url)
-        uvloop.run(serve_all([(app, args.port or settings.port_of(args.service))], settings))
+        uvloop.run(serve_all([Listener(app, args.port or settings.port_of(args.service))], settings))
         return 0
 
     started = time.monotonic()
     settings = with_local_secrets(settings)
     url = resolve_database_url(settings)
     asyncio.run(migrate_all(url))
-    asyncio.run(load_data(url, settings, args.data))
+    asyncio.run(load_data(url, settings, args.data, sample=args.sample))
     settings = settings.model_copy(update={"database_url": url})
-    apps = [(_service_app(s, settings, url), settings.port_of(s)) for s in AVAILABLE]
-    gateway = _gateway_app(settings, None)
-    apps += [(gateway, settings.gateway_port), *_metrics_app(gateway, settings)]
+    listeners = [Listener(_service_app(s, settings, url), settings.port_of(s)) for s in AVAILABLE]
+    # The subgraphs start in this same loop: a few seconds without them is no news.
+    live = live_supergraph(_subgraph_urls(settings), settings.require_secret(), quiet_seconds=5)
+    gateway = _gateway_app(settings, live)
+    listeners += [Listener(gateway, settings.gateway_port, public=True), *_metrics(gateway, settings)]
     gateway_url = f"http://{settings.host}:{settings.gateway_port}/graphql"
+    subgraphs = ", ".join(f"{s} :{settings.port_of(s)}" for s in AVAILABLE)
 
     async def announce() -> None:
         print(
-            f"\nqf is up in {time.monotonic() - started:.1f} s: {gateway_url}  (Ctrl-C stops it)\n",
+            f"\nqf is up in {time.monotonic() - started:.1f} s: {gateway_url}  (Ctrl-C stops it)\n"
+            f"subgraphs (signed calls only): {subgraphs}\n",
             flush=True,
         )
 
-    uvloop.run(serve_all(apps, settings, when_ready=announce))
+    uvloop.run(serve_all(listeners, settings, when_ready=announce))
     return 0
 
 
-def _metrics_app(gateway: Any, settings: Settings) -> list[tuple[Any, int]]:
+def _subgraph_urls(settings: Settings) -> dict[str, str]:
+    return {service: settings.url_of(service) for service in AVAILABLE}
+
+
+async def _wait_for_subgraphs(settings: Settings) -> tuple[str | None, str | None]:
+    """The supergraph composed from the running subgraphs, waiting for them as long as it takes (saying
+    so); Ctrl-C or SIGTERM ends the wait: (the signal's name, None)."""
+    load = live_supergraph(_subgraph_urls(settings), settings.require_secret(), wait_seconds=None)
+    task = asyncio.ensure_future(load())
+    loop = asyncio.get_running_loop()
+    stopped: list[str] = []
+
+    def stop(sig: signal.Signals) -> None:
+        stopped.append(sig.name)
+        task.cancel()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop, sig)
+    try:
+        return None, await task
+    except asyncio.CancelledError:
+        return stopped[0] if stopped else "a signal", None
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+def _ready(supergraph: str) -> SupergraphLoader:
+    async def load() -> str:
+        return supergraph
+
+    return load
+
+
+def _metrics(gateway: Any, settings: Settings) -> list[Listener]:
     """In production the gateway's /metrics is served on QF_METRICS_PORT, off the public port."""
     if not settings.metrics_on_own_port:
         return []
     from gateway.server import create_metrics_app
 
-    return [(create_metrics_app(gateway.state.metrics), settings.metrics_port)]
+    return [Listener(create_metrics_app(gateway.state.metrics), settings.metrics_port)]
 
 
-def _gateway_app(settings: Settings, supergraph: Path | None) -> Any:
-    """The gateway over a supergraph file (no database needed), or over our live subgraphs."""
+def _gateway_app(settings: Settings, supergraph: SupergraphLoader, *, own_database: bool = True) -> Any:
+    """The gateway; over our own subgraphs its API keys live in our database, while a gateway over a
+    supergraph file needs none (it uses QF_DATABASE_URL if set, else every caller is public)."""
     from gateway.server import create_gateway_app
-    from gateway.sources import file_supergraph, live_supergraph
 
     secret = settings.internal_secret.get_secret_value().encode() if settings.internal_secret else None
     # The reference portal (portal/) unless QF_PORTAL_DIR names another; an installed package has none.
     portal = settings.portal_dir or (PORTAL_DIR if PORTAL_DIR.is_dir() else None)
-    if supergraph is not None:
-        return create_gateway_app(
-            settings,
-            file_supergraph(supergraph),
-            database_url=settings.database_url,
-            secret=secret,
-            portal_dir=portal,
-        )
-    urls = {service: settings.url_of(service) for service in AVAILABLE}
-    database_url = resolve_database_url(settings)
-    asyncio.run(migrate_service(database_url, "gateway"))
+    database_url = settings.database_url
+    if own_database:
+        database_url = resolve_database_url(settings)
+        asyncio.run(migrate_service(database_url, "gateway"))
     return create_gateway_app(
-        settings,
-        live_supergraph(urls, settings.require_secret()),
-        database_url=database_url,
-        secret=secret,
-        portal_dir=portal,
+        settings, supergraph, database_url=database_url, secret=secret, portal_dir=portal
     )
 
 
@@ -259,8 +360,8 @@ async def _with_registry(work: Any) -> Any:
         await db.close()
 
 
-async def _with_mapping(work: Any) -> Any:
-    url = resolve_database_url(get_settings())
+async def _with_mapping(work: Any, *, create: bool = True) -> Any:
+    url = resolve_database_url(get_settings(), create=create)
     await migrate_service(url, "mapping")
     db = await Database.connect(url, "mapping")
     try:
@@ -272,12 +373,12 @@ async def _with_mapping(work: Any) -> Any:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """RENEC goes to the registry and, as crosswalk items, to the mapping service; the rest to mapping."""
-    from services.mapping.importer import FOLDERS, import_all, import_dataset
+    from services.mapping.importer import import_all, import_dataset
     from services.registry.importer import import_renec
 
     path: Path = args.path
-    if not path.is_dir():
-        print(f"qf: {path} is not a folder", file=sys.stderr)
+    if problem := _wrong_folder(args.dataset, path):
+        print(f"qf: {problem}", file=sys.stderr)
         return 2
     started = time.monotonic()
     try:
@@ -289,7 +390,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         else:
             summaries = asyncio.run(_with_mapping(lambda conn: import_dataset(conn, args.dataset, path)))
     except (OSError, ValueError) as exc:  # a missing or malformed file: nothing was written
-        print(f"qf: {args.dataset} not imported, nothing written: {exc}", file=sys.stderr)
+        expected = "the data folder (like ../shared/data)" if args.dataset == "all" else FOLDERS[args.dataset]
+        hint = f"`qf import {args.dataset}` takes {expected}; `qf import --help` lists them"
+        print(f"qf: {args.dataset} not imported, nothing written: {exc}\n({hint})", file=sys.stderr)
         return 2
     for summary in summaries:
         print(summary.render())
@@ -297,6 +400,24 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(_render_proposals(asyncio.run(_with_mapping(_propose))))
     print(f"done in {time.monotonic() - started:.2f} s")
     return 0
+
+
+def _wrong_folder(dataset: str, path: Path) -> str | None:
+    """Why `path` cannot be what `qf import DATASET` takes, naming the folder it expects; None if it can."""
+    if not path.is_dir():
+        return f"{path} is not a folder"
+    if dataset == "all":
+        if path.name in FOLDERS.values():
+            return (f"{path} is one dataset's folder; `qf import all` takes the folder that holds them all "
+                    f"(like ../shared/data), perhaps {path.parent}")
+        missing = [folder for folder in FOLDERS.values() if not (path / folder).is_dir()]
+        if missing:
+            return f"{path} lacks the dataset folders {', '.join(missing)} that `qf import all` reads"
+        return None
+    expected = FOLDERS[dataset]
+    if path.name != expected and (path / expected).is_dir():
+        return f"`qf import {dataset}` takes the {expected} folder itself: {path / expected}"
+    return None
 
 
 async def _propose(conn: Any) -> Any:
@@ -315,21 +436,29 @@ def _render_proposals(summary: Any) -> str:
 
 def cmd_propose(args: argparse.Namespace) -> int:
     """Re-runs the counterpart proposer over the imported data; reviewers' decisions are never touched."""
-    print(_render_proposals(asyncio.run(_with_mapping(_propose))))
+    # Over data imported before: a new, empty database here would only mean the wrong folder.
+    print(_render_proposals(asyncio.run(_with_mapping(_propose, create=False))))
     return 0
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from services.registry.sync import sync_renec
+    """CONOCER's live list goes to the registry and, like `qf import renec`, to the crosswalk: a new
+    standard gets its sector and level links at once. The rows are fetched once and checked before
+    either service writes."""
+    from services.mapping.importer import import_renec_rows
+    from services.registry.importer import import_standards
+    from services.registry.sync import fetch_renec
 
     url = args.url or get_settings().renec_url
-    summary = asyncio.run(_with_registry(lambda db: sync_renec(db, url)))
-    print(summary.render())
+    rows = asyncio.run(fetch_renec(url))
+    print(asyncio.run(_with_registry(lambda db: import_standards(db, rows, complete=True))).render())
+    for summary in asyncio.run(_with_mapping(lambda conn: import_renec_rows(conn, rows))):
+        print(summary.render())
     return 0
 
 
-async def _with_gateway(work: Any) -> Any:
-    url = resolve_database_url(get_settings())
+async def _with_gateway(work: Any, *, create: bool = True) -> Any:
+    url = resolve_database_url(get_settings(), create=create)
     await migrate_service(url, "gateway")
     db = await Database.connect(url, "gateway")
     try:
@@ -419,7 +548,7 @@ def cmd_apikey_revoke(args: argparse.Namespace) -> int:
 def cmd_apikey_list(args: argparse.Namespace) -> int:
     from gateway.apikeys import list_api_keys
 
-    keys = asyncio.run(_with_gateway(list_api_keys))
+    keys = asyncio.run(_with_gateway(list_api_keys, create=False))
     if not keys:
         print(
             "no API keys yet: `qf apikey create --role ROLE --name NAME [--scope ID --person NAME]` makes one"
@@ -493,6 +622,15 @@ def _write_api_schema(supergraph: str) -> int:
     return 0
 
 
+def _datasets_help() -> str:
+    width = max(map(len, DATASETS))
+    lines = ["datasets, their folder in ../shared/data, and what each brings:"]
+    for name, (folder, what) in DATASETS.items():
+        lines += [f"  {name:<{width}}  {folder}/", f"  {'':<{width}}    {what}"]
+    lines.append(f"  {'all':<{width}}  every folder above (give their parent), then counterpart proposals")
+    return "\n".join(lines)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qf", description="Mexico's qualifications framework API")
     sub = p.add_subparsers(dest="command", required=True)
@@ -500,7 +638,15 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run everything, or one service with --service")
     serve.add_argument("--service", choices=(*SERVICES, "gateway"))
     serve.add_argument("--port", type=int)
-    serve.add_argument("--data", type=Path, help="load the official files under DIR instead of the sample")
+    serve.add_argument(
+        "--data", type=Path, metavar="DIR", help="import the official files under DIR, as `qf import all`"
+    )
+    serve.add_argument(
+        "--sample",
+        action="store_true",
+        help="load the illustrative sample even next to other data (by default it goes only into an empty "
+        "database)",
+    )
     serve.add_argument(
         "--supergraph",
         type=Path,
@@ -510,15 +656,16 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="apply every service's migrations").set_defaults(run=cmd_migrate)
 
-    imp = sub.add_parser("import", help="import an official dataset")
-    imp.add_argument(
-        "dataset",
-        choices=(
-            *("renec", "scian", "naics", "soc", "onet", "cip", "isced", "esco"),
-            *("sinco", "onet-evidence", "esco-onet", "oews", "esco-skills", "all"),
-        ),
+    imp = sub.add_parser(
+        "import",
+        help="import an official dataset",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Imports one official dataset from its folder, or `all` of them from the folder that "
+        "holds them (like ../shared/data). Imports are idempotent and never undo a local decision.",
+        epilog=_datasets_help(),
     )
-    imp.add_argument("path", type=Path)
+    imp.add_argument("dataset", choices=(*DATASETS, "all"), metavar="DATASET", help="one listed below")
+    imp.add_argument("path", type=Path, help="the dataset's folder; for `all`, the folder holding them")
     imp.set_defaults(run=cmd_import)
 
     sub.add_parser(

@@ -37,10 +37,14 @@ def server_url() -> Iterator[str]:
     if configured:
         yield configured
         return
-    from services.common.embedded import start_embedded
+    from services.common.embedded import embedded_server
 
-    with tempfile.TemporaryDirectory(prefix="qf-test-pg-") as folder:
-        yield start_embedded(Path(folder), database="postgres")
+    # The server stops before its folder is deleted: the session leaves no process behind.
+    with (
+        tempfile.TemporaryDirectory(prefix="qf-test-pg-") as folder,
+        embedded_server(Path(folder), database="postgres") as url,
+    ):
+        yield url
 
 
 @pytest.fixture(scope="session")

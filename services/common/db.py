@@ -16,13 +16,13 @@ import asyncpg
 from services.common.settings import Settings
 
 
-def resolve_database_url(settings: Settings) -> str:
-    """The configured server, or the embedded one started on demand."""
+def resolve_database_url(settings: Settings, *, create: bool = True) -> str:
+    """The configured server, or the embedded one started on demand (made only if `create`)."""
     if settings.database_url:
         return settings.database_url
     from services.common.embedded import start_embedded
 
-    return start_embedded(settings.data_dir)
+    return start_embedded(settings.data_dir, create=create)
 
 
 async def _init_connection(conn: asyncpg.Connection) -> None:

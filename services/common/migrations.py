@@ -81,7 +81,8 @@ async def migrate(conn: asyncpg.Connection, schema: str, migrations: list[Migrat
                     migration.version,
                     migration.checksum,
                 )
-            log.info("applied migration %s/%s", schema, migration.version)
+            # Debug only: `qf migrate` and `qf serve` say once per service what they applied.
+            log.debug("applied migration %s/%s", schema, migration.version)
             applied_now.append(migration.version)
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", _LOCK_ID)

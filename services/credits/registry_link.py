@@ -169,7 +169,10 @@ class RegistryClient:
         Certificate events come for the learners disclosed to any institution: those that can have deposits.
         """
         caller = Caller(role="registrar", subject=CREDIT_BANK_SUBJECT)
-        data = await self._query(CHANGES, {"after": after, "first": first}, caller)
+        try:
+            data = await self._query(CHANGES, {"after": after, "first": first}, caller)
+        except RegistryUnavailable as exc:  # no posting was at stake: say only what was not done
+            raise RegistryUnavailable("the registry did not answer; its feed is read next round") from exc
         page = data["registryChanges"]
         return page["nodes"], page["pageInfo"]["endCursor"] or after, page["pageInfo"]["hasNextPage"]
 

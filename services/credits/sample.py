@@ -200,3 +200,8 @@ async def load_sample(db: Database) -> None:
                 for institution, program, versions, credits, level, courses in RULES
             ],
         )
+
+
+async def holds_other_data(db: Database) -> bool:
+    """Whether the credit bank holds institutions of its own, not the illustrative sample's."""
+    return await db.fetchval("SELECT EXISTS (SELECT 1 FROM institutions WHERE NOT illustrative)")

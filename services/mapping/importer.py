@@ -14,12 +14,15 @@ from pathlib import Path
 
 import asyncpg
 
+from services.mapping.datasets import FOLDERS
 from services.mapping.model import Dataset, Scheme
 from services.mapping.sources.conocer import (
     AUTOMOTIVE_AGREEMENT,
     automotive_scope,
     level_frameworks,
+    read_rows,
     read_standards,
+    standards_dataset,
 )
 from services.mapping.sources.education import read_cip, read_isced
 from services.mapping.sources.esco_onet import onet_taxonomy, read_esco_onet
@@ -36,21 +39,6 @@ from services.mapping.sources.onet_evidence import read_onet_evidence
 from services.mapping.sources.sinco import read_sinco
 from services.mapping.store import WriteSummary, write_dataset, write_illustrative_agreement
 
-FOLDERS = {
-    "renec": "conocer_renec_avala",
-    "scian": "scian_2023_mx",
-    "naics": "naics",
-    "soc": "soc_2018",
-    "onet": "onet_soc_2019",
-    "cip": "cip_2020",
-    "isced": "isced_f_2013",
-    "esco": "esco_v1_en",
-    "sinco": "sinco_2011_inegi",
-    "onet-evidence": "onet_db_30_0_text",
-    "esco-onet": "esco_onet_crosswalk_nesta_2020",
-    "oews": "bls_oews_natsector_2024",
-    "esco-skills": "esco_v1_skills_en_us",
-}
 ESCO_SPANISH = "esco_v1_es"
 ONET_29_3 = "onet_db_29_3_excel"
 
@@ -114,14 +102,22 @@ READERS: dict[str, Callable[[Path], list[Dataset]]] = {
 
 
 async def import_dataset(conn: asyncpg.Connection, name: str, folder: Path) -> list[WriteSummary]:
-    summaries = [await write_dataset(conn, dataset) for dataset in READERS[name](folder)]
     if name == "renec":
-        await _automotive_agreement(conn, folder, summaries[-1])
+        return await import_renec_rows(conn, read_rows(folder))
+    return [await write_dataset(conn, dataset) for dataset in READERS[name](folder)]
+
+
+async def import_renec_rows(conn: asyncpg.Connection, rows: list[dict]) -> list[WriteSummary]:
+    """RENEC's standards list, from the export or CONOCER's live endpoint (`qf sync renec`): each
+    standard with its sector and level links, the level frameworks, the automotive agreement's scope."""
+    datasets = (level_frameworks(), standards_dataset(rows))
+    summaries = [await write_dataset(conn, dataset) for dataset in datasets]
+    await _automotive_agreement(conn, rows, summaries[-1])
     return summaries
 
 
-async def _automotive_agreement(conn: asyncpg.Connection, renec: Path, summary: WriteSummary) -> None:
-    scope, committees = automotive_scope(renec)
+async def _automotive_agreement(conn: asyncpg.Connection, rows: list[dict], summary: WriteSummary) -> None:
+    scope, committees = automotive_scope(rows)
     await write_illustrative_agreement(conn, AUTOMOTIVE_AGREEMENT, scope, committees)
     summary.notes.append(
         f"illustrative automotive agreement {AUTOMOTIVE_AGREEMENT['id']}: {len(scope)} standards of "
@@ -155,5 +151,5 @@ async def import_all(conn: asyncpg.Connection, root: Path) -> list[WriteSummary]
             summary.parallel.update(evidence.parallel)
             summary.notes.extend(evidence.notes)
         renec = next(s for s in summaries if s.dataset == "renec")
-        await _automotive_agreement(conn, root / FOLDERS["renec"], renec)
+        await _automotive_agreement(conn, read_rows(root / FOLDERS["renec"]), renec)
     return summaries

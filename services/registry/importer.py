@@ -22,6 +22,7 @@ import asyncpg
 
 from services.common.db import Database
 from services.registry.reference import fold, sector_for_title
+from services.registry.structures import Structure, StructureError, import_structure, read_structures
 
 STANDARDS_FILE = "extracted/ec_standards_api.json"
 COMMITTEES_FILE = "extracted/committees_complete.json"
@@ -76,6 +77,7 @@ class ImportSummary:
     accreditations: EntityCounts = field(default_factory=EntityCounts)
     centres: EntityCounts = field(default_factory=EntityCounts)
     centre_standards: EntityCounts = field(default_factory=EntityCounts)
+    elements: EntityCounts = field(default_factory=EntityCounts)
     levels: dict[int, int] = field(default_factory=lambda: dict.fromkeys(range(1, 6), 0))
     notes: list[str] = field(default_factory=list)
 
@@ -87,6 +89,7 @@ class ImportSummary:
             "accreditations": self.accreditations,
             "centres": self.centres,
             "centre standards": self.centre_standards,
+            "elements": self.elements,
         }
 
     @property
@@ -336,8 +339,14 @@ async def _import_standards(
     supersedes = await _supersedes(conn, standards)
 
     # Only the columns RENEC knows are written: purposes, dates, translations and
-    # equivalent_to_previous from other sources survive. A standard listed again is published again.
-    # supersedes keeps an existing value when RENEC gives no lower version to point at.
+    # equivalent_to_previous from other sources survive. A standard listed again is published again,
+    # unless an administrator withdrew it here (withdrawn_locally): a local decision the source never
+    # reverses. supersedes keeps an existing value when RENEC gives no lower version to point at.
+    kept = await conn.fetch(
+        "SELECT code, withdrawn_on FROM standards WHERE withdrawn_locally AND code = ANY($1::text[]) "
+        "ORDER BY code",
+        [s.code for s in standards],
+    )
     records = await conn.fetch(
         """
         INSERT INTO standards AS s (code, base_code, version, title_es, level, sector_code,
@@ -354,15 +363,18 @@ async def _import_standards(
             sector_code = EXCLUDED.sector_code, sector_title = EXCLUDED.sector_title,
             committee_id = EXCLUDED.committee_id, committee_name = EXCLUDED.committee_name,
             supersedes = coalesce(EXCLUDED.supersedes, s.supersedes),
-            status = EXCLUDED.status, withdrawn_on = EXCLUDED.withdrawn_on,
+            status = CASE WHEN s.withdrawn_locally THEN s.status ELSE EXCLUDED.status END,
+            withdrawn_on = CASE WHEN s.withdrawn_locally THEN s.withdrawn_on ELSE EXCLUDED.withdrawn_on END,
             source = EXCLUDED.source, updated_at = now()
         WHERE (s.title_es, s.level, s.sector_code, s.sector_title, s.committee_id,
                s.committee_name, s.supersedes, s.status, s.withdrawn_on, s.source)
               IS DISTINCT FROM
               (EXCLUDED.title_es, EXCLUDED.level, EXCLUDED.sector_code, EXCLUDED.sector_title,
                EXCLUDED.committee_id, EXCLUDED.committee_name,
-               coalesce(EXCLUDED.supersedes, s.supersedes), EXCLUDED.status,
-               EXCLUDED.withdrawn_on, EXCLUDED.source)
+               coalesce(EXCLUDED.supersedes, s.supersedes),
+               CASE WHEN s.withdrawn_locally THEN s.status ELSE EXCLUDED.status END,
+               CASE WHEN s.withdrawn_locally THEN s.withdrawn_on ELSE EXCLUDED.withdrawn_on END,
+               EXCLUDED.source)
         RETURNING (xmax = 0) AS inserted
         """,
         [s.code for s in standards],
@@ -378,6 +390,12 @@ async def _import_standards(
         SOURCE,
     )
     counts = _counts(records, len(standards))
+    if kept:
+        listed = ", ".join(f"{r['code']} (on {r['withdrawn_on']})" for r in kept[:10])
+        summary.notes.append(
+            f"left alone: {len(kept)} standards an administrator withdrew stay withdrawn though RENEC "
+            f"still lists them: {listed}" + (" ..." if len(kept) > 10 else "")
+        )
 
     if complete:
         # RENEC lists only standards in force: one it no longer lists has been withdrawn. Rows stay
@@ -629,7 +647,8 @@ async def _import_centres(
 
 async def import_renec(db: Database, folder: Path) -> ImportSummary:
     """Imports a `conocer_renec_avala` folder: the standards list is required, the committee, body,
-    centre and relation files are optional (a missing one is skipped and noted). All or nothing."""
+    centre and relation files are optional (a missing one is skipped and noted), and every
+    `db/*_structure.json` gives one standard's elements and criteria. All or nothing."""
     folder = Path(folder)
     summary = ImportSummary()
     if not (folder / STANDARDS_FILE).is_file():
@@ -641,6 +660,10 @@ async def import_renec(db: Database, folder: Path) -> ImportSummary:
     for relative in (COMMITTEES_FILE, BODIES_FILE, CENTRES_FILE, RELATIONS_FILE):
         data = _load_json(folder, relative, summary)
         optional[relative] = None if data is None else _require_list(data, relative)
+    try:
+        structures = read_structures(folder)
+    except StructureError as exc:
+        raise RenecImportError(f"{exc}; nothing imported") from exc
     committees: list[_Committee] = []
     links: dict[str, list[str]] = {}
     if (committee_items := optional[COMMITTEES_FILE]) is not None:
@@ -657,4 +680,31 @@ async def import_renec(db: Database, folder: Path) -> ImportSummary:
             await _import_accreditations(conn, relations, summary)
         if (centres := optional[CENTRES_FILE]) is not None:
             await _import_centres(conn, centres, summary)
+        await _import_structures(conn, structures, summary)
     return summary
+
+
+async def _import_structures(
+    conn: asyncpg.Connection, structures: list[tuple[str, Structure]], summary: ImportSummary
+) -> None:
+    """Elements and criteria of the standards that have a structure file (see structures.py)."""
+    known = {
+        r["code"]
+        for r in await conn.fetch(
+            "SELECT code FROM standards WHERE code = ANY($1::text[])",
+            [structure.standard_code for _, structure in structures],
+        )
+    }
+    for name, structure in structures:
+        if structure.standard_code not in known:
+            summary.elements.skipped += len(structure.elements)
+            summary.notes.append(f"{name}: {structure.standard_code} is not in the registry, skipped")
+            continue
+        counts = await import_structure(conn, structure)
+        summary.elements.add(
+            EntityCounts(inserted=counts.inserted, updated=counts.updated, unchanged=counts.unchanged)
+        )
+        if counts.removed:
+            summary.notes.append(
+                f"{name}: {counts.removed} elements of {structure.standard_code} not in the file removed"
+            )

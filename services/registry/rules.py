@@ -204,10 +204,13 @@ async def withdraw(db: Database, code: str, withdrawn_on: date) -> None:
     async with db.transaction() as conn:
         standard = await _standard_for_update(conn, code)
         if standard["status"] == "withdrawn":
+            # Withdrawn by the source already: the administrator's word still makes it a local decision.
+            await conn.execute("UPDATE standards SET withdrawn_locally = true WHERE code = $1", code)
             return
         await conn.execute(
-            "UPDATE standards SET status = 'withdrawn', withdrawn_on = $2, updated_at = now() "
-            "WHERE code = $1",
+            # Marked as a local decision, so that no later import publishes it again.
+            "UPDATE standards SET status = 'withdrawn', withdrawn_on = $2, withdrawn_locally = true, "
+            "updated_at = now() WHERE code = $1",
             code,
             withdrawn_on,
         )

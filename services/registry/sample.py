@@ -228,3 +228,12 @@ async def load_sample(db: Database, curp_salt: bytes) -> None:
             Caller(role="certifier", subject=f"sample:certifier-{body}", scope=body),
             curp_salt,
         )
+
+
+async def holds_other_data(db: Database) -> bool:
+    """Whether the registry holds rows that are not the sample's: imported from RENEC (which takes the
+    sample's rows over in place) or entered through the API."""
+    return await db.fetchval(
+        "SELECT EXISTS (SELECT 1 FROM standards WHERE source <> 'sample') "
+        "OR EXISTS (SELECT 1 FROM certification_bodies WHERE source <> 'sample')"
+    )

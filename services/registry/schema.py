@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -14,7 +15,7 @@ from services.common.context import Context
 from services.common.errors import BadUserInput, NotFound
 from services.common.pagination import Connection, decode_cursor, make_page, page_size
 from services.common.schema import SubgraphSchema
-from services.registry import privacy, rules, store
+from services.registry import privacy, rules, spelling, store
 from services.registry.reference import LEVEL_DESCRIPTORS, SCIAN_2023_SECTORS, SECTORS_BY_CODE, fold
 from services.registry.types import (
     BodyKind,
@@ -34,6 +35,8 @@ from services.registry.types import (
     load_certificate,
     load_standard,
 )
+
+T = TypeVar("T")
 
 
 def _ctx(info: Info) -> Context:
@@ -88,7 +91,12 @@ class OrderDirection(Enum):
 @strawberry.input
 class StandardOrder:
     field: StandardOrderField = StandardOrderField.CODE
-    direction: OrderDirection = OrderDirection.ASC
+    direction: OrderDirection | None = strawberry.field(
+        default=None,
+        description="ASC: smallest first (codes, titles, levels, oldest publication); for RELEVANCE, "
+        "least relevant first. DESC: the reverse; for RELEVANCE, most relevant first. Omitted: ASC, "
+        "except RELEVANCE, which lists the most relevant first.",
+    )
 
 
 @strawberry.type
@@ -120,13 +128,34 @@ class StandardFacets:
 @strawberry.type
 class StandardConnection(Connection[Standard]):
     _facets: strawberry.Private[Callable[[], Awaitable[StandardFacets]]]
+    _did_you_mean: strawberry.Private[Callable[[], Awaitable[list[str]]]]
 
     @strawberry.field(description="Counts over every match, not just this page.")
     async def facets(self) -> StandardFacets:
         return await self._facets()
 
+    @strawberry.field(
+        description="When the search found nothing: the search with its unknown words spelled as in "
+        "standards' titles, each of which would find something under the same filter, best first "
+        "(at most 5). Empty when the search matched, or when no spelling would."
+    )
+    async def did_you_mean(self) -> list[str]:
+        return await self._did_you_mean()
 
-def _standard_query(f: StandardFilter | None, info: Info) -> store.StandardQuery:
+
+def _once(make: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
+    """`make()` run at most once, however many fields await it (totalCount and didYouMean)."""
+    started: list[asyncio.Future[T]] = []
+
+    def call() -> Awaitable[T]:
+        if not started:
+            started.append(asyncio.ensure_future(make()))
+        return started[0]
+
+    return call
+
+
+async def _standard_query(f: StandardFilter | None, info: Info) -> store.StandardQuery:
     f = f or StandardFilter()
     levels = set(f.levels or [])
     if f.level is not None:
@@ -140,8 +169,9 @@ def _standard_query(f: StandardFilter | None, info: Info) -> store.StandardQuery
             argument="sectorCode",
         )
     status = (f.status or StandardStatus.PUBLISHED).value
+    text = _search_text(info, f.search)
     return store.StandardQuery(
-        search=_search_text(info, f.search),
+        search=await spelling.terms(_ctx(info).db, text) if text else None,
         levels=tuple(sorted(levels)),
         sector_code=f.sector_code,
         committee_id=f.committee_id,
@@ -297,16 +327,17 @@ class Query:
         order_by: StandardOrder | None = None,
     ) -> StandardConnection:
         ctx = _ctx(info)
-        query = _standard_query(filter, info)
+        query = await _standard_query(filter, info)
         size = page_size(first, ctx.settings.max_page_size)
         if order_by is None:
             order_by = StandardOrder(
                 field=StandardOrderField.RELEVANCE if query.search else StandardOrderField.CODE
             )
         order = order_by.field.value
-        if order == "RELEVANCE" and not query.search:
-            order = "CODE"
-        descending = order_by.direction is OrderDirection.DESC
+        direction = order_by.direction or (
+            OrderDirection.DESC if order_by.field is StandardOrderField.RELEVANCE else OrderDirection.ASC
+        )
+        descending = direction is OrderDirection.DESC
         # A cursor names its ordering: one taken from another ordering would point nowhere sensible.
         ordering = f"{order}:{'DESC' if descending else 'ASC'}"
         key = None
@@ -326,11 +357,20 @@ class Query:
             node_of=Standard.from_row,
             after=after,
         )
+        count = _once(lambda: store.count_standards(ctx.db, query))
+
+        async def did_you_mean() -> list[str]:
+            if query.search is None or await count():
+                return []
+            spellings = await spelling.spellings(ctx.db, query.search.text)
+            return (await store.matching_searches(ctx.db, query, spellings))[: spelling.MAX_SUGGESTIONS]
+
         return StandardConnection(
             edges=edges,
             page_info=page,
-            _count=lambda: store.count_standards(ctx.db, query),
+            _count=count,
             _facets=lambda: _facets(ctx.db, query),
+            _did_you_mean=did_you_mean,
         )
 
     @strawberry.field(description="Shared and differing elements of two or more standards.")
@@ -531,7 +571,8 @@ class Query:
     @strawberry.field(
         description="Changes to standards and accreditations, oldest first, for everyone; a certificate's "
         "changes only for those who may see the certificate (its body, admins, registrars it was "
-        "disclosed to: see Learner)."
+        "disclosed to: see Learner). `totalCount` is the length of the whole feed this caller may see, "
+        "the same on every page."
     )
     async def registry_changes(
         self, info: Info, after: str | None = None, first: int | None = 100
@@ -540,9 +581,9 @@ class Query:
         size = page_size(first, max(ctx.settings.max_page_size, 500), default=100)
         (since,) = decode_cursor(after, 1, kinds=(int,)) if after else [0]
         # What this caller may see of the feed, as a condition after the page's own two parameters
-        # (and, for the count, after its one).
+        # (the count has none of its own).
         visible, parameters = privacy.feed_filter(ctx.caller, 3)
-        counted, _ = privacy.feed_filter(ctx.caller, 2)
+        counted, _ = privacy.feed_filter(ctx.caller, 1)
         rows = await ctx.db.fetch(
             "SELECT seq, entity, key, op, data, changed_at FROM change_log "
             f"WHERE seq > $1 AND {visible} ORDER BY seq LIMIT $2",
@@ -567,11 +608,9 @@ class Query:
         return Connection(
             edges=edges,
             page_info=page,
-            _count=lambda: ctx.db.fetchval(
-                f"SELECT count(*) FROM change_log WHERE seq > $1 AND {counted}",
-                since,
-                *parameters,
-            ),
+            # The whole feed this caller may see, whatever the page: a count that shrank as a client
+            # paged on would not be a total, and a client could not tell how far it has read.
+            _count=lambda: ctx.db.fetchval(f"SELECT count(*) FROM change_log WHERE {counted}", *parameters),
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -12,6 +12,7 @@ import asyncpg
 
 from services.common.db import Database
 from services.common.errors import BadUserInput
+from services.registry.spelling import SearchTerms
 
 CODE_PATTERN = re.compile(r"^EC\d{4}(\.\d{2})?$")
 
@@ -20,7 +21,8 @@ STANDARD_COLUMNS = """
     sector_title, committee_id, committee_name, status, published_on, review_on, withdrawn_on,
     certificate_validity_years, supersedes, equivalent_to_previous, source,
     (SELECT s2.code FROM standards s2 WHERE s2.supersedes = standards.code
-      ORDER BY s2.version DESC LIMIT 1) AS superseded_by
+      ORDER BY s2.version DESC LIMIT 1) AS superseded_by,
+    EXISTS (SELECT 1 FROM elements e WHERE e.standard_code = standards.code) AS elements_known
 """
 
 
@@ -64,27 +66,27 @@ async def equivalent_earlier_versions(db: Database, codes: Sequence[str]) -> lis
 class StandardQuery:
     """A validated `standards` filter, turned into SQL once."""
 
-    search: str | None = None
+    search: SearchTerms | None = None
     levels: tuple[int, ...] = ()
     sector_code: str | None = None
     committee_id: str | None = None
     statuses: tuple[str, ...] = ()
 
-    def where(self) -> tuple[str, list[Any]]:
+    def where(self, args: list[Any] | None = None) -> tuple[str, list[Any]]:
+        """The condition and its arguments, numbered after those already in `args`."""
         clauses: list[str] = []
-        args: list[Any] = []
+        args = [] if args is None else args
 
         def arg(value: Any) -> str:
             args.append(value)
             return f"${len(args)}"
 
         if self.search:
-            # websearch syntax: words are ANDed, "quoted phrases", OR, -excluded.
-            # A code (or its start) typed into the box finds that standard too.
-            query = arg(self.search)
+            # websearch syntax: words are ANDed, "quoted phrases", OR, -excluded; each word also
+            # matches its near spellings (spelling.py). A code (or its start) finds that standard too.
             clauses.append(
-                f"(search @@ websearch_to_tsquery('spanish', fold({query})) "
-                f"OR starts_with(code, upper({query})))"
+                f"(search @@ {arg(self.search.widened)}::tsquery "
+                f"OR starts_with(code, upper({arg(self.search.text)})))"
             )
         if self.levels:
             clauses.append(f"level = ANY({arg(list(self.levels))}::smallint[])")
@@ -98,7 +100,8 @@ class StandardQuery:
 
 
 # Each ordering is a tuple of sort expressions compared as a row, so one keyset comparison pages
-# through it. Relevance sorts on the negated rank to keep ascending codes within equal ranks.
+# through it. Relevance sorts on the negated rank, so that equal ranks keep ascending codes: its SQL
+# direction is the opposite of the one asked for (DESC, most relevant first, is `-rank ASC, code ASC`).
 ORDERINGS: dict[str, tuple[tuple[str, str], ...]] = {
     "CODE": (("code", "text"),),
     "TITLE": (("title_es", "text"), ("code", "text")),
@@ -118,11 +121,22 @@ async def search_standards(
     limit: int,
 ) -> list[asyncpg.Record]:
     """One page (`limit` rows) in the given order, after the cursor's sort key if any."""
-    where, args = query.where()
+    args: list[Any] = []
     rank = "0::real"
     if query.search:
-        rank = "ts_rank_cd(search, websearch_to_tsquery('spanish', fold($1)))::real"
+        # In [1, 2) when the words match as typed, in [0, 1) when only near spellings match: a
+        # standard found through a guess never ranks above one that has the words.
+        exact = f"${len(args) + 1}::tsquery"
+        widened = f"${len(args) + 2}::tsquery"
+        args += [query.search.exact, query.search.widened]
+        rank = (
+            f"((search @@ {exact})::int + ts_rank_cd(search, {widened}) "
+            f"/ (1 + ts_rank_cd(search, {widened})))::real"
+        )
+    where, args = query.where(args)
     keys = ORDERINGS[order]
+    if order == "RELEVANCE":
+        descending = not descending
     direction = "DESC" if descending else "ASC"
     inner = f"SELECT {STANDARD_COLUMNS}, {rank} AS rank FROM standards WHERE {where}"
     outer_where = "true"
@@ -154,6 +168,21 @@ def sort_key(row: asyncpg.Record, order: str) -> list[Any]:
         "RELEVANCE": [-row["rank"], row["code"]],
     }
     return values[order]
+
+
+async def matching_searches(db: Database, query: StandardQuery, searches: Sequence[str]) -> list[str]:
+    """Those of `searches` (each as typed into the box) that find a standard under the query's other
+    conditions, in the order given: one query for all."""
+    where, args = replace(query, search=None).where()
+    args.append(list(searches))
+    rows = await db.fetch(
+        f"""SELECT t.s FROM unnest(${len(args)}::text[]) WITH ORDINALITY AS t(s, n)
+            WHERE EXISTS (SELECT 1 FROM standards WHERE {where}
+                            AND search @@ websearch_to_tsquery('spanish', fold(t.s)))
+            ORDER BY t.n""",
+        *args,
+    )
+    return [r["s"] for r in rows]
 
 
 async def count_standards(db: Database, query: StandardQuery) -> int:
@@ -237,6 +266,52 @@ async def accredited_bodies(
              AND ($2::date IS NULL OR (coalesce(a.valid_from, '-infinity') <= $2
                                        AND coalesce(a.valid_to, 'infinity') >= $2))
            ORDER BY a.standard_code, b.name, b.id""",
+        list(codes),
+        active_on,
+    )
+
+
+# Accreditations of a standard, as a page: by body name, then body id, then accreditation id (a body
+# may hold several windows for one standard), which is also the cursor.
+_ACCREDITATIONS_OF = """
+    FROM accreditations a JOIN certification_bodies b ON b.id = a.body_id
+    WHERE a.standard_code = ANY($1::text[])
+      AND ($2::date IS NULL OR (coalesce(a.valid_from, '-infinity') <= $2
+                                AND coalesce(a.valid_to, 'infinity') >= $2))"""
+
+
+async def accreditation_pages(
+    db: Database,
+    codes: Sequence[str],
+    active_on: date | None,
+    after: Sequence[Any] | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    """Up to `limit` accreditations of each standard after the (name, body id, id) key, one query for
+    all codes (a page of standards asking for the same page of each is one round trip)."""
+    name, body_id, accreditation_id = after or (None, None, None)
+    return await db.fetch(
+        f"""SELECT * FROM (
+                SELECT a.standard_code, a.id AS accreditation_id, b.id, b.name, b.kind, b.state,
+                       b.active, a.valid_from, a.valid_to,
+                       row_number() OVER (PARTITION BY a.standard_code ORDER BY b.name, b.id, a.id) AS n
+                {_ACCREDITATIONS_OF}
+                  AND ($3::text IS NULL OR (b.name, b.id, a.id) > ($3, $4, $5))
+            ) AS page WHERE n <= $6 ORDER BY standard_code, n""",
+        list(codes),
+        active_on,
+        name,
+        body_id,
+        accreditation_id,
+        limit,
+    )
+
+
+async def accreditation_counts(
+    db: Database, codes: Sequence[str], active_on: date | None
+) -> list[asyncpg.Record]:
+    return await db.fetch(
+        f"SELECT a.standard_code, count(*) AS count {_ACCREDITATIONS_OF} GROUP BY a.standard_code",
         list(codes),
         active_on,
     )

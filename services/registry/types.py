@@ -17,6 +17,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from services.common.context import Context, by_key
+from services.common.pagination import Connection, decode_cursor, make_page, page_size
 from services.registry import privacy, store
 from services.registry.reference import LEVEL_DESCRIPTORS, LEVEL_DESCRIPTORS_SOURCE, SECTORS_BY_CODE
 
@@ -92,6 +93,25 @@ def load_accreditations(info: Info, code: str, active_on: date | None) -> Any:
 
     # One loader per date: a page of standards asking for the same date is one query.
     return _ctx(info).loader(f"accreditations:{active_on}", batch).load(code)
+
+
+def load_accreditation_page(
+    info: Info, code: str, active_on: date | None, after: list[Any] | None, limit: int
+) -> Any:
+    async def batch(codes: list[str]) -> list[Any]:
+        rows = await store.accreditation_pages(_ctx(info).db, codes, active_on, after, limit)
+        return _grouped(rows, codes, "standard_code")
+
+    return _ctx(info).loader(f"accreditation_page:{active_on}:{after}:{limit}", batch).load(code)
+
+
+def load_accreditation_count(info: Info, code: str, active_on: date | None) -> Any:
+    async def batch(codes: list[str]) -> list[int]:
+        rows = await store.accreditation_counts(_ctx(info).db, codes, active_on)
+        counts = {r["standard_code"]: r["count"] for r in rows}
+        return [counts.get(c, 0) for c in codes]
+
+    return _ctx(info).loader(f"accreditation_count:{active_on}", batch).load(code)
 
 
 def load_holder_certificates(info: Info, holder_ref: str) -> Any:
@@ -250,6 +270,12 @@ class Accreditation:
     valid_from: date | None
     valid_to: date | None
 
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> Accreditation:
+        return cls(
+            body=CertificationBody.from_row(row), valid_from=row["valid_from"], valid_to=row["valid_to"]
+        )
+
 
 @strawberry.federation.type(keys=["code"], description="A competency standard (Estándar de Competencia).")
 class Standard:
@@ -268,6 +294,10 @@ class Standard:
     certificate_validity_years: int | None
     equivalent_to_previous: bool | None = strawberry.field(
         description="Whether this version is equivalent to the one it supersedes (null: not recorded)."
+    )
+    elements_known: bool = strawberry.field(
+        description="Whether the registry records this standard's elements (RENEC's list does not "
+        "give them; an element structure file or the standard's committee does)."
     )
     _sector_code: strawberry.Private[str]
     _committee_id: strawberry.Private[str | None]
@@ -292,6 +322,7 @@ class Standard:
             withdrawn_on=row["withdrawn_on"],
             certificate_validity_years=row["certificate_validity_years"],
             equivalent_to_previous=row["equivalent_to_previous"],
+            elements_known=row["elements_known"],
             _sector_code=row["sector_code"],
             _committee_id=row["committee_id"],
             _committee_name=row["committee_name"],
@@ -347,19 +378,42 @@ class Standard:
         row = await load_standard(info, self._superseded_by)
         return Standard.from_row(row) if row else None
 
-    @strawberry.field(description="The standard's elements; empty when the registry does not record them.")
+    @strawberry.field(
+        description="The standard's elements in order; empty when the registry does not record them "
+        "(see elementsKnown)."
+    )
     async def elements(self, info: Info) -> list[Element]:
         return [Element.from_row(r) for r in await load_elements(info, self.code)]
 
-    @strawberry.field(description="Bodies accredited to certify this standard, on `activeOn` if given.")
+    @strawberry.field(
+        description="Bodies accredited to certify this standard, on `activeOn` if given, all at once.",
+        deprecation_reason="Use accreditationsConnection, which pages (EC0217.01 has hundreds).",
+    )
     async def accreditations(self, info: Info, active_on: date | None = None) -> list[Accreditation]:
         rows = await load_accreditations(info, self.code, active_on)
-        return [
-            Accreditation(
-                body=CertificationBody.from_row(r), valid_from=r["valid_from"], valid_to=r["valid_to"]
-            )
-            for r in rows
-        ]
+        return [Accreditation.from_row(r) for r in rows]
+
+    @strawberry.field(
+        description="Bodies accredited to certify this standard, on `activeOn` if given, by body name; "
+        "`totalCount` counts them all."
+    )
+    async def accreditations_connection(
+        self, info: Info, active_on: date | None = None, first: int | None = 20, after: str | None = None
+    ) -> Connection[Accreditation]:
+        size = page_size(first, _ctx(info).settings.max_page_size)
+        key = decode_cursor(after, 3, kinds=(str, str, int)) if after else None
+        rows = await load_accreditation_page(info, self.code, active_on, key, size + 1)
+        edges, page = make_page(
+            rows,
+            size,
+            cursor_of=lambda r: [r["name"], r["id"], r["accreditation_id"]],
+            node_of=Accreditation.from_row,
+            after=after,
+        )
+        code = self.code
+        return Connection(
+            edges=edges, page_info=page, _count=lambda: load_accreditation_count(info, code, active_on)
+        )
 
 
 @strawberry.enum

@@ -33,6 +33,7 @@ OFFLINE = (
     "services.mapping.importer",
     "services.mapping.sources.",
     "services.registry.importer",
+    "services.registry.structures",  # the structure files, read by the importer
     "services.registry.sync",
 )
 # Exceptions of resolver code that are not QFErrors, and where each becomes one.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.mapping.counterparts.text import fold, prefix, stems, words
+from services.mapping.counterparts.text import fold, prefix, stem_prefixes, stems, words
 
 
 def test_accented_and_plain_forms_share_a_stem() -> None:
@@ -17,6 +17,11 @@ def test_function_words_are_dropped_but_n_with_tilde_is_not_n() -> None:
     assert stems("según el tipo", "es") == ["tip"]
 
 
-def test_prefix_joins_a_trade_and_its_worker_only_for_long_stems() -> None:
-    assert prefix(stems("soldadura", "es")[0]) == prefix(stems("soldador", "es")[0]) == "~solda"
+def test_prefix_joins_a_trade_and_its_worker_from_the_words_not_the_stems() -> None:
+    assert prefix("soldadura") == prefix("soldador") == "~solda"
+    # The stemmer cuts "barbería" to "barb" and "barbero" to "barber": their words still share a key.
+    assert stems("barbería", "es") != stems("barbero", "es")
+    assert stem_prefixes("Servicios de barbería", "es")[stems("barbería", "es")[0]] == prefix("barbero")
+    # "afinación" (tuning) and "afines" (related) share a stem, not a key.
+    assert stems("afinación", "es") == stems("afines", "es") and prefix("afinación") != prefix("afines")
     assert prefix("motor") is None

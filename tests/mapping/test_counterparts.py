@@ -13,7 +13,7 @@ from services.mapping.counterparts import calibration_table
 from services.mapping.counterparts.calibrate import GOLD, judged
 from services.mapping.counterparts.calibration import calibrated, fit_bins
 from services.mapping.counterparts.corpus import Corpus, load_corpus
-from services.mapping.counterparts.proposer import TASKS_DATASET, Proposer
+from services.mapping.counterparts.proposer import ROLE_WEIGHT, TASKS_DATASET, Proposer, _supervises
 from services.mapping.counterparts.store import PROPOSER, propose_all
 from services.mapping.model import Scheme
 
@@ -81,17 +81,16 @@ def test_task_statements_are_evidence_a_reviewer_can_read(corpus: Corpus, propos
     assert quoted > 0
 
 
-def test_supervising_standards_rank_supervisors_above_workers(proposer: Proposer) -> None:
+def test_the_role_prior_favours_supervisors_for_supervising_titles(proposer: Proposer) -> None:
     """EC0044 coordinates housekeeping (first-line supervisors, 37-1011); EC0043 does it (maids, 37-2012)."""
-    coordinating = [c.code for c in proposer.rank("EC0044", SOC, 10)]
-    doing = [c.code for c in proposer.rank("EC0043", SOC, 10)]
-    assert "37-1011" in coordinating and "37-2012" in doing
+    assert _supervises(proposer.corpus.standards["EC0044"].title)
+    assert not _supervises(proposer.corpus.standards["EC0043"].title)
+    supervisor, worker = (Scheme.SOC_2018, "37-1011"), (Scheme.SOC_2018, "37-2012")
 
-    def before(ranking: list[str], first: str, then: str) -> bool:
-        return then not in ranking or ranking.index(first) < ranking.index(then)
+    def gap(supervises: bool) -> float:
+        return proposer._prior(supervisor, None, supervises) - proposer._prior(worker, None, supervises)
 
-    assert before(coordinating, "37-1011", "37-2012")
-    assert before(doing, "37-2012", "37-1011")
+    assert gap(True) - gap(False) == pytest.approx(2 * ROLE_WEIGHT)
 
 
 def test_onet_codes_rank_through_their_soc(proposer: Proposer) -> None:

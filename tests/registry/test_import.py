@@ -250,3 +250,35 @@ async def test_optional_files_may_be_missing(db: Database, renec: Path, tmp_path
 async def test_standards_file_is_required(db: Database, tmp_path: Path) -> None:
     with pytest.raises(RenecImportError, match="standards list is required"):
         await import_renec(db, tmp_path)
+
+
+async def test_an_administrators_withdrawal_survives_every_import(db: Database, renec: Path) -> None:
+    """Issue 13: re-running the import re-published EC0630, which an administrator had withdrawn."""
+    from datetime import date
+
+    from services.registry import rules
+
+    await import_renec(db, renec)
+    await rules.withdraw(db, "EC0630", date(2026, 1, 15))
+    logged = await db.fetchval("SELECT count(*) FROM change_log")
+
+    again = await import_renec(db, renec)
+    synced = await import_standards(db, read(renec, STANDARDS_FILE), complete=True)
+
+    row = await db.fetchrow("SELECT status, withdrawn_on FROM standards WHERE code = 'EC0630'")
+    assert (row["status"], row["withdrawn_on"]) == ("withdrawn", date(2026, 1, 15))
+    assert again.changed == 0 and synced.changed == 0
+    assert await db.fetchval("SELECT count(*) FROM change_log") == logged
+    for summary in (again, synced):
+        note = next(n for n in summary.notes if n.startswith("left alone"))
+        assert "EC0630 (on 2026-01-15)" in note and "administrator withdrew" in note, note
+        assert "left alone" in summary.render()
+    # The source's own fields still follow the source: a new title arrives, the withdrawal stays.
+    rows = read(renec, STANDARDS_FILE)
+    for r in rows:
+        if r["codigo"].strip() == "EC0630":
+            r["titulo"] = r["titulo"] + " (revisado)"
+    retitled = await import_standards(db, rows, complete=True)
+    assert retitled.standards.updated == 1
+    row = await db.fetchrow("SELECT status, title_es FROM standards WHERE code = 'EC0630'")
+    assert row["status"] == "withdrawn" and row["title_es"].endswith("(revisado)")

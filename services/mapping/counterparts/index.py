@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.mapping.counterparts.text import prefix, stems, words
+from services.mapping.counterparts.text import stem_and_prefix, stems, words
 from services.mapping.model import Scheme
 
 K1 = 1.2
@@ -45,10 +45,9 @@ def keys_of(text: str, lang: str = "es") -> Counter[str]:
     """A name's index keys: its stems and, in Spanish, their prefixes (English queries come translated
     to whole stems, and English stems already join most forms of a word)."""
     keys: Counter[str] = Counter()
-    for s in stems(text, lang):
+    for s, p in stem_and_prefix(text, lang):
         keys[s] += 1
-        p = prefix(s) if lang == "es" else None
-        if p is not None:
+        if p is not None and lang == "es":
             keys[p] += 1
     return keys
 
@@ -90,13 +89,16 @@ class NameIndex:
                 for unit, tf in posted
             ]
 
-    def search(self, query: dict[str, float], limit: int) -> list[Hit]:
-        """The `limit` best occupations for weighted query stems, best first (ties by scheme, code)."""
+    def search(
+        self, query: dict[str, float], limit: int, prefixes: dict[str, str] | None = None
+    ) -> list[Hit]:
+        """The `limit` best occupations for weighted query stems, best first (ties by scheme, code);
+        `prefixes` gives a Spanish query stem's prefix key (`text.stem_prefixes`)."""
         weighted: dict[str, float] = {}
         origin: dict[str, str] = {}  # index key -> the query stem it stands for
         for stem, weight in query.items():
             _add(weighted, origin, stem, weight, stem)
-            p = prefix(stem) if self.lang == "es" else None
+            p = prefixes.get(stem) if prefixes and self.lang == "es" else None
             if p is not None:
                 _add(weighted, origin, p, weight * PREFIX_WEIGHT, stem)
             for related, strength in self.lexicon.get(stem, ()):

@@ -31,7 +31,7 @@ from services.mapping.counterparts.calibration import calibrated
 from services.mapping.counterparts.corpus import Corpus, Standard
 from services.mapping.counterparts.index import Doc, Hit, NameIndex, build_lexicon, query_weights, title_words
 from services.mapping.counterparts.routes import Node, Route, Router
-from services.mapping.counterparts.text import fold, stems, words
+from services.mapping.counterparts.text import fold, stem_prefixes, stems, words
 from services.mapping.counterparts.translation import learn, translate
 from services.mapping.model import Scheme
 
@@ -164,13 +164,10 @@ class Proposer:
         (each channel's score over its best one for this standard, so channels share one scale) and the
         priors."""
         query = query_weights(standard.title, self._stem_df, len(self.corpus.standards))
-        english = translate(query, self.translations)
-        channels = [
-            (
-                SPANISH_WEIGHT,
-                self._channel(self.index, self.index.search(query, DOCS_PER_QUERY), wanted, english),
-            ),
-        ]
+        prefixes = stem_prefixes(standard.title, "es")
+        english = translate(query, self.translations, prefixes)
+        spanish = self.index.search(query, DOCS_PER_QUERY, prefixes)
+        channels = [(SPANISH_WEIGHT, self._channel(self.index, spanish, wanted, english))]
         if english:
             for weight, index, limit in (
                 (TITLES_WEIGHT, self.english, ENGLISH_DOCS_PER_QUERY),

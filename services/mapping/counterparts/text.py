@@ -1,8 +1,9 @@
 """Words for matching: lower case, Snowball stems, accents folded, function words dropped.
 
 Stemming runs before folding (the Snowball rules know Spanish accents), so "automóviles" and "automóvil"
-both become "automovil". A word's `prefix` (its first letters) is a weaker key that joins the words a
-stemmer keeps apart: "pintura" and "pintor", "soldadura" and "soldador".
+both become "automovil". A word's prefix (the first letters of the folded word, not of its stem) is a
+weaker key that joins the words a stemmer keeps apart: "soldadura" and "soldador", "barbería" and
+"barbero" (stems "barb" and "barber"), "afinación" and "afinar" but not "afines" (related).
 """
 
 from __future__ import annotations
@@ -56,6 +57,21 @@ def stems(text: str, lang: str) -> list[str]:
     return [s for w in _WORD.findall(text.lower()) if (s := _stem(w, lang)) is not None]
 
 
-def prefix(stem: str) -> str | None:
-    """The weak key of a stem, or None for a short one (a short prefix says little)."""
-    return "~" + stem[:PREFIX_LENGTH] if len(stem) > PREFIX_LENGTH else None
+def prefix(word: str) -> str | None:
+    """The weak key of a word, or None for a short one (a short prefix says little)."""
+    folded = fold(word)
+    return "~" + folded[:PREFIX_LENGTH] if len(folded) > PREFIX_LENGTH else None
+
+
+def stem_and_prefix(text: str, lang: str) -> list[tuple[str, str | None]]:
+    """Each content word's (stem, prefix key), in order."""
+    return [(s, prefix(w)) for w in _WORD.findall(text.lower()) if (s := _stem(w, lang)) is not None]
+
+
+def stem_prefixes(text: str, lang: str) -> dict[str, str]:
+    """Stem -> the prefix key of the (first) word of `text` it came from, when that word has one."""
+    out: dict[str, str] = {}
+    for s, p in stem_and_prefix(text, lang):
+        if p is not None:
+            out.setdefault(s, p)
+    return out

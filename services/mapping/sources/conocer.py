@@ -55,7 +55,16 @@ RQF_TO_EQF: dict[str, tuple[str, Relation, float]] = {
 
 def read_standards(folder: Path) -> Dataset:
     """The RENEC standards of `folder` (laid out like ../shared/data/conocer_renec_avala)."""
-    rows = json.loads((folder / STANDARDS_FILE).read_text(encoding="utf-8"))
+    return standards_dataset(read_rows(folder))
+
+
+def read_rows(folder: Path) -> list[dict]:
+    """The rows of RENEC's standards list in `folder`."""
+    return json.loads((folder / STANDARDS_FILE).read_text(encoding="utf-8"))
+
+
+def standards_dataset(rows: list[dict]) -> Dataset:
+    """RENEC's standards list as the export file or CONOCER's live endpoint (`qf sync renec`) gives it."""
     standards = parse_standards(rows)
     dataset = Dataset("renec")
     for s in standards:
@@ -107,11 +116,10 @@ def committee_fact(code: str, committee: str) -> Fact:
     return Fact(Scheme.CONOCER_EC, code, COMMITTEE_FACT, committee, COMMITTEE_SOURCE)
 
 
-def automotive_scope(folder: Path) -> tuple[list[str], list[str]]:
+def automotive_scope(rows: list[dict]) -> tuple[list[str], list[str]]:
     """The RENEC standards the automotive rule (`services.mapping.scope`) selects by committee and title
     (no proposal exists at import, so the counterpart reasons cannot apply yet), and the automotive
     committees among theirs."""
-    rows = json.loads((folder / STANDARDS_FILE).read_text(encoding="utf-8"))
     scope, committees = [], set()
     for s in parse_standards(rows):
         reasons = automotive_reasons(s.title, s.committee_name)

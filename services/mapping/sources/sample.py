@@ -141,3 +141,16 @@ async def write_sample_agreement(conn: asyncpg.Connection) -> None:
     scope = sorted(code for code, found in reasons.items() if found)
     named = sorted({r.detail for found in reasons.values() for r in found if r.kind is ReasonKind.COMMITTEE})
     await write_illustrative_agreement(conn, AUTOMOTIVE_AGREEMENT, scope, named)
+
+
+async def holds_other_data(conn: asyncpg.Connection) -> bool:
+    """Whether the crosswalk holds items the sample does not write (an official import's)."""
+    keys = sorted({(item.scheme.value, item.code) for dataset in sample_datasets() for item in dataset.items})
+    return await conn.fetchval(
+        """SELECT EXISTS (
+               SELECT 1 FROM items i
+               WHERE NOT EXISTS (SELECT 1 FROM unnest($1::text[], $2::text[]) AS s(scheme, code)
+                                 WHERE s.scheme = i.scheme AND s.code = i.code))""",
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+    )

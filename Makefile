@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/counterparts.py
 	$(BIN)/python bench/credits.py
 	$(BIN)/python bench/gateway.py
+	$(BIN)/python bench/portal.py
 
 clean:
 	rm -rf $(VENV) .qf-data .pytest_cache .ruff_cache

@@ -15,6 +15,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -42,6 +43,7 @@ from gateway.graphql_http import (
 )
 from gateway.limits import Limits
 from gateway.metrics import GatewayMetrics
+from gateway.portal import Portal
 from gateway.sources import SupergraphLoader
 from gateway.supergraph import Supergraph
 from gateway.transport import SubgraphClient
@@ -85,11 +87,13 @@ def create_gateway_app(
     database_url: str | None,
     secret: bytes | None,
     subgraph_timeout: float | None = None,
+    portal_dir: Path | None = None,
 ) -> Starlette:
     """A gateway over the supergraph `load_supergraph` returns when the app starts.
 
     With a database, callers authenticate with API keys from its `gateway` schema; without one
-    (a gateway in front of somebody else's subgraphs) every caller is `public`.
+    (a gateway in front of somebody else's subgraphs) every caller is `public`. With `portal_dir`, the
+    static pages in it are served at `/` and `/portal` (gateway/portal.py).
     """
     development = settings.environment == "development"
     introspection = settings.introspection_enabled
@@ -97,6 +101,7 @@ def create_gateway_app(
     persisted = PersistedQueries()
     metrics = GatewayMetrics()
     ide = GraphiQL()
+    portal = Portal(portal_dir) if portal_dir is not None else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -212,6 +217,7 @@ def create_gateway_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         *(ide.routes() if introspection else ()),
+        *(portal.routes() if portal is not None else ()),
     ]
     if not settings.metrics_on_own_port:
         routes.append(_metrics_route(metrics))

@@ -36,6 +36,7 @@ log = logging.getLogger("qf")
 # Services that exist so far; the others join as they are built.
 AVAILABLE = tuple(s for s in SERVICES if (Path(__file__).parent / s / "migrations").is_dir())
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+PORTAL_DIR = Path(__file__).resolve().parent.parent / "portal"
 
 
 def with_local_secrets(settings: Settings) -> Settings:
@@ -317,11 +318,15 @@ def _gateway_app(settings: Settings, supergraph: SupergraphLoader, *, own_databa
     from gateway.server import create_gateway_app
 
     secret = settings.internal_secret.get_secret_value().encode() if settings.internal_secret else None
+    # The reference portal (portal/) unless QF_PORTAL_DIR names another; an installed package has none.
+    portal = settings.portal_dir or (PORTAL_DIR if PORTAL_DIR.is_dir() else None)
     database_url = settings.database_url
     if own_database:
         database_url = resolve_database_url(settings)
         asyncio.run(migrate_service(database_url, "gateway"))
-    return create_gateway_app(settings, supergraph, database_url=database_url, secret=secret)
+    return create_gateway_app(
+        settings, supergraph, database_url=database_url, secret=secret, portal_dir=portal
+    )
 
 
 def _service_app(service: str, settings: Settings, url: str) -> Any:
@@ -590,7 +595,29 @@ def cmd_compose(args: argparse.Namespace) -> int:
         target.write_text(sdl + "\n")
         print(f"wrote {target}")
     target = SCHEMA_DIR / "supergraph.graphql"
-    target.write_text(composed_supergraph())
+    supergraph = composed_supergraph()
+    target.write_text(supergraph)
+    print(f"wrote {target}")
+    return _write_api_schema(supergraph)
+
+
+def _write_api_schema(supergraph: str) -> int:
+    """schema/api.graphql, the clients' contract: refused while a breaking change is not in the changelog."""
+    from gateway.contract import api_sdl, breaking_changes, unrecorded
+
+    target = SCHEMA_DIR / "api.graphql"
+    changelog = SCHEMA_DIR / "CHANGELOG.md"
+    current = api_sdl(supergraph)
+    if target.is_file():
+        recorded = changelog.read_text() if changelog.is_file() else ""
+        missing = unrecorded(breaking_changes(target.read_text(), current), recorded)
+        if missing:
+            print(f"qf compose: {target} not written: breaking changes for clients:", file=sys.stderr)
+            for change in missing:
+                print(f"  - {change}", file=sys.stderr)
+            print(f"record each, word for word, in {changelog} (see its top), or undo them", file=sys.stderr)
+            return 1
+    target.write_text(current)
     print(f"wrote {target}")
     return 0
 

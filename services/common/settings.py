@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     subgraph_timeout_seconds: float = Field(10.0, gt=0, le=300)
     # Identical subgraph queries in flight at once for the same caller are sent once (gateway/transport.py).
     deduplicate_subgraph_queries: bool = True
+    # Static pages the gateway serves at / and /portal; unset: `qf serve` serves the repository's portal/.
+    portal_dir: Path | None = None
 
     # How often the credit bank reads the registry's change feed (to reverse deposits of revoked ones).
     registry_feed_seconds: float = Field(2.0, gt=0, le=3600)

@@ -1,5 +1,6 @@
-"""Fixtures for tests in a real browser: Debian's chromium driven by Playwright, and our gateway over the
-synthetic subgraphs (no Node, no PostgreSQL), each on a thread of this process.
+"""Fixtures for tests in a real browser: Debian's chromium driven by Playwright; our gateway over the
+synthetic subgraphs (no Node, no PostgreSQL), each on a thread of this process; and, for the portal, the
+whole system over PostgreSQL (portal_stack.py).
 
 Playwright's own browser downloads are never used: the tests drive the system's chromium, and skip only
 when there is none (`.ci/run` installs it with apt).
@@ -11,11 +12,13 @@ import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, async_playwright
 
 from services.common.settings import Settings
+from tests.browser.portal_stack import PortalStack, portal_stack
 from tests.gateway.servers import serve, synthetic_gateway
 from tests.gateway.synthetic import app
 
@@ -58,3 +61,10 @@ def synthetic_base() -> Iterator[str]:
 def gateway_with(synthetic_base: str) -> Callable[[Settings], AbstractContextManager[str]]:
     """Our gateway with these settings over the `single_key` scenario: a context manager of its base URL."""
     return lambda settings: synthetic_gateway(settings, synthetic_base)
+
+
+@pytest.fixture(scope="session")
+async def portal(make_database: Callable[[], Any], settings: Settings) -> AsyncIterator[PortalStack]:
+    """The real subgraphs over a database of their own and the gateway serving portal/ (portal_stack.py)."""
+    async with portal_stack(await make_database(), settings) as stack:
+        yield stack

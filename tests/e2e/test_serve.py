@@ -91,6 +91,10 @@ def test_serve_prints_a_url_that_answers(tmp_path: Path) -> None:
         assert body["data"]["convertCredits"] == {"value": 5, "basis": "PUBLISHED_EQUIVALENCE"}
         standard = body["data"]["standard"]
         assert standard["title"] and standard["creditEquivalences"] == [{"credits": 9}]
+        # The reference portal is served at the gateway's origin.
+        page = httpx.get(url.removesuffix("/graphql") + "/", timeout=10)
+        assert page.status_code == 200 and '<script type="module" src="/portal/app.js">' in page.text
+        assert "connect-src 'self'" in page.headers["content-security-policy"]
         # Subgraphs stay closed to direct calls.
         for service in ("REGISTRY", "CREDITS", "MAPPING"):
             direct = f"http://127.0.0.1:{env[f'QF_{service}_PORT']}/graphql"

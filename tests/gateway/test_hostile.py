@@ -165,7 +165,9 @@ def test_a_field_repeated_thousands_of_times_is_told_what_to_change(gateway: tup
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "limit": "repeats", "max": 10, "actual": 1500}
     assert "`__typename` is selected 1500 times" in error["message"]
     assert "select each field once" in error["message"]
-    assert elapsed < 0.05
+    # One request, connection set-up included, on a machine other tests may load: this proves no stall
+    # (the median cost of refusals is measured above); speed itself is for bench/.
+    assert elapsed < 0.5
 
 
 def test_a_field_flood_is_refused_by_the_field_count(gateway: tuple[str, int]) -> None:

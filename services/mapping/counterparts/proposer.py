@@ -80,9 +80,10 @@ class Candidate:
 class _Evidence:
     score: float
     contributions: list[float]
-    hit: Hit
+    hit: Hit  # the strongest contribution's
     route: Route
     index: NameIndex
+    best: float  # the strongest contribution
 
 
 class Proposer:
@@ -126,6 +127,7 @@ class Proposer:
         for per_soc in corpus.employment.values():
             self._soc_total.update(per_soc)
         self._english_cache: dict[tuple[Node, Node], float] = {}
+        self._reach_cache: dict[tuple[Node, frozenset[Scheme]], list[tuple[Node, Route]]] = {}
         # Managers (SOC major group 11) and first-line supervisors, by the SOC's own title.
         self._supervisory = frozenset(
             code
@@ -181,10 +183,10 @@ class Proposer:
                 share = weight * ev.score / best if best > 0 else 0.0
                 known = found.get(node)
                 if known is None:
-                    found[node] = _Evidence(share, [share], ev.hit, ev.route, ev.index)
+                    found[node] = _Evidence(share, [share], ev.hit, ev.route, ev.index, share)
                 else:
-                    if share > max(known.contributions):  # the strongest channel speaks for the target
-                        known.hit, known.route, known.index = ev.hit, ev.route, ev.index
+                    if share > known.best:  # the strongest channel speaks for the target
+                        known.hit, known.route, known.index, known.best = ev.hit, ev.route, ev.index, share
                     known.contributions.append(share)
                     known.score += share
         supervises = _supervises(standard.title)
@@ -200,33 +202,46 @@ class Proposer:
         plus a decaying share of every further one (`OTHER_ROUTE_DECAY`). Spanish hits are checked in
         English where a table fans out (`_english`); English hits already are."""
         found: dict[Node, _Evidence] = {}
+        fit: dict[Node, float] = {}  # how much of the translated title each target's titles cover
         for hit in hits:
             doc = index.docs[hit.doc]
             start = (doc.scheme, doc.code)
-            for node, route in self.router.reach(start).items():
-                if node[0] not in wanted:
-                    continue
+            for node, route in self._reach(start, wanted):
                 weight = route.weight
                 if english is not None:
-                    weight *= self._english(start, node, english)
+                    weight *= self._english(start, node, english, fit)
                 if route.routes > 1:
                     weight *= 1 + 0.15 * min(route.routes - 1, 3)
                 value = hit.score * weight
                 ev = found.get(node)
                 if ev is None:
-                    found[node] = _Evidence(0.0, [value], hit, route, index)
+                    found[node] = _Evidence(0.0, [value], hit, route, index, value)
                 else:
-                    if value > max(ev.contributions):
-                        ev.hit, ev.route = hit, route
+                    if value > ev.best:
+                        ev.hit, ev.route, ev.best = hit, route, value
                     ev.contributions.append(value)
         for ev in found.values():
-            parts = sorted(ev.contributions, reverse=True)
-            ev.score = sum(v * OTHER_ROUTE_DECAY**i for i, v in enumerate(parts))
+            parts = ev.contributions
+            if len(parts) == 1:  # most targets: one route from one name
+                ev.score = parts[0]
+            else:
+                parts.sort(reverse=True)
+                ev.score = sum(v * OTHER_ROUTE_DECAY**i for i, v in enumerate(parts))
         return found
 
-    def _english(self, start: Node, target: Node, query: dict[str, float]) -> float:
+    def _reach(self, start: Node, wanted: set[Scheme]) -> list[tuple[Node, Route]]:
+        """`Router.reach` from `start`, only the targets in `wanted` schemes (kept: every standard asks)."""
+        key = (start, frozenset(wanted))
+        reached = self._reach_cache.get(key)
+        if reached is None:
+            reached = [(node, route) for node, route in self.router.reach(start).items() if node[0] in wanted]
+            self._reach_cache[key] = reached
+        return reached
+
+    def _english(self, start: Node, target: Node, query: dict[str, float], fit: dict[Node, float]) -> float:
         """How well a target reached through a fan-out fits in English: the matched occupation's English
-        names, or the standard's own words translated, whichever the target's titles cover better."""
+        names, or the standard's own words translated, whichever the target's titles cover better (`fit`
+        keeps the latter per target for the standard at hand)."""
         if target == start or target[0] not in (Scheme.SOC_2018, Scheme.ONET_SOC, Scheme.SOC_2010):
             return 1.0
         key = (start, target)
@@ -240,10 +255,13 @@ class Proposer:
                 else -1.0
             )
             self._english_cache[key] = cached
-        by_query = 0.0
-        if query:
-            vocab = self._vocab(target)
-            by_query = sum(w for s, w in query.items() if s in vocab) / sum(query.values())
+        by_query = fit.get(target)
+        if by_query is None:
+            by_query = 0.0
+            if query:
+                vocab = self._vocab(target)
+                by_query = sum(w for s, w in query.items() if s in vocab) / sum(query.values())
+            fit[target] = by_query
         if cached < 0 and by_query == 0.0:
             return NO_ENGLISH
         return ENGLISH_FLOOR + (1 - ENGLISH_FLOOR) * max(cached, by_query)

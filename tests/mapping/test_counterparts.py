@@ -13,7 +13,13 @@ from services.mapping.counterparts import calibration_table
 from services.mapping.counterparts.calibrate import GOLD, judged
 from services.mapping.counterparts.calibration import calibrated, fit_bins
 from services.mapping.counterparts.corpus import Corpus, load_corpus
-from services.mapping.counterparts.proposer import ROLE_WEIGHT, TASKS_DATASET, Proposer, _supervises
+from services.mapping.counterparts.proposer import (
+    PREVALENCE_WEIGHT,
+    ROLE_WEIGHT,
+    TASKS_DATASET,
+    Proposer,
+    _supervises,
+)
 from services.mapping.counterparts.store import PROPOSER, propose_all
 from services.mapping.model import Scheme
 
@@ -91,6 +97,17 @@ def test_the_role_prior_favours_supervisors_for_supervising_titles(proposer: Pro
         return proposer._prior(supervisor, None, supervises) - proposer._prior(worker, None, supervises)
 
     assert gap(True) - gap(False) == pytest.approx(2 * ROLE_WEIGHT)
+
+
+def test_the_sector_prior_favours_the_work_common_in_the_sector(proposer: Proposer) -> None:
+    """The prevalence term measures an occupation's jobs in the standard's sector against the sector's
+    commonest occupation: full for that one, nothing for an occupation the sector never employs."""
+    per_sector = proposer.corpus.employment["81"]
+    commonest = max(per_sector, key=lambda soc: (per_sector[soc], soc))
+    absent = (Scheme.SOC_2018, "53-2011")  # airline pilots: no jobs in NAICS 81
+    assert per_sector.get(absent[1], 0) == 0
+    assert proposer._prior((Scheme.SOC_2018, commonest), "81", False) >= PREVALENCE_WEIGHT
+    assert proposer._prior(absent, "81", False) == 0.0
 
 
 def test_onet_codes_rank_through_their_soc(proposer: Proposer) -> None:

@@ -14,8 +14,8 @@ Three channels look for the standard's title, each ranking occupations on its ow
    name the work ("Tune automobile engines") where titles name the worker.
 
 A target's score adds each channel's score relative to that channel's best for the standard, weighted,
-and two priors: the occupation's concentration in the standard's sector (OEWS), and a penalty when one
-of standard and occupation supervises and the other does not. The raw score maps to the precision
+and priors: the occupation's concentration and prevalence in the standard's sector (OEWS), and a penalty
+when one of standard and occupation supervises and the other does not. The raw score maps to the precision
 measured on the gold set (`calibration_table`).
 """
 
@@ -60,6 +60,7 @@ SPANISH_WEIGHT = 1.0  # Spanish names of ESCO, SINCO, ISCO-08 and SOC 2010 occup
 TITLES_WEIGHT = 0.5  # English O*NET titles, alternate and reported titles, for the translated title
 TASKS_WEIGHT = 0.3  # O*NET task statements, for the translated title
 SECTOR_WEIGHT = 0.5  # times the square root of the occupation's concentration in the standard's sector
+PREVALENCE_WEIGHT = 0.3  # times the square root of its jobs in that sector over the sector's commonest
 ROLE_WEIGHT = 0.5  # lost when the standard supervises and the occupation does not, or the other way
 SUPERVISING_WORDS = frozenset(
     {"coordinacion", "supervision", "direccion", "gestion", "gerencia", "administracion"}
@@ -126,6 +127,9 @@ class Proposer:
         self._soc_total = Counter[str]()
         for per_soc in corpus.employment.values():
             self._soc_total.update(per_soc)
+        self._sector_top = {
+            sector: max(per_soc.values(), default=0) for sector, per_soc in corpus.employment.items()
+        }
         self._english_cache: dict[tuple[Node, Node], float] = {}
         self._reach_cache: dict[tuple[Node, frozenset[Scheme]], list[tuple[Node, Route]]] = {}
         # Managers (SOC major group 11) and first-line supervisors, by the SOC's own title.
@@ -190,9 +194,9 @@ class Proposer:
                     known.contributions.append(share)
                     known.score += share
         supervises = _supervises(standard.title)
-        per_sector = self.corpus.employment.get(self.corpus.naics_sector(standard.sector) or "")
+        sector = self.corpus.naics_sector(standard.sector)
         for node, ev in found.items():
-            ev.score = max(0.0, ev.score + self._prior(node, per_sector, supervises))
+            ev.score = max(0.0, ev.score + self._prior(node, sector, supervises))
         return found
 
     def _channel(
@@ -279,17 +283,23 @@ class Proposer:
             self._title_vocab[node] = vocab
         return vocab
 
-    def _prior(self, node: Node, per_sector: dict[str, int] | None, supervises: bool) -> float:
-        """What the target's occupation adds before any word matched: its concentration in the standard's
-        sector (the share of all its US jobs that are in that sector, OEWS; `per_sector` is the sector's
-        employment by SOC), less `ROLE_WEIGHT` when one of the standard (`supervises`) and the occupation
-        supervises or manages and the other does not."""
+    def _prior(self, node: Node, sector: str | None, supervises: bool) -> float:
+        """What the target's occupation adds before any word matched, from US employment by sector (OEWS)
+        in the standard's NAICS `sector`: its concentration there (the share of all its jobs that are in
+        that sector) and its prevalence there (its jobs in the sector over those of the sector's commonest
+        occupation: a standard is more often written for the work many people of the sector do than for a
+        rare specialty sharing its words); less `ROLE_WEIGHT` when one of the standard (`supervises`) and
+        the occupation supervises or manages and the other does not."""
         soc = _soc_of(node)
         if soc is None:
             return 0.0
         prior = 0.0
+        per_sector = self.corpus.employment.get(sector or "")
         if per_sector is not None and self._soc_total.get(soc):
-            prior += SECTOR_WEIGHT * math.sqrt(per_sector.get(soc, 0) / self._soc_total[soc])
+            jobs = per_sector.get(soc, 0)
+            prior += SECTOR_WEIGHT * math.sqrt(jobs / self._soc_total[soc])
+            if top := self._sector_top.get(sector or ""):
+                prior += PREVALENCE_WEIGHT * math.sqrt(jobs / top)
         if supervises != (soc in self._supervisory):
             prior -= ROLE_WEIGHT
         return prior

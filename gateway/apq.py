@@ -13,8 +13,11 @@ https://www.apollographql.com/docs/apollo-server/performance/apq/):
   `provided sha does not match query`, `BAD_USER_INPUT`); the pair is then stored.
 - Any other version is refused with `BAD_USER_INPUT`.
 
-Stored queries live in this process only, in a bounded cache (`gateway.cache`): after a restart, or on
-another gateway behind the same load balancer, a client simply registers its query again. This is a
+Stored queries live in a bounded cache of the process (`gateway.cache`). Gateway processes on one
+machine (`--workers N`) also share them through a folder (`shared`): one file per hash, written
+atomically and believed only when its text hashes to its name, so a query registered through one
+process is served by the others. After a restart without that folder, or on another machine behind the
+same load balancer, a client simply registers its query again. This is a
 cache, not an allow-list: anyone may register a query, and every query still passes validation and the
 limits. A text is registered (`remember`) only once the gateway accepted it, so a refused query never
 takes room here.
@@ -23,7 +26,10 @@ takes room here.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from graphql import GraphQLError
@@ -58,8 +64,15 @@ class PersistedQueries:
     """Query texts by SHA-256, bounded in entries and in total characters, so a client registering
     many large queries cannot make the gateway hold more than `max_chars` of text."""
 
-    def __init__(self, max_entries: int = 10_000, max_chars: int = 8 * 1024 * 1024) -> None:
+    def __init__(
+        self, max_entries: int = 10_000, max_chars: int = 8 * 1024 * 1024, shared: Path | None = None
+    ) -> None:
         self._queries: BoundedCache[str, str] = BoundedCache(max_entries, max_chars)
+        self.max_entries = max_entries
+        self.max_chars = max_chars
+        self.shared = shared
+        if shared is not None:
+            shared.mkdir(parents=True, exist_ok=True)
 
     def __len__(self) -> int:
         return len(self._queries)
@@ -78,6 +91,8 @@ class PersistedQueries:
             raise _bad('Send {"query": "...", "variables": {...}}, or a persistedQuery extension.')
         if query is None:
             stored = self._queries.get(sha256_hash)
+            if stored is None and self.shared is not None:
+                stored = self._read_shared(sha256_hash)
             if stored is None:
                 # The exact message is the protocol: clients match it to retry with the text.
                 raise QueryRefused(
@@ -98,6 +113,54 @@ class PersistedQueries:
         sha256_hash = _hash_of(extensions)
         if sha256_hash is not None and sha256_hash not in self._queries:
             self._queries.put(sha256_hash, query, len(query))
+            if self.shared is not None:
+                self._write_shared(sha256_hash, query)
+
+    # -- the folder shared by the gateway processes of one machine -------------------------------------
+
+    def _read_shared(self, sha256_hash: str) -> str | None:
+        """Another process's registration, kept here once read. A file whose text does not hash to its
+        name (damaged, or written by hand) is ignored: the folder is a cache, never an authority."""
+        assert self.shared is not None
+        try:
+            with open(self.shared / sha256_hash, "rb") as file:
+                data = file.read(self.max_chars * 4 + 1)  # UTF-8: at most four bytes per character
+        except OSError:
+            return None
+        if len(data) > self.max_chars * 4 or hashlib.sha256(data).hexdigest() != sha256_hash:
+            return None
+        query = data.decode()
+        self._queries.put(sha256_hash, query, len(query))
+        return query
+
+    def _write_shared(self, sha256_hash: str, query: str) -> None:
+        """Writes the text atomically (a reader sees all of it or no file), then keeps the folder within
+        `max_entries` files, dropping the least recently written. A full or read-only disk costs only
+        the sharing: the query is still served by this process."""
+        assert self.shared is not None
+        target = self.shared / sha256_hash
+        if target.exists() or len(query) > self.max_chars:
+            return
+        try:
+            fd, temporary = tempfile.mkstemp(dir=self.shared, prefix=".incoming-")
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(query.encode())
+            os.replace(temporary, target)
+        except OSError:
+            Path(temporary).unlink(missing_ok=True)
+            return
+        try:
+            stored = sorted(
+                (e for e in os.scandir(self.shared) if not e.name.startswith(".") and e.name != sha256_hash),
+                key=lambda entry: entry.stat().st_mtime_ns,
+            )
+            for entry in stored[: max(0, len(stored) + 1 - self.max_entries)]:
+                os.unlink(entry.path)
+        except OSError:
+            return
 
 
 def _hash_of(extensions: dict[str, Any] | None) -> str | None:

@@ -128,3 +128,27 @@ def test_stored_text_is_bounded_in_characters_too() -> None:
 def test_the_refusal_is_a_graphql_error() -> None:
     error = refused(PersistedQueries(), None, ext(sha(QUERY)))
     assert isinstance(error, GraphQLError)
+
+
+def test_processes_sharing_a_folder_serve_each_others_registrations(tmp_path: Any) -> None:
+    """`--workers N`: a query registered through one gateway process is served by another."""
+    first, second = PersistedQueries(shared=tmp_path), PersistedQueries(shared=tmp_path)
+    register(first, QUERY, ext(sha(QUERY)))
+    assert second.resolve(None, ext(sha(QUERY))) == QUERY
+    assert refused(PersistedQueries(), None, ext(sha(QUERY))).code == "PERSISTED_QUERY_NOT_FOUND"
+
+
+def test_a_shared_file_that_does_not_hash_to_its_name_is_ignored(tmp_path: Any) -> None:
+    (tmp_path / sha(QUERY)).write_text("{ __typename }")
+    store = PersistedQueries(shared=tmp_path)
+    assert refused(store, None, ext(sha(QUERY))).code == "PERSISTED_QUERY_NOT_FOUND"
+
+
+def test_the_shared_folder_keeps_at_most_max_entries(tmp_path: Any) -> None:
+    store = PersistedQueries(max_entries=3, shared=tmp_path)
+    queries = [f"{{ q{i}: __typename }}" for i in range(6)]
+    for query in queries:
+        register(store, query, ext(sha(query)))
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert len(kept) == 3 and not any(name.startswith(".") for name in kept)
+    assert sha(queries[-1]) in kept

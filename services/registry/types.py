@@ -472,9 +472,13 @@ class Certificate:
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, folio: str) -> Certificate | None:
-        if privacy.is_deposit_check(_ctx(info).caller):
-            await privacy.record_disclosure(info, folio)
+    async def resolve_reference(
+        cls, info: Info, folio: str, holderCurp: str | None = None  # the representation's own name
+    ) -> Certificate | None:
+        # `holderCurp` comes only with the credit bank's deposit check (services/registry/privacy.py).
+        deposit_check = privacy.is_deposit_check(_ctx(info).caller)
+        if deposit_check and not await privacy.presented(info, folio, holderCurp):
+            return None
         row = await load_certificate(info, folio)
         if row is None:
             return None

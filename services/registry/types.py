@@ -516,8 +516,9 @@ class Certificate:
     keys=["holderRef"],
     description="A certificate holder, known only by a keyed hash of their CURP. Who sees their "
     "certificates: the registry's admins all of them; a certifier those its body issued; a registrar "
-    "all of them once one was deposited at the registrar's institution (depositCertificate, which the "
-    "registry records when the credit bank verifies the certificate), and none before.",
+    "all of them once the learner presented one at the registrar's institution (depositCertificate with "
+    "the folio and the holder's CURP, which the registry checks and records when the credit bank verifies "
+    "the certificate), and none before.",
 )
 class Learner:
     holder_ref: str

@@ -237,6 +237,9 @@ async def issued_certificate(gateway: Gateway) -> dict[str, Any]:
     assert {"body": {"id": BODY}} in page["accreditationsConnection"]["nodes"]
     evaluator = {"id": "EV-E2E-0001", "body": BODY, "person": "Mario Ruiz Soto", "name": "Mario Ruiz Soto"}
     await gateway.data(REGISTER, evaluator, "laura")
+    # Laura cannot be the evaluator of what she certifies, even registered under her own name.
+    herself = {"id": "EV-E2E-0002", "body": BODY, "person": "Laura Ibarra Campos", "name": "Laura Ibarra"}
+    await gateway.data(REGISTER, herself, "laura")
     issue = {
         "standardCode": STANDARD,
         "bodyId": BODY,
@@ -246,6 +249,8 @@ async def issued_certificate(gateway: Gateway) -> dict[str, Any]:
         "issuedOn": on.isoformat(),
         "idempotencyKey": f"e2e-{secrets.token_hex(8)}",
     }
+    own = await gateway.error(ISSUE, {"input": {**issue, "evaluatorId": "EV-E2E-0002"}}, "laura")
+    assert own["extensions"]["code"] == "CONFLICT" and "different people" in own["message"]
     certificate: dict[str, Any] = (await gateway.data(ISSUE, {"input": issue}, "laura"))["issueCertificate"]
     assert certificate["status"] == "VALID" and certificate["holderName"] == "L*** P*** R***"
     assert certificate["certifyingPerson"] == "Laura Ibarra Campos"  # the person, not the key

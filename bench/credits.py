@@ -496,6 +496,11 @@ def registry_process(url: str) -> Iterator[tuple[str, int]]:
                     print(f"     {line}")
 
 
+# The CURP each certificate was issued to: the learner hands it to the registrar with the folio, and a
+# registrar's deposit carries it (the registry banks a certificate only for its holder).
+CURP_OF: dict[str, str] = {}
+
+
 async def issue_certificates(url: str, rng: random.Random) -> dict[str, list[str]]:
     """HOLDERS holders with CERTIFICATES_PER_HOLDER real certificates each, issued by the registry's rules."""
     db = await Database.connect(url, "registry", max_size=8)
@@ -535,6 +540,7 @@ async def issue_certificates(url: str, rng: random.Random) -> dict[str, list[str
                     salt,
                 )
             held[registry_rules.holder_ref(salt, curp)].append(folio)
+            CURP_OF[folio] = curp
 
         await asyncio.gather(*(issue(n, *order) for n, order in enumerate(orders)))
         return dict(held)
@@ -586,7 +592,10 @@ class LedgerClient:
     async def deposit(self, folio: str, institution: str, key: str, colleague: bool = False) -> Any:
         caller = self.caller(institution, colleague)
         return await self.timed(
-            "deposit", ledger.deposit_certificate(self.db, self.registry, caller, folio, institution, key)
+            "deposit",
+            ledger.deposit_certificate(
+                self.db, self.registry, caller, folio, institution, key, CURP_OF[folio]
+            ),
         )
 
     async def apply(
@@ -820,7 +829,8 @@ async def bench_ledger(
     # The client the credit bank's app makes for itself (services/credits/app.py): httpx's default pool.
     registry = RegistryClient(registry_url, SECRET.encode())
     try:
-        await registry.certificates([next(iter(holders.values()))[0]], ADMIN)  # connect once before timing
+        first_folio = next(iter(holders.values()))[0]
+        await registry.certificates([(first_folio, None)], ADMIN)  # connect once before timing
         clients = [LedgerClient(n, db, registry, tally, random.Random(1000 + n)) for n in range(CLIENTS)]
         load = os.getloadavg()[0]
         pg_before = await backends_cpu(db)

@@ -174,8 +174,12 @@ export const STRINGS = {
   "reg.program": S("Programa", "Programme"),
   "reg.depositTitle": S("Depositar un certificado", "Bank a certificate"),
   "reg.depositHint": S(
-    "El estudiante entrega el folio; el certificado queda depositado en la institución del programa elegido, con los datos que confirma el registro.",
-    "The learner gives the folio; the certificate is banked at the chosen programme's institution, with the facts the registry confirms.",
+    "El estudiante entrega el folio y su CURP (escrita arriba); el registro comprueba que el certificado es suyo y queda depositado en la institución del programa elegido, con los datos que el registro confirma.",
+    "The learner gives the folio and their CURP (typed above); the registry checks the certificate is theirs, and it is banked at the chosen programme's institution, with the facts the registry confirms.",
+  ),
+  "reg.curpToDeposit": S(
+    "Para depositar, escribe arriba la CURP del estudiante: el registro solo deposita un certificado a nombre de quien lo tiene.",
+    "To bank a certificate, type the learner's CURP above: the registry banks a certificate only for its holder.",
   ),
   "reg.folio": S("Folio del certificado", "Certificate folio"),
   "reg.folioHint": S("Como aparece impreso en el certificado.", "As printed on the certificate."),

@@ -21,8 +21,8 @@ const TRANSCRIPT = `query Transcript($holderRef: String, $curp: String, $program
     }
   }
 }`;
-const DEPOSIT = `mutation Deposit($folio: String!, $institutionId: ID!, $key: String!) {
-  depositCertificate(folio: $folio, institutionId: $institutionId, idempotencyKey: $key) {
+const DEPOSIT = `mutation Deposit($folio: String!, $institutionId: ID!, $key: String!, $curp: String) {
+  depositCertificate(folio: $folio, institutionId: $institutionId, idempotencyKey: $key, holderCurp: $curp) {
     replayed entry { folio standardCode institution { name nameEn } }
   }
 }`;
@@ -75,7 +75,7 @@ export async function registrarPage({ session }) {
   };
 
   // A registrar sees a learner's certificates once one is banked at the institution: the learner brings
-  // the folios, the registrar deposits them (the registry confirms every fact), then explains.
+  // the folios and their CURP, the registrar deposits them (the registry confirms every fact), then explains.
   const [folioField, folioInput] = field(
     t("reg.folio"),
     { name: "folio", autocomplete: "off", spellcheck: "false", maxlength: 64 },
@@ -86,11 +86,17 @@ export async function registrarPage({ session }) {
     event.preventDefault();
     const folio = folioInput.value.trim();
     if (!folio) return;
+    // The learner's CURP, typed in the learner field, proves the certificate is theirs (the registry checks).
+    const curp = learnerInput.value.trim().toUpperCase();
+    if (!CURP.test(curp)) {
+      fill(deposited, h("p", { class: "error", role: "alert" }, t("reg.curpToDeposit")));
+      return;
+    }
     const institutionId = institutionOf.get(programSelect.value);
     try {
       const { data: d } = await graphql(
         DEPOSIT,
-        { folio, institutionId, key: idempotencyKey() },
+        { folio, institutionId, key: idempotencyKey(), curp },
         session.key,
       );
       const e = d.depositCertificate.entry;

@@ -64,10 +64,18 @@ def credits_value(value: Any, argument: str, *, allow_zero: bool = False) -> Dec
     return amount
 
 
-def _subject(caller: Caller) -> str:
+def _actor(caller: Caller) -> str:
+    """Who proposes, approves or retires a rule, as recorded: the named person who holds the key (one
+    person may hold several keys), or the key itself when it names no one."""
     if not caller.subject:
         raise Forbidden("Your key carries no identity; rules need to know who proposed and approved them.")
-    return caller.subject
+    return caller.person or caller.subject
+
+
+def _is_proposer(rule: asyncpg.Record, caller: Caller) -> bool:
+    """Whether the caller proposed `rule`: the same person with any of their keys (rules proposed before
+    people were recorded name the key)."""
+    return rule["proposed_by"] in {caller.person, caller.subject} - {None}
 
 
 def require_institution_role(caller: Caller, institution_id: str) -> None:
@@ -390,7 +398,7 @@ async def propose_rule(
     """Stores a proposed rule once every check passed, the registry's last: nothing is stored when the
     registry does not know a version or cannot be asked."""
     require_institution_role(caller, given.institution_id)
-    subject = _subject(caller)
+    actor = _actor(caller)
     await require_institution(db, given.institution_id)
     base, versions = _versions(given.versions)
     amount = credits_value(given.credits, "credits")
@@ -448,7 +456,7 @@ async def propose_rule(
         given.valid_to,
         given.evidence.strip(),
         given.notes,
-        subject,
+        actor,
     )
 
 
@@ -462,16 +470,17 @@ async def _rule_for_change(db: Database, caller: Caller, rule_id: int) -> asyncp
 
 async def approve_rule(db: Database, caller: Caller, rule_id: int) -> asyncpg.Record:
     rule = await _rule_for_change(db, caller, rule_id)
-    subject = _subject(caller)
-    if rule["proposed_by"] == subject:
+    actor = _actor(caller)
+    if _is_proposer(rule, caller):
         raise Forbidden(
-            "You proposed this rule; another registrar of the institution or an admin approves it."
+            "You proposed this rule (whatever key you use); another person, a registrar of the institution "
+            "or an admin, approves it."
         )
     row = await db.fetchrow(
         f"""UPDATE equivalence_rules SET status = 'approved', approved_by = $2, approved_on = current_date
             WHERE id = $1 AND status = 'proposed' RETURNING {RULE_COLUMNS}""",
         rule_id,
-        subject,
+        actor,
     )
     if row is None:
         raise Conflict(
@@ -484,7 +493,7 @@ async def approve_rule(db: Database, caller: Caller, rule_id: int) -> asyncpg.Re
 async def retire_rule(db: Database, caller: Caller, rule_id: int, reason: str) -> asyncpg.Record:
     """A retired rule stays on file; transcripts dated before its retirement still use it."""
     await _rule_for_change(db, caller, rule_id)
-    subject = _subject(caller)
+    actor = _actor(caller)
     if not reason.strip():
         raise BadUserInput("Say why the rule is retired.", argument="reason")
     row = await db.fetchrow(
@@ -492,7 +501,7 @@ async def retire_rule(db: Database, caller: Caller, rule_id: int, reason: str) -
                    retirement_reason = $3
             WHERE id = $1 AND status <> 'retired' RETURNING {RULE_COLUMNS}""",
         rule_id,
-        subject,
+        actor,
         reason.strip(),
     )
     if row is None:

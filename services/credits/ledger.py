@@ -28,6 +28,7 @@ from typing import Any
 
 import asyncpg
 
+from services.common.curp import normalise_curp
 from services.common.db import Database
 from services.common.errors import BadUserInput, Conflict, NotFound
 from services.common.signing import Caller
@@ -119,21 +120,45 @@ async def _lock_folio(conn: asyncpg.Connection, folio: str) -> None:
 
 
 async def deposit_certificate(
-    db: Database, registry: RegistryClient, caller: Caller, folio: str, institution_id: str, key: str
+    db: Database,
+    registry: RegistryClient,
+    caller: Caller,
+    folio: str,
+    institution_id: str,
+    key: str,
+    holder_curp: str | None = None,
 ) -> dict[str, Any]:
-    """Banks a certificate at an institution: `{"entries": [id], "replayed": bool}`."""
+    """Banks a certificate at an institution: `{"entries": [id], "replayed": bool}`.
+
+    A registrar gives the CURP the learner handed over with the folio, the proof that the learner came to
+    the institution: the registry banks nothing and discloses nothing unless it is the holder's, and
+    answers alike for a folio that does not exist, so a guessed folio tells nobody who holds it. An admin
+    may leave it out.
+    """
     catalog.require_institution_role(caller, institution_id)
     await catalog.require_institution(db, institution_id)
     key = _check_key(key)
     folio = folio.strip()
+    if holder_curp is not None:
+        holder_curp = normalise_curp(holder_curp, argument="holderCurp")
+    elif caller.role != "admin":
+        raise BadUserInput(
+            "Give the holder's CURP (holderCurp) with the folio: the learner hands both over, and the "
+            "registry banks a certificate only for its holder.",
+            argument="holderCurp",
+        )
+    # The CURP is not part of the request's fingerprint, which is stored: a hash of a CURP is as good as
+    # the CURP to anyone who tries them all. A replay answers only what this institution was answered.
     request_hash = _request_hash("deposit", folio=folio)
     if (stored := await _stored(db, institution_id, key, request_hash)) is not None:
         return stored
     # Verified for this institution (an admin's caller has none of its own): the registry records that the
     # learner presented the certificate here, which lets the institution's registrars see it.
-    verified = await registry.certificate(folio, dataclasses.replace(caller, scope=institution_id))
+    here = dataclasses.replace(caller, scope=institution_id)
+    verified = await registry.certificate(folio, here, holder_curp)
     if verified is None:
-        raise NotFound(f"The registry has no certificate with folio {folio!r}.", argument="folio")
+        held = " held by the person with that CURP" if holder_curp is not None else ""
+        raise NotFound(f"The registry has no certificate with folio {folio!r}{held}.", argument="folio")
     certificate = verified.certificate
     if certificate.revoked:
         raise Conflict(

@@ -83,9 +83,11 @@ class RegistryClient:
         self.url = url
         self.secret = secret
         self.http = http or httpx.AsyncClient(timeout=10.0)
-        # One batching loader per institution acted for (the scope of the signed caller). No cache: every
-        # posting must see the registry's facts as they are now.
-        self._batches: dict[str | None, DataLoader[str, VerifiedCertificate | None]] = {}
+        # One batching loader per institution acted for (the scope of the signed caller) and role. No cache:
+        # every posting must see the registry's facts as they are now.
+        self._batches: dict[
+            tuple[str, str | None], DataLoader[tuple[str, str | None], VerifiedCertificate | None]
+        ] = {}
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -121,32 +123,43 @@ class RegistryClient:
             )
         return result["data"]
 
-    async def certificate(self, folio: str, on_behalf_of: Caller) -> VerifiedCertificate | None:
-        """One certificate's facts; concurrent look-ups for one institution go to the registry together."""
-        scope = on_behalf_of.scope
-        if scope not in self._batches:
+    async def certificate(
+        self, folio: str, on_behalf_of: Caller, holder_curp: str | None
+    ) -> VerifiedCertificate | None:
+        """One certificate's facts, if the registry confirms it is the holder's whose CURP the depositor
+        gave (`None` only for an admin's deposit); concurrent look-ups for one institution go together."""
+        acting = _acting_for(on_behalf_of)
+        batch_key = (acting.role, acting.scope)
+        if batch_key not in self._batches:
 
-            async def batch(folios: list[str]) -> list[VerifiedCertificate | None]:
-                found = await self.certificates(list(folios), Caller(role="registrar", scope=scope))
-                return [found.get(f) for f in folios]
+            async def batch(presented: list[tuple[str, str | None]]) -> list[VerifiedCertificate | None]:
+                return await self.certificates(list(presented), acting)
 
-            self._batches[scope] = DataLoader(load_fn=batch, cache=False, max_batch_size=100)
-        return await self._batches[scope].load(folio)
+            self._batches[batch_key] = DataLoader(load_fn=batch, cache=False, max_batch_size=100)
+        return await self._batches[batch_key].load((folio, holder_curp))
 
-    async def certificates(self, folios: list[str], on_behalf_of: Caller) -> dict[str, VerifiedCertificate]:
-        """The registry's facts for each folio it knows (folios it does not know are left out).
+    async def certificates(
+        self, presented: list[tuple[str, str | None]], on_behalf_of: Caller
+    ) -> list[VerifiedCertificate | None]:
+        """The registry's facts for each (folio, holder's CURP) presented, in order; None where the registry
+        knows no such certificate of that holder.
 
         The call acts for the institution in `on_behalf_of.scope`: the registry records that the learner
         presented the certificate there (`services/registry/privacy.py`)."""
-        representations = [{"__typename": "Certificate", "folio": f} for f in folios]
+        representations = [
+            {"__typename": "Certificate", "folio": folio} | ({"holderCurp": curp} if curp is not None else {})
+            for folio, curp in presented
+        ]
         data = await self._query(
             CERTIFICATES, {"representations": representations}, _acting_for(on_behalf_of)
         )
-        found: dict[str, VerifiedCertificate] = {}
+        found: list[VerifiedCertificate | None] = []
         for entity in data["_entities"]:
-            if entity is not None:
+            if entity is None:
+                found.append(None)
+            else:
                 holder = entity.pop("holder")
-                found[entity["folio"]] = VerifiedCertificate(holder_ref=holder["holderRef"], facts=entity)
+                found.append(VerifiedCertificate(holder_ref=holder["holderRef"], facts=entity))
         return found
 
     async def known_standards(self, codes: list[str], on_behalf_of: Caller) -> set[str]:
@@ -178,8 +191,12 @@ class RegistryClient:
 
 
 def _acting_for(caller: Caller) -> Caller:
-    """The credit bank's identity at the registry: a registrar, keeping the scope and the request id of
-    the caller it serves so the two requests can be traced together."""
+    """The credit bank's identity at the registry: a registrar (an admin when it serves one, whose deposit
+    the registry takes without the holder's CURP), keeping the scope and the request id of the caller it
+    serves so the two requests can be traced together."""
     return Caller(
-        role="registrar", subject=CREDIT_BANK_SUBJECT, scope=caller.scope, request_id=caller.request_id
+        role="admin" if caller.role == "admin" else "registrar",
+        subject=CREDIT_BANK_SUBJECT,
+        scope=caller.scope,
+        request_id=caller.request_id,
     )

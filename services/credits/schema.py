@@ -361,14 +361,28 @@ class Mutation:
     @strawberry.mutation(
         description="Banks a certificate in its holder's account at an institution, with the facts the "
         "registry confirms (never the client's). Once per certificate and institution; revoked certificates "
-        "are refused. The same idempotency key returns the first answer."
+        "are refused. The same idempotency key returns the first answer. A registrar gives the holder's "
+        "CURP with the folio (the learner hands both over): the deposit proves the learner came to the "
+        "institution, and from then on its registrars see the learner's certificates (see Learner). A folio "
+        "that does not exist and a CURP that is not its holder's are refused alike (NOT_FOUND)."
     )
     async def deposit_certificate(
-        self, info: Info, folio: str, institution_id: strawberry.ID, idempotency_key: str
+        self,
+        info: Info,
+        folio: str,
+        institution_id: strawberry.ID,
+        idempotency_key: str,
+        holder_curp: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The holder's CURP, as the learner gives it; required of registrars, optional "
+                "for admins. Checked by the registry, never stored."
+            ),
+        ] = None,
     ) -> Deposit:
         ctx = _ctx(info)
         result = await ledger.deposit_certificate(
-            ctx.db, _registry(info), ctx.caller, folio, str(institution_id), idempotency_key
+            ctx.db, _registry(info), ctx.caller, folio, str(institution_id), idempotency_key, holder_curp
         )
         (entry,) = await entries(info, result["entries"])
         return Deposit(entry=entry, replayed=result["replayed"])

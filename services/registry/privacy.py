@@ -1,10 +1,16 @@
 """Who may see a certificate, and the disclosures that let an institution see a learner's.
 
 - Admins see every certificate; a certifier sees its own body's.
-- A registrar sees a learner's certificates once one of them was presented for a deposit at its
+- A registrar sees a learner's certificates once the learner presented one of them for a deposit at its
   institution. The credit bank verifies every deposit with the registry, signing as
   `CREDIT_BANK_SUBJECT` with the institution as scope; that verification records the disclosure
   (`disclosures`), and nothing else does. Before it, a registrar sees none of the learner's certificates.
+- A folio alone proves nothing (folios are printed on certificates and can be guessed): a registrar's
+  deposit also carries the CURP the learner handed over, and it counts only when that CURP is the
+  certificate's holder's. Otherwise the check answers as for a folio that does not exist, records
+  nothing and discloses nothing, so it cannot be used to learn who holds a folio. Only an admin's deposit
+  (the credit bank signs it with the admin role) may come without the CURP: admins see every certificate
+  and answer for what they bank.
 - The person who certified is shown to the certifying body and admins only.
 - The change feed carries standards and accreditations for everyone, and a certificate's events only
   for those who may see the certificate; the credit bank, which follows revocations for every
@@ -18,8 +24,9 @@ from typing import Any
 from strawberry.types import Info
 
 from services.common.context import Context
-from services.common.errors import Forbidden
+from services.common.errors import BadUserInput, Forbidden
 from services.common.signing import CREDIT_BANK_SUBJECT, Caller
+from services.registry.rules import holder_ref
 
 
 def _ctx(info: Info) -> Context:
@@ -27,31 +34,57 @@ def _ctx(info: Info) -> Context:
 
 
 def is_deposit_check(caller: Caller) -> bool:
-    """The credit bank verifying certificates for a deposit at the institution in the caller's scope."""
-    return caller.role == "registrar" and caller.subject == CREDIT_BANK_SUBJECT and bool(caller.scope)
+    """The credit bank verifying certificates for a deposit at the institution in the caller's scope, on
+    behalf of a registrar of it or of an admin (the role)."""
+    return (
+        caller.role in ("registrar", "admin") and caller.subject == CREDIT_BANK_SUBJECT and bool(caller.scope)
+    )
 
 
-def record_disclosure(info: Info, folio: str) -> Any:
-    """Discloses the holder of `folio` to the caller's institution (a deposit check); batched per request.
+async def presented(info: Info, folio: str, holder_curp: str | None) -> bool:
+    """Whether `folio` is a certificate of the holder whose CURP the depositor gave; when it is, discloses
+    that holder to the caller's institution (a deposit check). Batched per request.
 
-    It is written, and committed, before the certificate is read: a revocation the feed shows after this
-    check is then one the credit bank is allowed to see.
+    False, with nothing written, for a folio that does not exist, a CURP that is not its holder's or is not
+    a CURP, and a registrar's deposit without one: the same answer, so that it tells nothing.
+    The disclosure is written, and committed, before the certificate is read: a revocation the feed shows
+    after this check is then one the credit bank is allowed to see.
     """
     ctx = _ctx(info)
+    if holder_curp is None:
+        if ctx.caller.role != "admin":
+            return False
+        holder = None
+    else:
+        try:
+            holder = holder_ref(ctx.settings.require_curp_salt(), holder_curp)
+        except BadUserInput:
+            return False
     institution = ctx.caller.scope
 
-    async def batch(folios: list[str]) -> list[None]:
-        await ctx.db.execute(
-            """INSERT INTO disclosures (holder_ref, institution_id, folio)
-               SELECT DISTINCT ON (holder_ref) holder_ref, $1, folio FROM certificates
-               WHERE folio = ANY($2::text[]) ORDER BY holder_ref, folio
-               ON CONFLICT DO NOTHING""",
+    async def batch(keys: list[tuple[str, str | None]]) -> list[bool]:
+        rows = await ctx.db.fetch(
+            """WITH given AS (
+                   SELECT * FROM unnest($2::text[], $3::text[]) AS g (folio, holder_ref)
+               ), matched AS (
+                   SELECT DISTINCT c.folio, g.holder_ref AS given, c.holder_ref
+                   FROM given g JOIN certificates c
+                     ON c.folio = g.folio AND (g.holder_ref IS NULL OR c.holder_ref = g.holder_ref)
+               ), disclosed AS (
+                   INSERT INTO disclosures (holder_ref, institution_id, folio)
+                   SELECT DISTINCT ON (holder_ref) holder_ref, $1, folio FROM matched
+                   ORDER BY holder_ref, folio
+                   ON CONFLICT DO NOTHING
+               )
+               SELECT folio, given FROM matched""",
             institution,
-            folios,
+            [folio for folio, _ in keys],
+            [holder for _, holder in keys],
         )
-        return [None] * len(folios)
+        found = {(r["folio"], r["given"]) for r in rows}
+        return [key in found for key in keys]
 
-    return ctx.loader("disclose", batch).load(folio)
+    return bool(await ctx.loader("present", batch).load((folio, holder)))
 
 
 def _disclosed(info: Info, holder_ref: str) -> Any:

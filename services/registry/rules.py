@@ -16,13 +16,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import asyncpg
 
+from services.common.curp import normalise_curp
 from services.common.db import Database
 from services.common.errors import BadUserInput, Conflict, NotFound
 from services.common.signing import Caller
@@ -37,14 +37,11 @@ REGISTRY_TIME_ZONE = "America/Mexico_City"
 # The earliest issue date when a standard's publication date is unknown (RENEC lists none): CONOCER was
 # created by the decree of 2 August 1995, and no certificate of the national system predates it.
 EARLIEST_ISSUE_DATE = date(1995, 8, 2)
-CURP_PATTERN = re.compile(r"^[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{2}[B-DF-HJ-NP-TV-Z]{3}[A-Z\d]\d$")
 
 
 def holder_ref(salt: bytes, curp: str) -> str:
     """A stable pseudonym for a CURP: the same person always gets the same reference."""
-    cleaned = curp.strip().upper()
-    if not CURP_PATTERN.match(cleaned):
-        raise BadUserInput("That is not a valid CURP (18 characters, e.g. GOMA800101HDFRRN09).")
+    cleaned = normalise_curp(curp)
     return hmac.new(salt, cleaned.encode(), hashlib.sha256).hexdigest()[:32]
 
 
@@ -341,7 +338,7 @@ async def issue_certificate(db: Database, issue: Issue, caller: Caller, salt: by
             raise NotFound(f"There is no active evaluator {issue.evaluator_id!r}.", argument="evaluatorId")
         if evaluator["body_id"] != issue.body_id:
             raise Conflict(f"Evaluator {issue.evaluator_id} does not work for {issue.body_id}.")
-        if evaluator["person_ref"] == certifier:
+        if _same_person(evaluator["person_ref"], certifier, caller.person):
             raise Conflict("The evaluator and the certifying person must be different people.")
         elements = sorted(set(issue.element_codes))
         if elements:
@@ -376,6 +373,16 @@ async def issue_certificate(db: Database, issue: Issue, caller: Caller, salt: by
             certifier,
         )
     return folio
+
+
+def _same_person(evaluator: str, key: str, person: str | None) -> bool:
+    """Whether the evaluator is the one certifying: the key itself, or the person who holds it, whose
+    name is compared as people write it (case, accents as typed, spacing aside)."""
+
+    def name(text: str) -> str:
+        return " ".join(text.split()).casefold()
+
+    return evaluator == key or (person is not None and name(evaluator) == name(person))
 
 
 async def _check_issue_date(

@@ -472,9 +472,13 @@ class Certificate:
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Info, folio: str) -> Certificate | None:
-        if privacy.is_deposit_check(_ctx(info).caller):
-            await privacy.record_disclosure(info, folio)
+    async def resolve_reference(
+        cls, info: Info, folio: str, holderCurp: str | None = None  # the representation's own name
+    ) -> Certificate | None:
+        # `holderCurp` comes only with the credit bank's deposit check (services/registry/privacy.py).
+        deposit_check = privacy.is_deposit_check(_ctx(info).caller)
+        if deposit_check and not await privacy.presented(info, folio, holderCurp):
+            return None
         row = await load_certificate(info, folio)
         if row is None:
             return None
@@ -512,8 +516,9 @@ class Certificate:
     keys=["holderRef"],
     description="A certificate holder, known only by a keyed hash of their CURP. Who sees their "
     "certificates: the registry's admins all of them; a certifier those its body issued; a registrar "
-    "all of them once one was deposited at the registrar's institution (depositCertificate, which the "
-    "registry records when the credit bank verifies the certificate), and none before.",
+    "all of them once the learner presented one at the registrar's institution (depositCertificate with "
+    "the folio and the holder's CURP, which the registry checks and records when the credit bank verifies "
+    "the certificate), and none before.",
 )
 class Learner:
     holder_ref: str

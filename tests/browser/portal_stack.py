@@ -140,10 +140,12 @@ PROPOSE = """mutation ($input: MappingInput!) { proposeMapping(input: $input) { 
 
 
 @contextlib.asynccontextmanager
-async def portal_stack(url: str, settings: Settings, portal: Path = PORTAL) -> AsyncIterator[PortalStack]:
-    from services.registry.sample import SAMPLE_CURP
+async def running_system(url: str, settings: Settings, portal: Path | None = None) -> AsyncIterator[str]:
+    """The registry, credit bank and mapping subgraphs over the database at `url` and our gateway (serving
+    `portal` when given), each on a thread of this process, until the block ends: the gateway's base URL.
 
-    keys = await prepare_database(url, settings)
+    The credit bank asks the registry over HTTP and signed, as in production; it does not follow the
+    registry's feed (tests that need it read the feed themselves)."""
     secret = settings.require_secret()
     with contextlib.ExitStack() as stack:
         registry = stack.enter_context(serve(create_registry_app(settings, url)))
@@ -160,22 +162,30 @@ async def portal_stack(url: str, settings: Settings, portal: Path = PORTAL) -> A
             app = create_gateway_app(
                 settings, live_supergraph(urls, secret), database_url=url, secret=secret, portal_dir=portal
             )
-            base = stack.enter_context(serve(app))
-            partial = PortalStack(base, keys, "", (), SAMPLE_CURP)
-            proposal = {
-                "from": {"scheme": "CONOCER_EC", "code": "EC0630"},
-                "to": {"scheme": "SOC_2018", "code": "49-3021"},
-                "relation": "CLOSE_MATCH",
-                "confidence": 0.8,
-                "source": "browser tests: a task force member's reading of both descriptions",
-            }
-            proposed = await partial.graphql(PROPOSE, {"input": proposal}, keys["admin"])
-            certificates = await partial.graphql(
-                "query ($c: String) { learner(curp: $c) { certificates { folio standardCode } } }",
-                {"c": SAMPLE_CURP},
-                keys["admin"],
-            )
-            folios = tuple(c["folio"] for c in certificates["learner"]["certificates"])
-            yield PortalStack(base, keys, proposed["proposeMapping"]["id"], folios, SAMPLE_CURP)
+            yield stack.enter_context(serve(app))
         finally:
             await link.close()
+
+
+@contextlib.asynccontextmanager
+async def portal_stack(url: str, settings: Settings, portal: Path = PORTAL) -> AsyncIterator[PortalStack]:
+    from services.registry.sample import SAMPLE_CURP
+
+    keys = await prepare_database(url, settings)
+    async with running_system(url, settings, portal) as base:
+        partial = PortalStack(base, keys, "", (), SAMPLE_CURP)
+        proposal = {
+            "from": {"scheme": "CONOCER_EC", "code": "EC0630"},
+            "to": {"scheme": "SOC_2018", "code": "49-3021"},
+            "relation": "CLOSE_MATCH",
+            "confidence": 0.8,
+            "source": "browser tests: a task force member's reading of both descriptions",
+        }
+        proposed = await partial.graphql(PROPOSE, {"input": proposal}, keys["admin"])
+        certificates = await partial.graphql(
+            "query ($c: String) { learner(curp: $c) { certificates { folio standardCode } } }",
+            {"c": SAMPLE_CURP},
+            keys["admin"],
+        )
+        folios = tuple(c["folio"] for c in certificates["learner"]["certificates"])
+        yield PortalStack(base, keys, proposed["proposeMapping"]["id"], folios, SAMPLE_CURP)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import secrets
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -110,6 +110,11 @@ class Issuer:
 
     db: Database
     salt: bytes
+    holders: dict[str, str] = field(default_factory=dict)  # folio -> the CURP it was issued to
+
+    def curp_of(self, folio: str) -> str:
+        """The holder's CURP, which the learner hands a registrar with the folio."""
+        return self.holders[folio]
 
     async def issue(
         self, standard_code: str = "EC1121", issued_on: date = date(2025, 3, 14), curp: str | None = None
@@ -132,6 +137,7 @@ class Issuer:
             Caller(role="certifier", subject=f"test:certifier-{body}", scope=body),
             self.salt,
         )
+        self.holders[folio] = curp
         return folio, registry_rules.holder_ref(self.salt, curp)
 
     async def revoke(self, folio: str, on: date = date(2025, 9, 1)) -> None:

@@ -87,6 +87,12 @@ NUL_CASES = [
         mutation=True,
     ),
     Case(
+        'depositCertificate(folio: "F-1", institutionId: "UNAM", idempotencyKey: "key-00001", '
+        "holderCurp: {v}) { replayed }",
+        "holderCurp",
+        mutation=True,
+    ),
+    Case(
         'applyCredits(holderRef: {v}, programId: "p", idempotencyKey: "key-00001") { appliedCredits }',
         "holderRef",
         mutation=True,

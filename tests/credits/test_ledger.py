@@ -15,10 +15,10 @@ from services.common.signing import Caller
 from services.credits import ledger
 from services.credits.registry_link import RegistryClient
 from tests.conftest import GraphQLClient
-from tests.credits.conftest import Campus, Issuer, approved_rule, make_campus
+from tests.credits.conftest import Campus, Issuer, approved_rule, make_campus, new_curp
 
-DEPOSIT = """mutation ($folio: String!, $inst: ID!, $key: String!) {
-  depositCertificate(folio: $folio, institutionId: $inst, idempotencyKey: $key) {
+DEPOSIT = """mutation ($folio: String!, $inst: ID!, $key: String!, $curp: String) {
+  depositCertificate(folio: $folio, institutionId: $inst, idempotencyKey: $key, holderCurp: $curp) {
     replayed entry { id kind folio holderRef credits }
   }
 }"""
@@ -41,8 +41,8 @@ def registrar(campus: Campus) -> Caller:
     return Caller(role="registrar", subject=f"{campus.institution}:ana", scope=campus.institution)
 
 
-async def deposit(credits: GraphQLClient, campus: Campus, folio: str, key: str) -> dict:
-    variables = {"folio": folio, "inst": campus.institution, "key": key}
+async def deposit(credits: GraphQLClient, campus: Campus, folio: str, key: str, curp: str) -> dict:
+    variables = {"folio": folio, "inst": campus.institution, "key": key, "curp": curp}
     return (await credits.data(DEPOSIT, variables, **campus.registrar))["depositCertificate"]
 
 
@@ -51,15 +51,19 @@ async def test_the_same_key_returns_the_first_answer_and_other_arguments_conflic
 ) -> None:
     folio, _ = await issuer.issue()
     other, _ = await issuer.issue()
-    first = await deposit(credits, campus, folio, "key-1")
-    again = await deposit(credits, campus, folio, "key-1")
+    first = await deposit(credits, campus, folio, "key-1", issuer.curp_of(folio))
+    again = await deposit(credits, campus, folio, "key-1", issuer.curp_of(folio))
     assert not first["replayed"] and again["replayed"] and again["entry"] == first["entry"]
     error = await credits.error(
-        DEPOSIT, {"folio": other, "inst": campus.institution, "key": "key-1"}, **campus.registrar
+        DEPOSIT,
+        {"folio": other, "inst": campus.institution, "key": "key-1", "curp": issuer.curp_of(other)},
+        **campus.registrar,
     )
     assert error["extensions"]["code"] == "CONFLICT" and "other arguments" in error["message"]
     twice = await credits.error(
-        DEPOSIT, {"folio": folio, "inst": campus.institution, "key": "key-2"}, **campus.registrar
+        DEPOSIT,
+        {"folio": folio, "inst": campus.institution, "key": "key-2", "curp": issuer.curp_of(folio)},
+        **campus.registrar,
     )
     assert twice["extensions"]["code"] == "CONFLICT"
     assert twice["extensions"]["existingEntryId"] == first["entry"]["id"]
@@ -69,12 +73,66 @@ async def test_deposit_facts_come_from_the_registry(
     credits: GraphQLClient, campus: Campus, issuer: Issuer
 ) -> None:
     folio, holder = await issuer.issue("EC0631")
-    entry = (await deposit(credits, campus, folio, "k"))["entry"]
+    entry = (await deposit(credits, campus, folio, "k", issuer.curp_of(folio)))["entry"]
     assert entry["holderRef"] == holder and entry["credits"] == 0
     missing = await credits.error(
-        DEPOSIT, {"folio": "NO-SUCH-FOLIO", "inst": campus.institution, "key": "k2"}, **campus.registrar
+        DEPOSIT,
+        {"folio": "NO-SUCH-FOLIO", "inst": campus.institution, "key": "k2", "curp": new_curp()},
+        **campus.registrar,
     )
     assert missing["extensions"]["code"] == "NOT_FOUND" and "registry" in missing["message"]
+
+
+async def test_a_deposit_needs_the_holders_curp_and_a_guessed_folio_learns_nothing(
+    credits: GraphQLClient, campus: Campus, issuer: Issuer, bank_registry_db: Database
+) -> None:
+    """Issue 13: a registrar depositing a guessed folio learnt who held it. A registrar's deposit now
+    carries the CURP the learner hands over; a wrong one is refused exactly as a folio that does not
+    exist is, and neither banks nor discloses anything."""
+    folio, holder = await issuer.issue()
+
+    def variables(folio: str, curp: str | None, key: str) -> dict[str, str | None]:
+        return {"folio": folio, "inst": campus.institution, "key": key, "curp": curp}
+
+    missing = await credits.error(DEPOSIT, variables(folio, None, "g-1"), **campus.registrar)
+    assert missing["extensions"] == {"code": "BAD_USER_INPUT", "argument": "holderCurp"}
+    malformed = await credits.error(DEPOSIT, variables(folio, "XAXX", "g-2"), **campus.registrar)
+    assert malformed["extensions"] == {"code": "BAD_USER_INPUT", "argument": "holderCurp"}
+    wrong = await credits.error(DEPOSIT, variables(folio, new_curp(), "g-3"), **campus.registrar)
+    nowhere = await credits.error(
+        DEPOSIT, variables("EC1121-2025-9999999", new_curp(), "g-4"), **campus.registrar
+    )
+    assert wrong["extensions"] == nowhere["extensions"] == {"code": "NOT_FOUND", "argument": "folio"}
+    assert wrong["message"].replace(folio, "F") == nowhere["message"].replace("EC1121-2025-9999999", "F")
+    assert holder not in str([missing, malformed, wrong])
+    assert not await bank_registry_db.fetchval("SELECT true FROM disclosures WHERE holder_ref = $1", holder)
+    account = {"holder": holder, "inst": campus.institution}
+    assert (await credits.data(ACCOUNT, account, **campus.registrar))["creditAccount"]["entries"] == []
+
+    # With the learner's CURP, as typed (lower case, spaces), the deposit goes through and discloses.
+    curp = f"  {issuer.curp_of(folio).lower()} "
+    entry = (await deposit(credits, campus, folio, "g-5", curp))["entry"]
+    assert entry["holderRef"] == holder
+    disclosed = await bank_registry_db.fetch(
+        "SELECT institution_id FROM disclosures WHERE holder_ref = $1", holder
+    )
+    assert [r["institution_id"] for r in disclosed] == [campus.institution]
+
+
+async def test_an_admin_deposits_without_the_curp(
+    credits: GraphQLClient, campus: Campus, issuer: Issuer
+) -> None:
+    folio, holder = await issuer.issue()
+    admin = {"role": "admin", "subject": "test:admin"}
+    variables = {"folio": folio, "inst": campus.institution, "key": "adm-1", "curp": None}
+    entry = (await credits.data(DEPOSIT, variables, **admin))["depositCertificate"]["entry"]
+    assert entry["holderRef"] == holder and entry["folio"] == folio
+    # A CURP an admin gives is checked all the same.
+    other, _ = await issuer.issue()
+    refused = await credits.error(
+        DEPOSIT, {**variables, "folio": other, "key": "adm-2", "curp": new_curp()}, **admin
+    )
+    assert refused["extensions"]["code"] == "NOT_FOUND"
 
 
 async def test_fifty_concurrent_deposits_of_one_certificate_leave_one(
@@ -88,7 +146,7 @@ async def test_fifty_concurrent_deposits_of_one_certificate_leave_one(
         key = "shared-key" if i % 2 else f"own-key-{i}"
         try:
             return await ledger.deposit_certificate(
-                credits_db, registry_client, caller, folio, campus.institution, key
+                credits_db, registry_client, caller, folio, campus.institution, key, issuer.curp_of(folio)
             )
         except Conflict as exc:
             return exc
@@ -115,15 +173,13 @@ async def test_fifty_concurrent_applications_never_exceed_the_cap(
     codes = ["EC1121", "EC0631", "EC0011", "EC0076", "EC0305"]
     for code in codes:
         await approved_rule(credits, campus, versions=[code], credits=7)
-    from tests.credits.conftest import new_curp
-
     curp = new_curp()
     caller = registrar(campus)
     holder = ""
     for n, code in enumerate(codes):
         folio, holder = await issuer.issue(code, curp=curp)
         await ledger.deposit_certificate(
-            credits_db, registry_client, caller, folio, campus.institution, f"d{n}"
+            credits_db, registry_client, caller, folio, campus.institution, f"d{n}", curp
         )
 
     results = await asyncio.gather(
@@ -156,15 +212,13 @@ async def test_a_transaction_killed_half_way_leaves_nothing(
     campus = await make_campus(credits)
     await approved_rule(credits, campus, versions=["EC1121"], credits=5)
     await approved_rule(credits, campus, versions=["EC0631"], credits=5)
-    from tests.credits.conftest import new_curp
-
     curp = new_curp()
     caller = registrar(campus)
     holder = ""
     for n, code in enumerate(["EC1121", "EC0631"]):
         folio, holder = await issuer.issue(code, curp=curp)
         await ledger.deposit_certificate(
-            credits_db, registry_client, caller, folio, campus.institution, f"d{n}"
+            credits_db, registry_client, caller, folio, campus.institution, f"d{n}", curp
         )
     before = await credits_db.fetchval("SELECT count(*) FROM ledger_entries WHERE holder_ref = $1", holder)
 
@@ -214,7 +268,9 @@ async def test_a_revoked_certificate_cannot_be_deposited(
     folio, _ = await issuer.issue()
     await issuer.revoke(folio)
     error = await credits.error(
-        DEPOSIT, {"folio": folio, "inst": campus.institution, "key": "r"}, **campus.registrar
+        DEPOSIT,
+        {"folio": folio, "inst": campus.institution, "key": "r", "curp": issuer.curp_of(folio)},
+        **campus.registrar,
     )
     assert error["extensions"]["code"] == "CONFLICT" and "revoked" in error["message"]
 
@@ -225,7 +281,7 @@ async def test_a_revocation_after_deposit_is_reversed_from_the_change_feed(
     campus = await make_campus(credits)
     await approved_rule(credits, campus, versions=["EC1121"], credits=5)
     folio, holder = await issuer.issue()
-    deposited = await deposit(credits, campus, folio, "d")
+    deposited = await deposit(credits, campus, folio, "d", issuer.curp_of(folio))
     applied = (
         await credits.data(
             APPLY, {"holder": holder, "program": campus.program, "key": "a"}, **campus.registrar
@@ -247,7 +303,13 @@ async def test_a_revocation_after_deposit_is_reversed_from_the_change_feed(
     other = await make_campus(credits)
     with pytest.raises(Conflict):
         await ledger.deposit_certificate(
-            credits_db, registry_client, registrar(other), folio, other.institution, "x"
+            credits_db,
+            registry_client,
+            registrar(other),
+            folio,
+            other.institution,
+            "x",
+            issuer.curp_of(folio),
         )
 
 
@@ -256,7 +318,7 @@ async def test_reversal_of_an_application_frees_the_cap_and_is_idempotent(
 ) -> None:
     await approved_rule(credits, campus, versions=["EC1121"], credits=5)
     folio, holder = await issuer.issue()
-    await deposit(credits, campus, folio, "d")
+    await deposit(credits, campus, folio, "d", issuer.curp_of(folio))
     applied = (
         await credits.data(
             APPLY, {"holder": holder, "program": campus.program, "key": "a"}, **campus.registrar
@@ -289,11 +351,11 @@ async def test_ledger_rows_cannot_be_edited_or_deleted(credits_db: Database) -> 
 
 async def test_ledger_roles(credits: GraphQLClient, campus: Campus, issuer: Issuer) -> None:
     folio, holder = await issuer.issue()
-    variables = {"folio": folio, "inst": campus.institution, "key": "k"}
+    variables = {"folio": folio, "inst": campus.institution, "key": "k", "curp": issuer.curp_of(folio)}
     outsider = {"role": "registrar", "subject": "someone", "scope": "another-institution"}
     for who in ({"role": "public"}, outsider, {"role": "certifier", "subject": "c", "scope": "ECE-00009"}):
         assert (await credits.error(DEPOSIT, variables, **who))["extensions"]["code"] == "FORBIDDEN"
-    await deposit(credits, campus, folio, "k")
+    await deposit(credits, campus, folio, "k", issuer.curp_of(folio))
     account = {"holder": holder, "inst": campus.institution}
     assert (await credits.error(ACCOUNT, account, **outsider))["extensions"]["code"] == "FORBIDDEN"
     assert (
@@ -325,7 +387,7 @@ async def test_registry_down_means_nothing_posted(
     try:
         with pytest.raises(QFError, match="nothing was posted"):
             await ledger.deposit_certificate(
-                credits_db, dead, registrar(campus), folio, campus.institution, "k"
+                credits_db, dead, registrar(campus), folio, campus.institution, "k", issuer.curp_of(folio)
             )
     finally:
         await dead.close()
@@ -353,7 +415,8 @@ async def test_concurrent_verifications_share_one_registry_call(
     try:
         folios = [(await issuer.issue())[0] for _ in range(10)]
         caller = Caller(role="registrar", subject="x", scope="some-institution")
-        found = await asyncio.gather(*(client.certificate(f, caller) for f in [*folios, "NO-SUCH"]))
+        presented = [(f, issuer.curp_of(f)) for f in folios] + [("NO-SUCH", new_curp())]
+        found = await asyncio.gather(*(client.certificate(f, caller, curp) for f, curp in presented))
     finally:
         await client.close()
     assert calls == 1
@@ -365,7 +428,7 @@ async def test_a_deposits_reversal_takes_its_applications_along_in_one_read(
 ) -> None:
     await approved_rule(credits, campus, versions=["EC1121"], credits=5)
     folio, holder = await issuer.issue()
-    deposited = (await deposit(credits, campus, folio, "d"))["entry"]["id"]
+    deposited = (await deposit(credits, campus, folio, "d", issuer.curp_of(folio)))["entry"]["id"]
     await credits.data(APPLY, {"holder": holder, "program": campus.program, "key": "a"}, **campus.registrar)
     db = credits_app.state.db  # type: ignore[attr-defined]
     before = db.statements

@@ -56,6 +56,26 @@ async def test_a_rule_needs_a_second_person(credits: GraphQLClient, campus: Camp
     assert again["extensions"]["code"] == "CONFLICT"
 
 
+async def test_the_same_person_cannot_approve_with_a_second_key(
+    credits: GraphQLClient, campus: Campus
+) -> None:
+    """A second key of the proposer is still the proposer: the rule records the person who holds the
+    key, and the approval is checked against the person, not the key."""
+    ana = {**campus.registrar, "person": "Ana Registro"}
+    rule = (await credits.data(PROPOSE, {"input": rule_input(campus)}, **ana))["proposeEquivalenceRule"]
+    second_key = {**ana, "subject": "apikey:ana-second-key"}
+    refused = await credits.error(APPROVE, {"id": rule["id"]}, **second_key)
+    assert refused["extensions"]["code"] == "FORBIDDEN" and "proposed" in refused["message"]
+    beto = {**campus.colleague, "person": "Beto Registro"}
+    assert (await credits.data(APPROVE, {"id": rule["id"]}, **beto))["approveEquivalenceRule"]["status"] == (
+        "APPROVED"
+    )
+    scope = {"filter": {"institutionId": campus.institution}}
+    query = RULES.replace("proposedBy", "proposedBy approvedBy")
+    (shown,) = (await credits.data(query, scope, **ana))["equivalenceRules"]["nodes"]
+    assert (shown["proposedBy"], shown["approvedBy"]) == ("Ana Registro", "Beto Registro")
+
+
 async def test_an_admin_approves_any_institutions_rule(credits: GraphQLClient, campus: Campus) -> None:
     rule = (await credits.data(PROPOSE, {"input": rule_input(campus)}, **campus.registrar))[
         "proposeEquivalenceRule"

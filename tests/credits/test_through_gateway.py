@@ -162,8 +162,10 @@ def max_age_years() -> int:
 # --- acceptance 2a: a learner's certificates and their transcript, in one query ----------------------
 
 
-DEPOSIT = """mutation ($folio: String!, $key: String!) {
-  depositCertificate(folio: $folio, institutionId: "mx-ut-ejemplo", idempotencyKey: $key) { entry { id } }
+DEPOSIT = """mutation ($folio: String!, $key: String!, $curp: String) {
+  depositCertificate(folio: $folio, institutionId: "mx-ut-ejemplo", idempotencyKey: $key, holderCurp: $curp) {
+    entry { id }
+  }
 }"""
 CERTIFICATES_OF = "query ($h: String!) { learner(holderRef: $h) { certificates { folio } } }"
 
@@ -174,7 +176,8 @@ async def deposit_one_at_ut(gateway_base: str, keys: dict[str, str], holder: str
     url = f"{gateway_base}/graphql"
     admin_view = await post(url, CERTIFICATES_OF, {"h": holder}, keys["admin"])
     folios = [c["folio"] for c in admin_view["data"]["learner"]["certificates"]]
-    deposited = await post(url, DEPOSIT, {"folio": folios[0], "key": "privacy-1"}, keys["registrar"])
+    variables = {"folio": folios[0], "key": "privacy-1", "curp": SAMPLE_CURP}  # the learner hands both over
+    deposited = await post(url, DEPOSIT, variables, keys["registrar"])
     assert "errors" not in deposited, deposited["errors"]
     return folios
 

@@ -17,10 +17,13 @@ def credit_bank(institution: str) -> dict[str, Any]:
     return {"role": "registrar", "subject": CREDIT_BANK_SUBJECT, "scope": institution}
 
 
-async def deposit_check(registry: GraphQLClient, folio: str, institution: str) -> dict[str, Any]:
-    """Verifies `folio` for a deposit at `institution`, as services/credits/registry_link.py does."""
-    representations = [{"__typename": "Certificate", "folio": folio}]
+async def deposit_check(
+    registry: GraphQLClient, folio: str, institution: str, curp: str
+) -> dict[str, Any] | None:
+    """Verifies `folio` for a deposit at `institution` by a registrar who was given the holder's `curp`, as
+    services/credits/registry_link.py does; the certificate, or None when the registry refuses it."""
+    representations = [{"__typename": "Certificate", "folio": folio, "holderCurp": curp}]
     variables = {"representations": representations}
     data = await registry.data(DEPOSIT_CHECK, variables, **credit_bank(institution))
-    entity: dict[str, Any] = data["_entities"][0]
+    entity: dict[str, Any] | None = data["_entities"][0]
     return entity

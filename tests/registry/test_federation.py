@@ -90,7 +90,7 @@ async def test_entities_resolve_certificate_for_registrar(
     registrar = {**REGISTRAR, "scope": "UNI-FED-CERTIFICATE"}
     before = await registry.post(ENTITIES, {"representations": representations}, **registrar)
     assert before["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # not deposited there yet
-    await deposit_check(registry, folio, registrar["scope"])
+    await deposit_check(registry, folio, registrar["scope"], sample.SAMPLE_CURP)
     data = await registry.data(ENTITIES, {"representations": representations}, **registrar)
     assert data["_entities"] == [
         {"__typename": "Certificate", "folio": folio, "standardCode": "EC0631",
@@ -109,7 +109,7 @@ async def test_entities_resolve_learner(
     folio = await registry_db.fetchval(
         "SELECT folio FROM certificates WHERE idempotency_key = 'sample-cert-1'"
     )
-    await deposit_check(registry, folio, REGISTRAR["scope"])
+    await deposit_check(registry, folio, REGISTRAR["scope"], sample.SAMPLE_CURP)
     data = await registry.data(ENTITIES, {"representations": representations}, **REGISTRAR)
     learner = data["_entities"][0]
     assert learner["__typename"] == "Learner"

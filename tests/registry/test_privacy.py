@@ -82,24 +82,75 @@ async def test_a_registrar_sees_a_learners_certificates_only_once_one_was_deposi
     assert own["data"]["_entities"] == [None] and own["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert not await registry_db.fetchval("SELECT true FROM disclosures WHERE holder_ref = $1", holder)
 
-    checked = await deposit_check(registry, first, ours["scope"])
+    checked = await deposit_check(registry, first, ours["scope"], curp)
     assert checked["holder"] == {"holderRef": holder}
     learner = await registry.data(LEARNER, {"ref": holder}, **ours)
     assert [c["folio"] for c in learner["learner"]["certificates"]] == [first, second]
     assert (await registry.data(CERTIFICATE, {"folio": second}, **ours))["certificate"]["folio"] == second
     # The other institution still sees nothing; a second check at ours records nothing new.
     assert await registry.data(LEARNER, {"ref": holder}, **theirs) == {"learner": {"certificates": []}}
-    await deposit_check(registry, second, ours["scope"])
+    await deposit_check(registry, second, ours["scope"], curp)
     rows = await registry_db.fetch(
         "SELECT institution_id, folio FROM disclosures WHERE holder_ref = $1", holder
     )
     assert [(r["institution_id"], r["folio"]) for r in rows] == [(ours["scope"], first)]
 
 
+async def test_a_deposit_check_needs_the_holders_curp_and_refuses_alike_whatever_is_wrong(
+    registry: GraphQLClient, registry_db: Database, world: World
+) -> None:
+    """Issue 13: a registrar depositing a guessed folio learnt who held it, since the deposit counted as
+    the learner's consent. Now a registrar's deposit must carry the holder's CURP; without it, with
+    someone else's or a malformed one, and for a folio that does not exist, the answer is the same null
+    and nothing is disclosed."""
+    curp = fresh_curp()
+    folio = await issue(registry, world, curp)
+    holder = await registry_db.fetchval("SELECT holder_ref FROM certificates WHERE folio = $1", folio)
+    guesser = f"UNI-{world.tag}-G"
+    for attempt in (
+        {"folio": folio},  # a folio alone
+        {"folio": folio, "holderCurp": fresh_curp()},  # another person's CURP
+        {"folio": folio, "holderCurp": "not a curp"},
+        {"folio": f"{folio}0", "holderCurp": curp},  # no such folio
+    ):
+        representations = [{"__typename": "Certificate", **attempt}]
+        answer = await registry.post(ENTITIES, {"representations": representations}, **credit_bank(guesser))
+        assert answer == {"data": {"_entities": [None]}}, attempt
+    assert not await registry_db.fetchval("SELECT true FROM disclosures WHERE holder_ref = $1", holder)
+    assert await registry.data(LEARNER, {"ref": holder}, **registrar(guesser)) == {
+        "learner": {"certificates": []}
+    }
+
+    # The learner hands the CURP over (in any case, with spaces): the check passes and discloses.
+    checked = await deposit_check(registry, folio, guesser, f" {curp.lower()} ")
+    assert checked == {"folio": folio, "status": "VALID", "holder": {"holderRef": holder}}
+    learner = await registry.data(LEARNER, {"ref": holder}, **registrar(guesser))
+    assert learner == {"learner": {"certificates": [{"folio": folio}]}}
+
+
+async def test_an_admins_deposit_may_come_without_the_curp(
+    registry: GraphQLClient, registry_db: Database, world: World
+) -> None:
+    """The credit bank signs an admin's deposit with the admin role: admins see every certificate, so the
+    CURP is not asked of them; if one is given, it must still be the holder's."""
+    folio = await issue(registry, world, fresh_curp())
+    institution = f"UNI-{world.tag}-ADM"
+    admins_deposit = {**credit_bank(institution), "role": "admin"}
+    wrong = [{"__typename": "Certificate", "folio": folio, "holderCurp": fresh_curp()}]
+    answer = await registry.post(ENTITIES, {"representations": wrong}, **admins_deposit)
+    assert answer == {"data": {"_entities": [None]}}
+    plain = [{"__typename": "Certificate", "folio": folio}]
+    found = await registry.data(ENTITIES, {"representations": plain}, **admins_deposit)
+    assert found["_entities"][0]["folio"] == folio
+    rows = await registry_db.fetch("SELECT institution_id FROM disclosures WHERE folio = $1", folio)
+    assert [r["institution_id"] for r in rows] == [institution]
+
+
 async def test_the_certifying_person_is_recorded_and_shown_to_the_body_and_admins_only(
     registry: GraphQLClient, registry_db: Database, world: World
 ) -> None:
-    folio = await issue(registry, world, fresh_curp(), person="Lucía Ortega Certificadora")
+    curp = fresh_curp()
+    folio = await issue(registry, world, curp, person="Lucía Ortega Certificadora")
     row = await registry_db.fetchrow(
         "SELECT certifying_person, certifying_key FROM certificates WHERE folio = $1", folio
     )
@@ -110,7 +161,7 @@ async def test_the_certifying_person_is_recorded_and_shown_to_the_body_and_admin
         shown = await registry.data(CERTIFICATE, {"folio": folio}, **who)
         assert shown["certificate"]["certifyingPerson"] == "Lucía Ortega Certificadora", who
     institution = registrar(f"UNI-{world.tag}-P")
-    await deposit_check(registry, folio, institution["scope"])
+    await deposit_check(registry, folio, institution["scope"], curp)
     hidden = await registry.data(CERTIFICATE, {"folio": folio}, **institution)
     assert hidden["certificate"] == {"folio": folio, "certifyingPerson": None}
 
@@ -142,10 +193,15 @@ async def test_certificate_events_are_for_those_who_may_see_the_certificate(
     await register_evaluator(registry, world.bodies[1], evaluator, f"person:{world.tag}:ev-privacy")
     ours = await issue(registry, world, fresh_curp())
     other_body = world.certifier_caller(world.bodies[1])
+    their_holder = fresh_curp()
     theirs = (
         await registry.data(
             ISSUE,
-            {"input": world.issue_input(bodyId=world.bodies[1], evaluatorId=evaluator)},
+            {
+                "input": world.issue_input(
+                    bodyId=world.bodies[1], evaluatorId=evaluator, holderCurp=their_holder
+                )
+            },
             **other_body,
         )
     )["issueCertificate"]["folio"]
@@ -170,7 +226,7 @@ async def test_certificate_events_are_for_those_who_may_see_the_certificate(
 
     institution = registrar(f"UNI-{world.tag}-F")
     assert (await feed_certificates(registry, since, **institution))[0] & mine == set()
-    await deposit_check(registry, theirs, institution["scope"])
+    await deposit_check(registry, theirs, institution["scope"], their_holder)
     assert (await feed_certificates(registry, since, **institution))[0] & mine == {theirs}
     # The credit bank's feed follower acts for every institution: it sees the disclosed certificates.
     follower = {k: v for k, v in credit_bank("-").items() if k != "scope"}

@@ -645,7 +645,7 @@ async def test_certificate_details_need_the_right_caller(
         error = await registry.error(CERTIFICATE, {"folio": folio}, **who)
         assert error["extensions"]["code"] == "FORBIDDEN", who
     holder = rules.holder_ref(settings.require_curp_salt(), sample.SAMPLE_CURP)
-    await deposit_check(registry, folio, REGISTRAR["scope"])
+    await deposit_check(registry, folio, REGISTRAR["scope"], sample.SAMPLE_CURP)
     for who in (REGISTRAR, {"role": "certifier", "scope": "ECE-00009"}, ADMIN):
         data = await registry.data(CERTIFICATE, {"folio": folio}, **who)
         certificate = data["certificate"]
@@ -665,7 +665,8 @@ LEARNER = """query($curp: String, $ref: String) {
 
 
 async def test_learner_by_curp(registry: GraphQLClient, registry_db: Database, settings: Settings) -> None:
-    await deposit_check(registry, await sample_folio(registry_db, "sample-cert-2"), REGISTRAR["scope"])
+    folio = await sample_folio(registry_db, "sample-cert-2")
+    await deposit_check(registry, folio, REGISTRAR["scope"], sample.SAMPLE_CURP)
     data = await registry.data(LEARNER, {"curp": sample.SAMPLE_CURP}, **REGISTRAR)
     learner = data["learner"]
     assert learner["holderRef"] == rules.holder_ref(settings.require_curp_salt(), sample.SAMPLE_CURP)

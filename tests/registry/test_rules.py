@@ -291,6 +291,22 @@ async def test_evaluator_and_certifying_person_must_differ(registry: GraphQLClie
     assert certificate["holderName"] == "A*** P*** R***"
 
 
+async def test_a_certifier_cannot_evaluate_under_their_own_name(
+    registry: GraphQLClient, world: World
+) -> None:
+    """The rule compared the evaluator with the certifier's key only: a certifier whose key names her
+    could register herself as an evaluator by name and assess her own candidates."""
+    herself = f"TR-EV-{world.tag}-herself"
+    await register_evaluator(registry, world.bodies[0], herself, "Lucía  Ortega certificadora")
+    named = {**world.certifier_caller(), "person": "Lucía Ortega Certificadora"}
+    error = await registry.error(ISSUE, {"input": world.issue_input(evaluatorId=herself)}, **named)
+    assert error["extensions"]["code"] == "CONFLICT" and "different people" in error["message"]
+    # Another person of the body may certify what she evaluated.
+    colleague = {**world.certifier_caller(), "subject": "apikey:colleague", "person": "Raúl Vega"}
+    issued = await registry.data(ISSUE, {"input": world.issue_input(evaluatorId=herself)}, **colleague)
+    assert issued["issueCertificate"]["certifyingPerson"] == "Raúl Vega"
+
+
 async def test_evaluator_of_another_body_is_refused(registry: GraphQLClient, world: World) -> None:
     other = f"TR-EV-{world.tag}-other"
     await register_evaluator(registry, world.bodies[1], other, f"person:{world.tag}:other")

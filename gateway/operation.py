@@ -26,6 +26,8 @@ from graphql import (
     visit,
 )
 
+from gateway.errors import OperationError
+
 
 @dataclass(frozen=True, slots=True)
 class Field:
@@ -64,12 +66,6 @@ def _alias(name: str, arguments: str, directives: str) -> str:
         return INTERNAL_ALIAS + name
     digest = hashlib.blake2s((arguments + directives).encode(), digest_size=4).hexdigest()
     return f"{INTERNAL_ALIAS}{name}_{digest}"
-
-
-class OperationError(Exception):
-    def __init__(self, message: str, code: str = "BAD_USER_INPUT") -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def select_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:

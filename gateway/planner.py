@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from gateway.errors import PlanningError
 from gateway.operation import Field, FieldSets, Fragment, Selection
 from gateway.plan import QueryPlan
 from gateway.plan_builder import FetchBuilder, PlanBuilder, TreeBuilder
@@ -28,12 +29,6 @@ from gateway.reachability import Provided, Reachability
 from gateway.supergraph import Key, Supergraph
 
 TYPENAME = Field("__typename", "__typename", "", "", None, frozenset())
-
-
-class PlanningError(Exception):
-    """The operation asks for something no subgraph can provide from where it is needed.
-
-    It stops the whole plan: no part of an operation that cannot be satisfied is ever run."""
 
 
 class QueryPlanner:

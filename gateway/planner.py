@@ -15,6 +15,10 @@ The keys and `@requires` fields the gateway adds never take a response key the c
 field (each level claims the client's keys first, see `SelectionTree.claim`), so what is fetched below
 them keeps its path. Every fetch records the fetches it waits for; the executor runs each as soon as
 those are done, so independent fetches run in parallel.
+
+Three jobs are kept apart, as in Apollo's planner: what a subgraph can reach (gateway/reachability.py,
+answers kept for the planning), the fetches being written (gateway/plan_builder.py), and the walk here,
+which carries where it stands as one `Position`. The plan it returns is frozen (gateway/plan.py).
 """
 
 from __future__ import annotations

@@ -58,8 +58,11 @@ class Document:
     verdicts: dict[tuple, list[dict[str, Any]]] = field(default_factory=dict)  # cost refusals by sizes
 
 
-@dataclass
+@dataclass(frozen=True)
 class Prepared:
+    """An operation ready to run, as the plan cache shares it between requests: nothing in it changes
+    but `shapes`, the Shaper's cache of the functions it generated for it."""
+
     operation_type: str
     root_type: str
     selections: tuple[Selection, ...]

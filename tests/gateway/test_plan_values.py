@@ -92,6 +92,15 @@ def test_a_cached_plan_cannot_be_changed() -> None:
         products.fragments["Product"] = products  # type: ignore[index]
 
 
+def test_the_prepared_operation_the_cache_shares_cannot_be_changed() -> None:
+    engine, plan = cached_plan(JOINED)
+    prepared, _ = engine.prepare(JOINED, None, {})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        prepared.plan = plan  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        prepared.passthrough = True  # type: ignore[misc]
+
+
 def test_a_plan_is_complete_when_built() -> None:
     """Documents, variables and what each fetch owes are in the plan from the start, not filled in by
     whoever runs it first."""

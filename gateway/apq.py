@@ -32,28 +32,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from graphql import GraphQLError
-
 from gateway.cache import BoundedCache
+from gateway.errors import QueryRefused
 
 VERSION = 1
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _NOT_FOUND_HEADERS = {"cache-control": "private, no-cache, must-revalidate"}
-
-
-class QueryRefused(GraphQLError):
-    """The request cannot be turned into a query; answer it with this one error.
-
-    `status` and `headers` are what the HTTP response should carry.
-    """
-
-    def __init__(
-        self, message: str, code: str, *, status: int = 400, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(message, extensions={"code": code})
-        self.code = code
-        self.status = status
-        self.headers = dict(headers or {})
 
 
 def _bad(message: str) -> QueryRefused:

@@ -29,12 +29,14 @@ from graphql import (
 from graphql.execution.values import get_variable_values
 
 from gateway.cache import BoundedCache
+from gateway.errors import GatewayError as GatewayError  # what `Engine.prepare` raises, for its callers
+from gateway.errors import OperationRefused, graphql_error, located_error
 from gateway.executor import Execution, Transport
 from gateway.introspection import NoIntrospection
 from gateway.limits import Limits, Measure, check_document, measure_operation, parse_document, refusals
-from gateway.operation import Field, OperationError, Selection, conditions, normalize, select_operation
+from gateway.operation import Field, Selection, conditions, normalize, select_operation
 from gateway.plan import QueryPlan, SelectionTree
-from gateway.planner import PlanningError, QueryPlanner
+from gateway.planner import QueryPlanner
 from gateway.shaping import Shaper
 from gateway.supergraph import Supergraph
 
@@ -56,8 +58,11 @@ class Document:
     verdicts: dict[tuple, list[dict[str, Any]]] = field(default_factory=dict)  # cost refusals by sizes
 
 
-@dataclass
+@dataclass(frozen=True)
 class Prepared:
+    """An operation ready to run, as the plan cache shares it between requests: nothing in it changes
+    but `shapes`, the Shaper's cache of the functions it generated for it."""
+
     operation_type: str
     root_type: str
     selections: tuple[Selection, ...]
@@ -66,16 +71,6 @@ class Prepared:
     # One fetch asking exactly what the client asked: its answer is the response, unshaped.
     passthrough: bool = False
     shapes: dict = field(default_factory=dict)  # the Shaper's functions, as long-lived as the plan
-
-
-class GatewayError(Exception):
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__(errors[0]["message"] if errors else "error")
-        self.errors = errors
-
-
-def _error(message: str, code: str, **extensions: Any) -> dict[str, Any]:
-    return {"message": message, "extensions": {"code": code, **extensions}}
 
 
 class Engine:
@@ -101,7 +96,7 @@ class Engine:
         self.on_plan: Callable[[bool], None] | None = None  # called with "was it cached"
 
     def document(self, query: str) -> Document:
-        """The accepted document for this text; raises GatewayError with every refusal."""
+        """The accepted document for this text; raises OperationRefused with every refusal."""
         found = self.documents.get(query)
         if found is not None:
             return found
@@ -109,10 +104,10 @@ class Engine:
             ast = parse_document(query, self.limits)
         except GraphQLError as exc:
             code = (exc.extensions or {}).get("code", "GRAPHQL_PARSE_FAILED")
-            raise GatewayError([_located(exc, code)]) from None
+            raise OperationRefused.of([located_error(exc, code)]) from None
         over = check_document(ast, self.limits)
         if over:
-            raise GatewayError([e.formatted for e in over])
+            raise OperationRefused.of([e.formatted for e in over])
         operations = [d for d in ast.definitions if isinstance(d, OperationDefinitionNode)]
         names = [o.name.value if o.name else None for o in operations]
         measures: dict[str | None, Measure] = {}
@@ -122,12 +117,12 @@ class Engine:
             if measure is not None:
                 over = [e for e in refusals(measure, self.limits) if e.extensions["limit"] != "cost"]
                 if over:
-                    raise GatewayError([e.formatted for e in over])
+                    raise OperationRefused.of([e.formatted for e in over])
                 measures[name] = measure
         # Without introspection, "Did you mean ...?" would spell the schema out to anyone guessing.
         problems = validate(self.schema, ast, self._rules, hide_suggestions=not self.introspection)
         if problems:
-            raise GatewayError([_validation_error(e) for e in problems])
+            raise OperationRefused.of([_validation_error(e) for e in problems])
         sizes = {
             name: tuple(
                 d.variable.name.value for d in operation.variable_definitions or () if _is_int(d.type)
@@ -141,12 +136,9 @@ class Engine:
     def prepare(
         self, query: str, operation_name: str | None, variables: dict[str, Any]
     ) -> tuple[Prepared, dict[str, Any]]:
-        """The plan for this request and the coerced variables; raises GatewayError."""
+        """The plan for this request and the coerced variables; raises OperationRefused."""
         document = self.document(query)
-        try:
-            operation = select_operation(document.ast, operation_name)
-        except OperationError as exc:
-            raise GatewayError([_error(str(exc), exc.code)]) from None
+        operation = select_operation(document.ast, operation_name)
         values = get_variable_values(
             self.schema,
             operation.variable_definitions or (),
@@ -154,11 +146,11 @@ class Engine:
             hide_suggestions=not self.introspection,
         )
         if isinstance(values, list):
-            raise GatewayError([_located(e, "BAD_USER_INPUT") for e in values])
+            raise OperationRefused.of([located_error(e, "BAD_USER_INPUT") for e in values])
         coerced = values.coerced
         over = self._over_budget(document, operation.name.value if operation.name else None, coerced)
         if over:
-            raise GatewayError(over)
+            raise OperationRefused.of(over)
         deciding = document.conditions.get(operation_name)
         if deciding is None:
             deciding = document.conditions[operation_name] = conditions(operation, document.ast)
@@ -167,7 +159,7 @@ class Engine:
         if self.on_plan is not None:
             self.on_plan(prepared is not None)
         if prepared is None:
-            # A refusal (GatewayError) is not cached: nothing refused takes room in a cache.
+            # A refusal (OperationRefused) is not cached: nothing refused takes room in a cache.
             prepared = self._plan(document.ast, operation, coerced)
             self.plans.put(key, prepared, len(query))
         return prepared, coerced
@@ -194,7 +186,7 @@ class Engine:
 
     def _plan(self, document: DocumentNode, operation: OperationDefinitionNode, variables: dict) -> Prepared:
         if operation.operation == OperationType.SUBSCRIPTION:
-            raise GatewayError([_error("Subscriptions are not supported by this gateway.", "BAD_USER_INPUT")])
+            raise OperationRefused("Subscriptions are not supported by this gateway.", "BAD_USER_INPUT")
         selections = normalize(document, operation, variables)
         kind = operation.operation.value
         root_type = self.supergraph.mutation_type if kind == "mutation" else self.supergraph.query_type
@@ -203,16 +195,9 @@ class Engine:
             + (f" = {print_ast(d.default_value)}" if d.default_value is not None else "")
             for d in operation.variable_definitions or ()
         }
-        try:
-            plan = self.planner.plan(kind, selections, definitions)
-        except PlanningError as exc:
-            # A valid operation no plan can satisfy (a field behind keys that are not resolvable, an
-            # interface object with no implementation) is not an internal error, and retrying cannot
-            # help: it is refused whole before anything is fetched, as a request error (HTTP 400, no
-            # data) with Apollo's QUERY_PLANNING_FAILED, so the client knows to change the operation.
-            # (@apollo/gateway refuses these too, but with HTTP 500 and INTERNAL_SERVER_ERROR or
-            # INVALID_GRAPHQL, which reads as a server fault worth retrying.)
-            raise GatewayError([_error(str(exc), "QUERY_PLANNING_FAILED")]) from None
+        # A valid operation no plan can satisfy is refused whole, before anything is fetched
+        # (PlanningError, a request error: see why in gateway/errors.py).
+        plan = self.planner.plan(kind, selections, definitions)
         introspection = None
         if any(isinstance(s, Field) and s.name in INTROSPECTION for s in selections):
             introspection = _introspection_only(document, operation)
@@ -257,14 +242,8 @@ def _validation_error(error: GraphQLError) -> dict[str, Any]:
             "The document is too complex to validate: it repeats fields or fragments too often, or has "
             "too many errors. Select each field once and fix the first errors."
         )
-        return _error(message, "GRAPHQL_VALIDATION_FAILED")
-    return _located(error, (error.extensions or {}).get("code") or "GRAPHQL_VALIDATION_FAILED")
-
-
-def _located(error: GraphQLError, code: str) -> dict[str, Any]:
-    formatted = error.formatted
-    formatted["extensions"] = {**(formatted.get("extensions") or {}), "code": code}
-    return formatted
+        return graphql_error(message, "GRAPHQL_VALIDATION_FAILED")
+    return located_error(error, (error.extensions or {}).get("code") or "GRAPHQL_VALIDATION_FAILED")
 
 
 def _introspection_only(document: DocumentNode, operation: OperationDefinitionNode) -> DocumentNode:

@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from gateway.errors import SubgraphFailure, graphql_error
 from gateway.plan import Fetch, QueryPlan, SelectionTree
 from gateway.shaping import response_path
 from gateway.supergraph import Supergraph
@@ -32,15 +33,6 @@ log = logging.getLogger(__name__)
 Transport = Callable[[str, bytes], Awaitable[dict[str, Any]]]
 # Per representation of an entity fetch: the objects it stands for, each with its response path.
 Owners = list[list[tuple[dict, tuple]]]
-
-
-class SubgraphFailure(Exception):
-    """A subgraph gave no GraphQL answer. The message completes "The subgraph "x" ..." for clients
-    ("is unreachable", "timed out ..."): it never holds an address; the transport logs the detail."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class Execution:
@@ -189,14 +181,12 @@ class Execution:
         paths = _paths(owners)
         self.lose(fetch, paths)
         first = response_path(paths[0])
-        extensions: dict[str, Any] = {"code": code, "serviceName": fetch.subgraph}
+        extensions: dict[str, Any] = {"serviceName": fetch.subgraph}
         if len(paths) > 1:
             extensions["objects"] = len(paths)  # how many objects lost each field; the path is the first's
         for key in self.costs(fetch) or (None,):
             path = first if key is None else [*first, key]
-            error: dict[str, Any] = {"message": message, "path": path} if path else {"message": message}
-            error["extensions"] = dict(extensions)
-            self.errors.append(error)
+            self.errors.append(graphql_error(message, code, path, **extensions))
 
     def costs(self, fetch: Fetch) -> tuple[str, ...]:
         """The client's fields a fetch without an answer costs on each object: those it owed, or when

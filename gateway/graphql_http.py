@@ -27,39 +27,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from graphql import GraphQLError
 from starlette.requests import Request
 
+from gateway.errors import RequestRefused
 from gateway.limits import Limits, body_refusal, check_body_size
 
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 BODY_TYPES = frozenset({JSON, GRAPHQL_RESPONSE})
 _Q = re.compile(r"q\s*=\s*(.*)", re.IGNORECASE)
-
-
-class RequestRefused(Exception):
-    """A request answered with one error before any GraphQL work: its status and headers ride along."""
-
-    def __init__(
-        self,
-        message: str,
-        code: str,
-        status: int = 400,
-        headers: dict[str, str] | None = None,
-        **extensions: Any,
-    ) -> None:
-        super().__init__(message)
-        self.error = {"message": message, "extensions": {"code": code, **extensions}}
-        self.status = status
-        self.headers = headers or {}
-
-    @classmethod
-    def from_error(
-        cls, error: GraphQLError, status: int, headers: dict[str, str] | None = None
-    ) -> RequestRefused:
-        extensions = dict(error.extensions or {})
-        return cls(error.message, extensions.pop("code"), status, headers, **extensions)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ from graphql import (
     visit,
 )
 
+from gateway.errors import OperationError
+
 
 @dataclass(frozen=True, slots=True)
 class Field:
@@ -64,12 +66,6 @@ def _alias(name: str, arguments: str, directives: str) -> str:
         return INTERNAL_ALIAS + name
     digest = hashlib.blake2s((arguments + directives).encode(), digest_size=4).hexdigest()
     return f"{INTERNAL_ALIAS}{name}_{digest}"
-
-
-class OperationError(Exception):
-    def __init__(self, message: str, code: str = "BAD_USER_INPUT") -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def select_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
@@ -145,24 +141,31 @@ def _field(node: FieldNode, children: tuple[Selection, ...], internal: bool = Fa
         arguments = "(" + ", ".join(print_ast(a) for a in node.arguments) + ")"
     kept = [d for d in node.directives or () if d.name.value not in ("skip", "include")]
     directives = "".join(" " + print_ast(d) for d in kept)
-    used: set[str] = set()
-
-    class Collect(Visitor):
-        def enter_variable(self, variable: VariableNode, *_: object) -> None:
-            used.add(variable.name.value)
-
+    used = _VariablesUsed()
     for part in (*(node.arguments or ()), *kept):
-        visit(part, Collect())
+        visit(part, used)
     return Field(
         key=node.alias.value if node.alias else node.name.value,
         name=node.name.value,
         arguments=arguments,
         directives=directives,
         selections=children if node.selection_set else None,
-        variables=frozenset(used),
+        variables=frozenset(used.names),
         internal=internal,
         alias=_alias(node.name.value, arguments, directives) if internal else "",
     )
+
+
+class _VariablesUsed(Visitor):
+    """The names of the variables a node uses. (One class for every field: graphql-core's Visitor
+    does real work when a subclass is defined, too much to repeat per field.)"""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_variable(self, variable: VariableNode, *_: object) -> None:
+        self.names.add(variable.name.value)
 
 
 def fields_of(selection_set: SelectionSetNode) -> tuple[Selection, ...]:
@@ -176,3 +179,18 @@ def fields_of(selection_set: SelectionSetNode) -> tuple[Selection, ...]:
             condition = selection.type_condition.name.value if selection.type_condition else None
             result.append(Fragment(condition, fields_of(selection.selection_set)))
     return tuple(result)
+
+
+class FieldSets:
+    """`fields_of` once per field set of a supergraph: its keys, @requires and @provides are read on
+    every plan. Kept by node identity (each node held, so its id is never reused): bounded by the
+    supergraph, never by what clients send."""
+
+    def __init__(self) -> None:
+        self._read: dict[int, tuple[SelectionSetNode, tuple[Selection, ...]]] = {}
+
+    def __call__(self, selection_set: SelectionSetNode) -> tuple[Selection, ...]:
+        read = self._read.get(id(selection_set))
+        if read is None:
+            read = self._read[id(selection_set)] = (selection_set, fields_of(selection_set))
+        return read[1]

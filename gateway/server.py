@@ -25,14 +25,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.apikeys import AnonymousOnly, ApiKeyAuthenticator, KeyStoreUnavailable
-from gateway.apq import PersistedQueries, QueryRefused
+from gateway.apq import PersistedQueries
 from gateway.cors import cors_middleware
-from gateway.engine import Engine, GatewayError
+from gateway.engine import Engine
+from gateway.errors import GatewayError, RequestRefused
 from gateway.graphiql import GraphiQL
 from gateway.graphql_http import (
     GRAPHQL_RESPONSE,
     JSON,
-    RequestRefused,
     check_content_type,
     decode_json,
     params_of,
@@ -67,14 +67,14 @@ class _Answer:
         """An executed operation: 200, with whatever `data` and `errors` it has."""
         return self.json(payload)
 
-    def request_errors(self, errors: list[dict[str, Any]]) -> Response:
-        """A well-formed request that failed before execution (parse, validation, variables, limits):
-        400 for a client of `application/graphql-response+json`, 200 for one of `application/json`."""
-        return self.json({"errors": errors}, 400 if self.graphql_response else 200)
-
-    def refused(self, refusal: RequestRefused) -> Response:
-        """A request refused as such (not JSON, too big, wrong method...): its own status."""
-        return self.json({"errors": [refusal.error]}, refusal.status, refusal.headers)
+    def refused(self, refusal: GatewayError) -> Response:
+        """A request refused before execution. One refused as such (not JSON, too big, wrong method...)
+        has its own status; a well-formed one whose operation failed (parse, validation, variables,
+        limits, planning) is a 400 for a client of `application/graphql-response+json`, a 200 for one
+        of `application/json`."""
+        if isinstance(refusal, RequestRefused):
+            return self.json({"errors": refusal.errors}, refusal.status, refusal.headers)
+        return self.json({"errors": refusal.errors}, 400 if self.graphql_response else 200)
 
     def json(self, payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
         return Response(orjson.dumps(payload), status, headers, f"{self.media_type}; charset=utf-8")
@@ -130,7 +130,7 @@ def create_gateway_app(
         framing = _Answer(request)
         try:
             response, operation_type, outcome = await answer(request, framing)
-        except RequestRefused as refusal:
+        except GatewayError as refusal:
             response, operation_type, outcome = framing.refused(refusal), None, "refused"
         except Exception:
             # Never a bare 500 from the server (text/plain, and the connection dropped): a coded error.
@@ -143,7 +143,8 @@ def create_gateway_app(
         return response
 
     async def answer(request: Request, framing: _Answer) -> tuple[Response, str | None, str]:
-        """The response, the operation's type (when known) and the outcome: ok, error or refused."""
+        """The response, the operation's type (when known) and the outcome: ok, error or refused.
+        What is refused before the operation is known raises its GatewayError."""
         if request.method == "GET":
             if introspection and wants_html(request):
                 return ide.page(request), None, "ok"
@@ -152,14 +153,7 @@ def create_gateway_app(
             check_content_type(request.headers.get("content-type"))
             params = params_of(decode_json(await read_body(request, limits)))
         variables = params.variables
-        try:
-            query = persisted.resolve(params.query, params.extensions)
-        except QueryRefused as refused:
-            return (
-                framing.json({"errors": [refused.formatted]}, refused.status, refused.headers),
-                None,
-                "refused",
-            )
+        query = persisted.resolve(params.query, params.extensions)
         try:
             caller = await request.app.state.authenticator.authenticate(request.headers.get("authorization"))
         except KeyStoreUnavailable as exc:
@@ -172,11 +166,7 @@ def create_gateway_app(
             caller = dataclasses.replace(caller, request_id=request_id[:100])
 
         engine: Engine = request.app.state.engine
-        operation_name = params.operation_name
-        try:
-            prepared, coerced = engine.prepare(query, operation_name, variables)
-        except GatewayError as exc:
-            return framing.request_errors(exc.errors), None, "refused"
+        prepared, coerced = engine.prepare(query, params.operation_name, variables)
         kind = prepared.operation_type
         if request.method == "GET" and kind != "query":
             message = "Only queries can be sent with GET; use POST for mutations."

@@ -32,6 +32,7 @@ from graphql import (
     GraphQLSchema,
 )
 
+from gateway.errors import graphql_error
 from gateway.operation import Field, Selection
 from gateway.supergraph import Supergraph
 
@@ -107,14 +108,11 @@ class Shaper:
             # A value the API schema hides (@inaccessible) or a subgraph made up cannot be
             # serialized: a field error, as the GraphQL spec has it (@apollo/gateway only notes it
             # in extensions.valueCompletion).
-            self.errors.append(
-                {
-                    "message": f"Invalid value found for field {coordinate}: the enum "
-                    f"{gql_type.name} has no value {orjson.dumps(value).decode()[:100]}.",
-                    "path": response_path(path),
-                    "extensions": {"code": "INTERNAL_SERVER_ERROR"},
-                }
+            message = (
+                f"Invalid value found for field {coordinate}: the enum "
+                f"{gql_type.name} has no value {orjson.dumps(value).decode()[:100]}."
             )
+            self.errors.append(graphql_error(message, "INTERNAL_SERVER_ERROR", response_path(path)))
             return None
         if kind is GraphQLScalarType:
             return value
@@ -124,13 +122,8 @@ class Shaper:
         if kind is not GraphQLObjectType:
             type_name = value.get("__typename") or type_name
             if type_name not in self.sg.api_possible(gql_type.name) and type_name != gql_type.name:
-                self.errors.append(
-                    {
-                        "message": f"Invalid __typename found for object at field {coordinate}.",
-                        "path": response_path(path),
-                        "extensions": {"code": "INVALID_GRAPHQL"},
-                    }
-                )
+                message = f"Invalid __typename found for object at field {coordinate}."
+                self.errors.append(graphql_error(message, "INVALID_GRAPHQL", response_path(path)))
                 return None
         shaped = self.function(selections, type_name)(self, value, path)
         return None if shaped is NULL else shaped
@@ -140,13 +133,8 @@ class Shaper:
     def missing(self, path: tuple, coordinate: str) -> _Null:
         """A non-null field (or list item) at `path` is null: its error, unless one explains it already."""
         if not self._covered(path):
-            self.errors.append(
-                {
-                    "message": f"Cannot return null for non-nullable field {coordinate}.",
-                    "path": response_path(path),
-                    "extensions": {"code": "INVALID_GRAPHQL"},
-                }
-            )
+            message = f"Cannot return null for non-nullable field {coordinate}."
+            self.errors.append(graphql_error(message, "INVALID_GRAPHQL", response_path(path)))
         return NULL
 
     def missing_items(self, items: list, path: tuple, coordinate: str) -> None:
@@ -157,14 +145,8 @@ class Shaper:
 
     def invalid(self, value: Any, path: tuple, coordinate: str, expected: str) -> None:
         """A value of the wrong type (a subgraph's mistake) becomes null, with its error."""
-        self.errors.append(
-            {
-                "message": f"Invalid value found for field {coordinate}: expected {expected}, "
-                f"got {_json_kind(value)}.",
-                "path": response_path(path),
-                "extensions": {"code": "INVALID_GRAPHQL"},
-            }
-        )
+        message = f"Invalid value found for field {coordinate}: expected {expected}, got {_json_kind(value)}."
+        self.errors.append(graphql_error(message, "INVALID_GRAPHQL", response_path(path)))
 
     def _covered(self, path: tuple) -> bool:
         """Whether an error is at `path` or below it, or a failed fetch owed the field at `path`."""

@@ -6,9 +6,9 @@ import hashlib
 from typing import Any
 
 import pytest
-from graphql import GraphQLError
 
 from gateway.apq import PersistedQueries, QueryRefused
+from gateway.errors import RequestRefused
 
 QUERY = '{ standards(first: 5, filter: {search: "pintura automotriz línea"}) { totalCount } }'
 
@@ -125,9 +125,11 @@ def test_stored_text_is_bounded_in_characters_too() -> None:
     assert sha(huge) not in store and len(store) == 2
 
 
-def test_the_refusal_is_a_graphql_error() -> None:
+def test_the_refusal_is_a_request_refusal_told_as_one_graphql_error() -> None:
     error = refused(PersistedQueries(), None, ext(sha(QUERY)))
-    assert isinstance(error, GraphQLError)
+    assert isinstance(error, RequestRefused)  # the server frames it as every refused request
+    expected = {"message": "PersistedQueryNotFound", "extensions": {"code": "PERSISTED_QUERY_NOT_FOUND"}}
+    assert error.errors == [error.formatted] == [expected]
 
 
 def test_processes_sharing_a_folder_serve_each_others_registrations(tmp_path: Any) -> None:

@@ -463,7 +463,7 @@ def registry_process(url: str) -> Iterator[tuple[str, int]]:
     }
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "serve", "--service", "registry", "--port", str(port)],
+            [sys.executable, "-m", "qf", "serve", "--service", "registry", "--port", str(port)],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -933,7 +933,7 @@ async def bench_ledger(
 
 
 def settle_garbage_collector() -> None:
-    """What `qf serve` does once its servers listen (services/cli.py), so latencies match a server's.
+    """What `qf serve` does once its servers listen (qf/servers.py), so latencies match a server's.
 
     Each phase below also starts from a collected heap: a request's objects that are still in flight when
     a young collection runs move to the old generation, where collections are rare, so without it one

@@ -24,7 +24,6 @@ SERVICES = Path(__file__).resolve().parents[2] / "services"
 
 # Modules no resolver runs: command line, start-up, importers and offline tools.
 OFFLINE = (
-    "services.cli",
     "services.common.embedded",
     "services.common.migrations",
     "services.common.settings",

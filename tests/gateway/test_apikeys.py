@@ -266,7 +266,7 @@ async def test_anonymous_only_refuses_every_key() -> None:
 
 @pytest.fixture
 def cli(make_database: Callable[[], Any], monkeypatch: pytest.MonkeyPatch) -> Any:
-    from services.cli import main
+    from qf.cli import main
 
     async def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
         code = await asyncio.to_thread(main, list(argv))
@@ -274,7 +274,7 @@ def cli(make_database: Callable[[], Any], monkeypatch: pytest.MonkeyPatch) -> An
         return code, out, err
 
     async def setup() -> Any:
-        from services.cli import migrate_all
+        from qf.database import migrate_all
 
         url = await make_database()
         # Scopes are checked against the registry's bodies and the credit bank's institutions.
@@ -358,7 +358,7 @@ async def test_qf_apikey_create_refuses_a_scope_that_does_not_exist(
 
 
 async def test_qf_migrate_includes_the_gateway(make_database: Callable[[], Any]) -> None:
-    from services.cli import migrate_all
+    from qf.database import migrate_all
 
     url = await make_database()
     await migrate_all(url)

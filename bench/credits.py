@@ -64,12 +64,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.throwaway import throwaway_database  # noqa: E402
+from gateway.signing import Caller  # noqa: E402
 from services.common.context import Context  # noqa: E402
 from services.common.db import Database, resolve_database_url  # noqa: E402
 from services.common.errors import Conflict  # noqa: E402
 from services.common.migrations import migrate_service  # noqa: E402
 from services.common.settings import Settings  # noqa: E402
-from services.common.signing import Caller  # noqa: E402
 from services.credits import catalog, ledger, transcript  # noqa: E402
 from services.credits.registry_link import RegistryClient, certificate_from_graphql  # noqa: E402
 from services.credits.sample import load_sample as load_credits_sample  # noqa: E402

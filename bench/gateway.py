@@ -563,7 +563,7 @@ def wait_subgraph(processes: Processes, name: str, process: subprocess.Popen[byt
 
 def subgraph_sdl(url: str, secret: str) -> str:
     """A subgraph's `_service { sdl }`, asked as the gateway asks it: signed."""
-    from services.common.signing import Caller, sign
+    from gateway.signing import Caller, sign
 
     body = json.dumps({"query": "{ _service { sdl } }"}).encode()
     headers = {"Content-Type": "application/json", **sign(secret.encode(), Caller(), body=body)}

@@ -28,10 +28,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from gateway.signing import Caller, sign  # noqa: E402
 from services.common.db import Database, resolve_database_url  # noqa: E402
 from services.common.migrations import migrate_service  # noqa: E402
 from services.common.settings import Settings  # noqa: E402
-from services.common.signing import Caller, sign  # noqa: E402
 from services.registry.app import create_registry_app  # noqa: E402
 from services.registry.importer import import_renec  # noqa: E402
 

@@ -37,9 +37,9 @@ from datetime import datetime
 
 import asyncpg
 
+from gateway.signing import ROLES, Caller
 from services.common.db import Database
 from services.common.errors import QFError, Unauthenticated
-from services.common.signing import ROLES, Caller
 
 # Roles whose rights are limited to one institution, committee or body: a key without a scope
 # would be refused by every rule that checks it, so creating one is refused instead. Such a key

@@ -44,13 +44,13 @@ from gateway.graphql_http import (
 from gateway.limits import Limits
 from gateway.metrics import GatewayMetrics
 from gateway.portal import Portal
+from gateway.signing import Caller
 from gateway.sources import SupergraphLoader
 from gateway.supergraph import Supergraph
 from gateway.transport import SubgraphClient
 from services.common.db import Database
 from services.common.errors import QFError
 from services.common.settings import Settings
-from services.common.signing import Caller
 
 PLAN_HEADER = "x-qf-query-plan"
 log = logging.getLogger(__name__)

@@ -14,6 +14,7 @@ import asyncpg
 import uvloop
 from pydantic import ValidationError
 
+from gateway.signing import ROLES
 from gateway.sources import file_supergraph, live_supergraph
 from qf.database import load_data, migrate_all, with_gateway, with_local_secrets, with_mapping, with_registry
 from qf.schema import write_schema
@@ -30,7 +31,6 @@ from qf.servers import (
 from services.common.db import Database, resolve_database_url
 from services.common.migrations import migrate_service
 from services.common.settings import SERVICES, get_settings
-from services.common.signing import ROLES
 from services.mapping.datasets import DATASETS, FOLDERS
 from services.registry.importer import RenecImportError
 

@@ -16,10 +16,10 @@ import asyncpg
 import httpx
 import pytest
 
+from gateway.signing import Caller, sign
 from services.common.db import Database
 from services.common.migrations import migrate_service
 from services.common.settings import Settings
-from services.common.signing import Caller, sign
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 TEST_SECRET = "test-internal-secret"

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from services.common.signing import DEFAULT_MAX_AGE
+from gateway.signing import DEFAULT_MAX_AGE
 
 SERVICES = ("registry", "credits", "mapping")
 # What a browser sends as `Origin`: scheme, host and port only (a path or a trailing slash never matches).

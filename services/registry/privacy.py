@@ -17,9 +17,10 @@ from typing import Any
 
 from strawberry.types import Info
 
+from gateway.signing import Caller
+from services.common.callers import CREDIT_BANK_SUBJECT
 from services.common.context import Context
 from services.common.errors import Forbidden
-from services.common.signing import CREDIT_BANK_SUBJECT, Caller
 
 
 def _ctx(info: Info) -> Context:

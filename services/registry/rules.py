@@ -23,9 +23,9 @@ from typing import Any
 
 import asyncpg
 
+from gateway.signing import Caller
 from services.common.db import Database
 from services.common.errors import BadUserInput, Conflict, NotFound
-from services.common.signing import Caller
 from services.registry.reference import SECTORS_BY_CODE
 from services.registry.store import normalise_code
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from gateway.signing import Caller
 from services.common.db import Database
-from services.common.signing import Caller
 from services.registry import rules
 from services.registry.reference import SECTORS_BY_CODE
 

@@ -27,7 +27,6 @@ OFFLINE = (
     "services.common.embedded",
     "services.common.migrations",
     "services.common.settings",
-    "services.common.signing",  # checked by the HTTP layer before GraphQL: a bad signature is a 401
     "services.mapping.counterparts.evaluation",  # the gold file, read by `qf` and tests
     "services.mapping.importer",
     "services.mapping.sources.",

@@ -19,11 +19,11 @@ from gateway.apikeys import (
     revoke_api_key,
     set_api_key_person,
 )
+from gateway.signing import ROLES
 from services.common.db import Database
 from services.common.errors import Unauthenticated
 from services.common.migrations import migrate_service, service_migrations
 from services.common.settings import get_settings
-from services.common.signing import ROLES
 
 KEY = re.compile(r"qf_[0-9a-f]{12}_[A-Za-z0-9_-]{43}")
 

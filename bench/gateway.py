@@ -534,11 +534,11 @@ async def prepare_real_data(url: str, secret: str, salt: str) -> str:
     """Every migration and the sample `qf serve` loads; returns an API key of the bench's caller."""
     from gateway.apikeys import create_api_key
     from qf.database import load_data, migrate_all
+    from qf.settings import SystemSettings
     from services.common.db import Database
-    from services.common.settings import Settings
 
     await migrate_all(url)
-    settings = Settings(database_url=url, internal_secret=secret, curp_salt=salt)
+    settings = SystemSettings(database_url=url, internal_secret=secret, curp_salt=salt)
     await load_data(url, settings, None)
     db = await Database.connect(url, "gateway")
     try:

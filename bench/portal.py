@@ -213,7 +213,7 @@ async def main() -> None:
     if args.url:
         await run(args.url.rstrip("/"), args.runs)
         return
-    settings = Settings(data_dir=ROOT / ".qf-data-bench", log_level="WARNING")
+    settings = Settings(data_dir=ROOT / ".qf-data-bench")
     server = resolve_database_url(settings)
     async with throwaway_database(server, "portal") as (_, url):
         with tempfile.TemporaryDirectory(prefix="qf-bench-portal-") as folder:

@@ -44,13 +44,13 @@ from gateway.graphql_http import (
 from gateway.limits import Limits
 from gateway.metrics import GatewayMetrics
 from gateway.portal import Portal
+from gateway.settings import GatewaySettings
 from gateway.signing import Caller
 from gateway.sources import SupergraphLoader
 from gateway.supergraph import Supergraph
 from gateway.transport import SubgraphClient
 from services.common.db import Database
 from services.common.errors import QFError
-from services.common.settings import Settings
 
 PLAN_HEADER = "x-qf-query-plan"
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ class _Answer:
 
 
 def create_gateway_app(
-    settings: Settings,
+    settings: GatewaySettings,
     load_supergraph: SupergraphLoader,
     *,
     database_url: str | None,

@@ -28,9 +28,10 @@ from qf.servers import (
     subgraph_urls,
     wait_for_subgraphs,
 )
+from qf.settings import get_settings
 from services.common.db import Database, resolve_database_url
 from services.common.migrations import migrate_service
-from services.common.settings import SERVICES, get_settings
+from services.common.settings import SERVICES
 from services.mapping.datasets import DATASETS, FOLDERS
 from services.registry.importer import RenecImportError
 

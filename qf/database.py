@@ -14,14 +14,15 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from qf.settings import SystemSettings, get_settings
 from services.common.db import Database, resolve_database_url
 from services.common.migrations import migrate_service
-from services.common.settings import SERVICES, Settings, get_settings
+from services.common.settings import SERVICES
 
 log = logging.getLogger("qf")
 
 
-def with_local_secrets(settings: Settings) -> Settings:
+def with_local_secrets(settings: SystemSettings) -> SystemSettings:
     """For `qf serve` on one machine: make the shared secrets once and keep them in the data folder.
 
     The CURP salt must outlive restarts (it keys every holder reference), so it is written down
@@ -55,7 +56,7 @@ def _report(schema: str, applied: list[str]) -> None:
     log.info("%s: %s", schema, f"applied {', '.join(applied)}" if applied else "up to date")
 
 
-async def load_data(url: str, settings: Settings, data_dir: Path | None, sample: bool = False) -> None:
+async def load_data(url: str, settings: SystemSettings, data_dir: Path | None, sample: bool = False) -> None:
     """The official files under `data_dir`, and the hand-written sample: by itself only into a database
     that holds nothing else, next to other data only when asked (`sample`)."""
     from services.credits import sample as credits_sample

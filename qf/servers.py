@@ -19,8 +19,9 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from gateway.sources import SupergraphLoader, live_supergraph
 from qf.database import migrate_gateway
+from qf.settings import SystemSettings
 from services.common.db import resolve_database_url
-from services.common.settings import SERVICES, Settings
+from services.common.settings import SERVICES
 
 PORTAL_DIR = Path(__file__).resolve().parent.parent / "portal"
 
@@ -49,7 +50,9 @@ class Listener:
 
 
 async def serve_all(
-    listeners: list[Listener], settings: Settings, when_ready: Callable[[], Awaitable[None]] | None = None
+    listeners: list[Listener],
+    settings: SystemSettings,
+    when_ready: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Run the servers in one loop; `when_ready` runs once every one of them listens.
 
@@ -128,11 +131,11 @@ def _settle_garbage_collector() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
-def subgraph_urls(settings: Settings) -> dict[str, str]:
+def subgraph_urls(settings: SystemSettings) -> dict[str, str]:
     return {service: settings.url_of(service) for service in SERVICES}
 
 
-async def wait_for_subgraphs(settings: Settings) -> tuple[str | None, str | None]:
+async def wait_for_subgraphs(settings: SystemSettings) -> tuple[str | None, str | None]:
     """The supergraph composed from the running subgraphs, waiting for them as long as it takes (saying
     so); Ctrl-C or SIGTERM ends the wait: (the signal's name, None)."""
     load = live_supergraph(subgraph_urls(settings), settings.require_secret(), wait_seconds=None)
@@ -164,7 +167,7 @@ def ready(supergraph: str) -> SupergraphLoader:
     return load
 
 
-def metrics_listeners(gateway: Any, settings: Settings) -> list[Listener]:
+def metrics_listeners(gateway: Any, settings: SystemSettings) -> list[Listener]:
     """In production the gateway's /metrics is served on QF_METRICS_PORT, off the public port."""
     if not settings.metrics_on_own_port:
         return []
@@ -173,7 +176,7 @@ def metrics_listeners(gateway: Any, settings: Settings) -> list[Listener]:
     return [Listener(create_metrics_app(gateway.state.metrics), settings.metrics_port)]
 
 
-def gateway_app(settings: Settings, supergraph: SupergraphLoader, *, own_database: bool = True) -> Any:
+def gateway_app(settings: SystemSettings, supergraph: SupergraphLoader, *, own_database: bool = True) -> Any:
     """The gateway; over our own subgraphs its API keys live in our database, while a gateway over a
     supergraph file needs none (it uses QF_DATABASE_URL if set, else every caller is public)."""
     from gateway.server import create_gateway_app
@@ -190,7 +193,7 @@ def gateway_app(settings: Settings, supergraph: SupergraphLoader, *, own_databas
     )
 
 
-def service_app(service: str, settings: Settings, url: str) -> Any:
+def service_app(service: str, settings: SystemSettings, url: str) -> Any:
     """One subgraph's app over the database at `url`."""
     if service == "registry":
         from services.registry.app import create_registry_app

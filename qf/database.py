@@ -14,9 +14,10 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from gateway.apikeys import MIGRATIONS
 from qf.settings import SystemSettings, get_settings
 from services.common.db import Database, resolve_database_url
-from services.common.migrations import migrate_service
+from services.common.migrations import migrate_folder, migrate_service
 from services.common.settings import SERVICES
 
 log = logging.getLogger("qf")
@@ -43,7 +44,7 @@ def with_local_secrets(settings: SystemSettings) -> SystemSettings:
 
 async def migrate_gateway(url: str) -> list[str]:
     """The gateway's API keys live in Postgres too, in the "gateway" schema."""
-    return await migrate_service(url, "gateway")
+    return await migrate_folder(url, "gateway", MIGRATIONS)
 
 
 async def migrate_all(url: str) -> None:

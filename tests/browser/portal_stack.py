@@ -21,9 +21,9 @@ import httpx
 from gateway.apikeys import create_api_key
 from gateway.server import create_gateway_app
 from gateway.sources import live_supergraph
+from qf.database import migrate_all
 from qf.settings import SystemSettings
 from services.common.db import Database
-from services.common.migrations import migrate_service
 from services.credits.app import create_credits_app
 from services.credits.registry_link import RegistryClient
 from services.mapping.app import create_mapping_app
@@ -110,8 +110,7 @@ async def prepare_database(url: str, settings: SystemSettings) -> dict[str, str]
     from services.mapping.store import write_dataset
     from services.registry.sample import load_sample as load_registry_sample
 
-    for service in ("registry", "credits", "mapping", "gateway"):
-        await migrate_service(url, service)
+    await migrate_all(url)
     registry = await Database.connect(url, "registry")
     credits_db = await Database.connect(url, "credits")
     mapping = await Database.connect(url, "mapping")

@@ -19,6 +19,7 @@ import pytest
 from gateway.apikeys import create_api_key
 from gateway.server import create_gateway_app
 from gateway.sources import live_supergraph
+from qf.database import migrate_gateway
 from qf.settings import SystemSettings
 from services.common.db import Database
 from services.common.migrations import migrate_service
@@ -70,7 +71,7 @@ async def mapping_url(make_database: Callable[[], Any]) -> str:
 
 @pytest.fixture(scope="module")
 async def admin_key(bank_url: str) -> str:
-    await migrate_service(bank_url, "gateway")
+    await migrate_gateway(bank_url)
     db = await Database.connect(bank_url, "gateway")
     try:
         return await create_api_key(db, "admin", "subgraph outage tests")

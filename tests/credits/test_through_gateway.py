@@ -20,6 +20,7 @@ from gateway.apikeys import create_api_key
 from gateway.composition import SubgraphSource, compose
 from gateway.server import create_gateway_app
 from gateway.sources import live_supergraph
+from qf.database import migrate_gateway
 from qf.settings import SystemSettings
 from services.common.db import Database
 from services.common.migrations import migrate_service
@@ -82,7 +83,7 @@ async def mapping_url(make_database: Callable[[], Any]) -> str:
 async def keys(bank_url: str) -> dict[str, str]:
     """API keys in the gateway's own schema: an admin, a registrar of the programme's institution and
     one of another institution."""
-    await migrate_service(bank_url, "gateway")
+    await migrate_gateway(bank_url)
     db = await Database.connect(bank_url, "gateway")
     try:
         return {

@@ -21,9 +21,9 @@ import pytest
 from gateway.apikeys import create_api_key
 from gateway.server import create_gateway_app
 from gateway.sources import live_supergraph
+from qf.database import migrate_gateway
 from qf.settings import SystemSettings
 from services.common.db import Database
-from services.common.migrations import migrate_service
 from services.registry.app import create_registry_app
 from tests.gateway.servers import extension_process, serve
 
@@ -40,7 +40,7 @@ def registry_base(registry_url: str, settings: SystemSettings) -> Iterator[str]:
 @pytest.fixture(scope="module")
 async def gateway_db_url(make_database: Callable[[], Any]) -> str:
     url = await make_database()
-    await migrate_service(url, "gateway")
+    await migrate_gateway(url)
     return url
 
 

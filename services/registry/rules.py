@@ -26,7 +26,7 @@ import asyncpg
 from gateway.signing import Caller
 from services.common.db import Database
 from services.common.errors import BadUserInput, Conflict, NotFound
-from services.registry.reference import SECTORS_BY_CODE
+from services.common.reference import SECTORS_BY_CODE
 from services.registry.store import normalise_code
 
 MIN_NOMINATIONS = 3

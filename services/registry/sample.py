@@ -12,8 +12,8 @@ from datetime import date
 
 from gateway.signing import Caller
 from services.common.db import Database
+from services.common.reference import SECTORS_BY_CODE
 from services.registry import rules
-from services.registry.reference import SECTORS_BY_CODE
 
 # (id, CONOCER key, name, state, formed on)
 COMMITTEES = [

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from gateway.signing import ROLES
 from gateway.sources import file_supergraph, live_supergraph
-from qf.database import load_data, migrate_all, with_gateway, with_local_secrets, with_mapping, with_registry
+from qf.database import load_data, migrate_all, with_gateway, with_mapping, with_registry
 from qf.schema import write_schema
 from qf.servers import (
     Listener,
@@ -28,7 +28,7 @@ from qf.servers import (
     subgraph_urls,
     wait_for_subgraphs,
 )
-from qf.settings import get_settings
+from qf.settings import get_settings, with_local_secrets
 from services.common.db import Database, resolve_database_url
 from services.common.migrations import migrate_service
 from services.common.settings import SERVICES

@@ -1,4 +1,4 @@
-"""The system's database: every schema migrated, the data `qf serve` starts with, and the local secrets.
+"""The system's database: every schema migrated, and the data `qf serve` starts with.
 
 Each service and the gateway keep their tables in a Postgres schema of their own; one database holds them
 all when `qf` runs the whole system.
@@ -6,13 +6,9 @@ all when `qf` runs the whole system.
 
 from __future__ import annotations
 
-import json
 import logging
-import secrets
 from pathlib import Path
 from typing import Any
-
-from pydantic import SecretStr
 
 from gateway.apikeys import MIGRATIONS
 from qf.settings import SystemSettings, get_settings
@@ -21,25 +17,6 @@ from services.common.migrations import migrate_folder, migrate_service
 from services.common.settings import SERVICES
 
 log = logging.getLogger("qf")
-
-
-def with_local_secrets(settings: SystemSettings) -> SystemSettings:
-    """For `qf serve` on one machine: make the shared secrets once and keep them in the data folder.
-
-    The CURP salt must outlive restarts (it keys every holder reference), so it is written down
-    rather than drawn afresh. Production sets both variables instead.
-    """
-    if settings.internal_secret and settings.curp_salt:
-        return settings
-    path = settings.data_dir / "secrets.json"
-    stored: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-    for name in ("internal_secret", "curp_salt"):
-        stored.setdefault(name, secrets.token_urlsafe(32))
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(stored))
-    path.chmod(0o600)
-    updates = {k: SecretStr(v) for k, v in stored.items() if getattr(settings, k) is None}
-    return settings.model_copy(update=updates)
 
 
 async def migrate_gateway(url: str) -> list[str]:
@@ -105,6 +82,7 @@ async def load_data(url: str, settings: SystemSettings, data_dir: Path | None, s
         await credits.close()
 
 async def with_registry(work: Any) -> Any:
+    """`work` done with the registry's pool, its schema migrated first."""
     url = resolve_database_url(get_settings())
     await migrate_service(url, "registry")
     db = await Database.connect(url, "registry")
@@ -115,6 +93,7 @@ async def with_registry(work: Any) -> Any:
 
 
 async def with_mapping(work: Any, *, create: bool = True) -> Any:
+    """`work` done with a connection to the crosswalk's schema, migrated first."""
     url = resolve_database_url(get_settings(), create=create)
     await migrate_service(url, "mapping")
     db = await Database.connect(url, "mapping")
@@ -126,6 +105,7 @@ async def with_mapping(work: Any, *, create: bool = True) -> Any:
 
 
 async def with_gateway(work: Any, *, create: bool = True) -> Any:
+    """`work` done with a pool on the gateway's key store, migrated first."""
     url = resolve_database_url(get_settings(), create=create)
     await migrate_gateway(url)
     db = await Database.connect(url, "gateway")

@@ -337,7 +337,7 @@ async def main() -> None:
     gold = read_gold(args.gold)
 
     settings = Settings(
-        internal_secret="bench", curp_salt="bench", data_dir=ROOT / ".qf-data-bench", log_level="WARNING"
+        internal_secret="bench", curp_salt="bench", data_dir=ROOT / ".qf-data-bench"
     )
     server = resolve_database_url(settings)
     async with throwaway_database(server, "counterparts") as (_, url):

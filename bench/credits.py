@@ -947,7 +947,7 @@ def settle_garbage_collector() -> None:
 async def main() -> None:
     began = time.perf_counter()
     settings = Settings(
-        internal_secret=SECRET, curp_salt=SALT, data_dir=ROOT / ".qf-data-bench", log_level="WARNING"
+        internal_secret=SECRET, curp_salt=SALT, data_dir=ROOT / ".qf-data-bench"
     )
     server = resolve_database_url(settings)
     async with throwaway_database(server, "credits") as (name, url):

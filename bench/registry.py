@@ -75,7 +75,7 @@ async def timed(work: Callable[[], Awaitable[object]], runs: int) -> list[float]
 
 async def main() -> None:
     settings = Settings(
-        internal_secret="bench", curp_salt="bench", data_dir=ROOT / ".qf-data-bench", log_level="WARNING"
+        internal_secret="bench", curp_salt="bench", data_dir=ROOT / ".qf-data-bench"
     )
     url = resolve_database_url(settings)
     await migrate_service(url, "registry")

@@ -31,6 +31,7 @@ test: $(STAMP) $(ORACLE_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 compose: $(STAMP)
 	$(BIN)/qf compose

@@ -38,10 +38,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.throwaway import throwaway_database  # noqa: E402
+from gateway.signing import Caller, sign  # noqa: E402
 from services.common.db import Database, resolve_database_url  # noqa: E402
 from services.common.migrations import migrate_service  # noqa: E402
 from services.common.settings import Settings  # noqa: E402
-from services.common.signing import Caller, sign  # noqa: E402
 from services.mapping.counterparts.evaluation import (  # noqa: E402
     GoldRow,
     Scores,
@@ -337,7 +337,7 @@ async def main() -> None:
     gold = read_gold(args.gold)
 
     settings = Settings(
-        internal_secret="bench", curp_salt="bench", data_dir=ROOT / ".qf-data-bench", log_level="WARNING"
+        internal_secret="bench", curp_salt="bench", data_dir=ROOT / ".qf-data-bench"
     )
     server = resolve_database_url(settings)
     async with throwaway_database(server, "counterparts") as (_, url):

@@ -64,12 +64,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.throwaway import throwaway_database  # noqa: E402
+from gateway.signing import Caller  # noqa: E402
 from services.common.context import Context  # noqa: E402
 from services.common.db import Database, resolve_database_url  # noqa: E402
 from services.common.errors import Conflict  # noqa: E402
 from services.common.migrations import migrate_service  # noqa: E402
 from services.common.settings import Settings  # noqa: E402
-from services.common.signing import Caller  # noqa: E402
 from services.credits import catalog, ledger, transcript  # noqa: E402
 from services.credits.registry_link import RegistryClient, certificate_from_graphql  # noqa: E402
 from services.credits.sample import load_sample as load_credits_sample  # noqa: E402
@@ -463,7 +463,7 @@ def registry_process(url: str) -> Iterator[tuple[str, int]]:
     }
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "serve", "--service", "registry", "--port", str(port)],
+            [sys.executable, "-m", "qf", "serve", "--service", "registry", "--port", str(port)],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -943,7 +943,7 @@ async def bench_ledger(
 
 
 def settle_garbage_collector() -> None:
-    """What `qf serve` does once its servers listen (services/cli.py), so latencies match a server's.
+    """What `qf serve` does once its servers listen (qf/servers.py), so latencies match a server's.
 
     Each phase below also starts from a collected heap: a request's objects that are still in flight when
     a young collection runs move to the old generation, where collections are rare, so without it one
@@ -957,7 +957,7 @@ def settle_garbage_collector() -> None:
 async def main() -> None:
     began = time.perf_counter()
     settings = Settings(
-        internal_secret=SECRET, curp_salt=SALT, data_dir=ROOT / ".qf-data-bench", log_level="WARNING"
+        internal_secret=SECRET, curp_salt=SALT, data_dir=ROOT / ".qf-data-bench"
     )
     server = resolve_database_url(settings)
     async with throwaway_database(server, "credits") as (name, url):

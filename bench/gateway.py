@@ -287,7 +287,7 @@ def start_gateways(
         name = f"{gateway}-{suffix}"
         if gateway == "ours":
             python = [sys.executable, *(["-m", "cProfile", "-o", str(profile)] if profile else [])]
-            argv = [*python, "-m", "services.cli", "serve", "--service", "gateway"]
+            argv = [*python, "-m", "qf", "serve", "--service", "gateway"]
             argv += ["--supergraph", str(supergraph), "--port", str(port)]
             # In production /metrics has a port of its own: one per gateway, as several run here at once.
             env = {**(env_ours or ours_env()), "QF_METRICS_PORT": str(free_port())}
@@ -533,12 +533,12 @@ def throwaway_database() -> Iterator[str]:
 async def prepare_real_data(url: str, secret: str, salt: str) -> str:
     """Every migration and the sample `qf serve` loads; returns an API key of the bench's caller."""
     from gateway.apikeys import create_api_key
-    from services.cli import load_data, migrate_all
+    from qf.database import load_data, migrate_all
+    from qf.settings import SystemSettings
     from services.common.db import Database
-    from services.common.settings import Settings
 
     await migrate_all(url)
-    settings = Settings(database_url=url, internal_secret=secret, curp_salt=salt)
+    settings = SystemSettings(database_url=url, internal_secret=secret, curp_salt=salt)
     await load_data(url, settings, None)
     db = await Database.connect(url, "gateway")
     try:
@@ -563,7 +563,7 @@ def wait_subgraph(processes: Processes, name: str, process: subprocess.Popen[byt
 
 def subgraph_sdl(url: str, secret: str) -> str:
     """A subgraph's `_service { sdl }`, asked as the gateway asks it: signed."""
-    from services.common.signing import Caller, sign
+    from gateway.signing import Caller, sign
 
     body = json.dumps({"query": "{ _service { sdl } }"}).encode()
     headers = {"Content-Type": "application/json", **sign(secret.encode(), Caller(), body=body)}
@@ -609,7 +609,7 @@ def run_real(args: argparse.Namespace, work: Path, profile: Path | None) -> dict
                 **{f"{name}_port": str(port) for name, port in ports.items()},
             )
             for name in REAL_SUBGRAPHS:
-                argv = [sys.executable, "-m", "services.cli", "serve", "--service", name]
+                argv = [sys.executable, "-m", "qf", "serve", "--service", name]
                 process = processes.start(name, [*argv, "--port", str(ports[name])], env)
                 wait_subgraph(processes, name, process, urls[name].removesuffix("/graphql"))
             sdl_files = {}
@@ -637,7 +637,7 @@ def run_real(args: argparse.Namespace, work: Path, profile: Path | None) -> dict
             )
             # And ours with the deduplication of identical subgraph requests off, as @apollo/gateway runs.
             port = free_port()
-            argv = [sys.executable, "-m", "services.cli", "serve", "--service", "gateway"]
+            argv = [sys.executable, "-m", "qf", "serve", "--service", "gateway"]
             argv += ["--supergraph", str(supergraph), "--port", str(port)]
             env = ours_env(database_url=url, internal_secret=secret, deduplicate_subgraph_queries="false")
             process = processes.start("ours-nodedup-real", argv, env)

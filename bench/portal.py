@@ -80,14 +80,14 @@ def start_serve(database_url: str, data: Path, folder: Path) -> tuple[subprocess
     # `qf import all` runs the counterpart proposer too (`serve --data` only imports), so the standard and
     # task-force pages have the proposals a real deployment has; the serve's own import then changes nothing.
     subprocess.run(
-        [sys.executable, "-m", "services.cli", "import", "all", str(data)],
+        [sys.executable, "-m", "qf", "import", "all", str(data)],
         cwd=ROOT,
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "serve", "--data", str(data)],
+        [sys.executable, "-m", "qf", "serve", "--data", str(data)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -213,7 +213,7 @@ async def main() -> None:
     if args.url:
         await run(args.url.rstrip("/"), args.runs)
         return
-    settings = Settings(data_dir=ROOT / ".qf-data-bench", log_level="WARNING")
+    settings = Settings(data_dir=ROOT / ".qf-data-bench")
     server = resolve_database_url(settings)
     async with throwaway_database(server, "portal") as (_, url):
         with tempfile.TemporaryDirectory(prefix="qf-bench-portal-") as folder:

@@ -28,10 +28,10 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from gateway.signing import Caller, sign  # noqa: E402
 from services.common.db import Database, resolve_database_url  # noqa: E402
 from services.common.migrations import migrate_service  # noqa: E402
 from services.common.settings import Settings  # noqa: E402
-from services.common.signing import Caller, sign  # noqa: E402
 from services.registry.app import create_registry_app  # noqa: E402
 from services.registry.importer import import_renec  # noqa: E402
 
@@ -75,7 +75,7 @@ async def timed(work: Callable[[], Awaitable[object]], runs: int) -> list[float]
 
 async def main() -> None:
     settings = Settings(
-        internal_secret="bench", curp_salt="bench", data_dir=ROOT / ".qf-data-bench", log_level="WARNING"
+        internal_secret="bench", curp_salt="bench", data_dir=ROOT / ".qf-data-bench"
     )
     url = resolve_database_url(settings)
     await migrate_service(url, "registry")

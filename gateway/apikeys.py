@@ -34,12 +34,16 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
 
 import asyncpg
 
-from services.common.db import Database
-from services.common.errors import QFError, Unauthenticated
-from services.common.signing import ROLES, Caller
+from gateway.signing import ROLES, Caller
+
+# The key store's tables, for the "gateway" schema: whoever starts the gateway with a database applies
+# them first (`qf` does, with the services' migration runner).
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 # Roles whose rights are limited to one institution, committee or body: a key without a scope
 # would be refused by every rule that checks it, so creating one is refused instead. Such a key
@@ -55,6 +59,37 @@ _OUTAGE = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError,
 
 _KEY = re.compile(r"qf_(?P<id>[0-9a-f]{12})_(?P<secret>[A-Za-z0-9_-]{32,128})")
 _PUBLIC = "public"
+
+
+class KeyStore(Protocol):
+    """What the key store needs of a database: an asyncpg pool has it (its tables are schema-qualified)."""
+
+    async def fetch(self, query: str, *args: Any) -> list[Any]: ...
+
+    async def fetchrow(self, query: str, *args: Any) -> Any: ...
+
+    async def execute(self, query: str, *args: Any) -> str: ...
+
+
+class AuthenticationFailed(Exception):
+    """A caller the gateway cannot authenticate: `message` says why, `code` goes to `extensions.code`."""
+
+    code = "UNAUTHENTICATED"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Unauthenticated(AuthenticationFailed):
+    """The Authorization header names no usable key (HTTP 401)."""
+
+
+class KeyStoreUnavailable(AuthenticationFailed):
+    """The key could not be checked because Postgres did not answer; retrying later will work (HTTP 503)."""
+
+    code = "SERVICE_UNAVAILABLE"
+    retry_after_seconds = 5
 
 
 def _hash(secret: str) -> str:
@@ -86,7 +121,7 @@ def _person(person: str | None) -> str | None:
 
 
 async def create_api_key(
-    db: Database, role: str, name: str, scope: str | None = None, *, person: str | None = None
+    db: KeyStore, role: str, name: str, scope: str | None = None, *, person: str | None = None
 ) -> str:
     """Store a new key and return it in full; this is the only time the secret exists in clear."""
     if role not in ROLES:
@@ -118,7 +153,7 @@ async def create_api_key(
     return f"qf_{key_id}_{secret}"
 
 
-async def set_api_key_person(db: Database, key_id: str, person: str) -> bool:
+async def set_api_key_person(db: KeyStore, key_id: str, person: str) -> bool:
     """Name the person who holds an existing key; False when no active key has that id."""
     named = _person(person)
     if named is None:
@@ -131,7 +166,7 @@ async def set_api_key_person(db: Database, key_id: str, person: str) -> bool:
     return status == "UPDATE 1"
 
 
-async def revoke_api_key(db: Database, key_id: str) -> bool:
+async def revoke_api_key(db: KeyStore, key_id: str) -> bool:
     """Revoke a key; False when no active key has that id.
 
     This process's authenticators refuse it from their next request; other processes' within a second.
@@ -144,20 +179,13 @@ async def revoke_api_key(db: Database, key_id: str) -> bool:
     return status == "UPDATE 1"
 
 
-async def list_api_keys(db: Database) -> list[ApiKey]:
+async def list_api_keys(db: KeyStore) -> list[ApiKey]:
     """Every key, oldest first, revoked ones included."""
     rows = await db.fetch(
         """SELECT id, name, role, scope, person, created_at, revoked_at, last_used_at
            FROM gateway.api_keys ORDER BY created_at, id"""
     )
     return [ApiKey(**dict(row)) for row in rows]
-
-
-class KeyStoreUnavailable(QFError):
-    """The key could not be checked because Postgres did not answer; retrying later will work."""
-
-    code = "SERVICE_UNAVAILABLE"
-    retry_after_seconds = 5
 
 
 @dataclass(frozen=True)
@@ -184,7 +212,7 @@ class ApiKeyAuthenticator:
 
     def __init__(
         self,
-        db: Database,
+        db: KeyStore,
         cache_seconds: float = 30,
         *,
         max_entries: int = 10_000,

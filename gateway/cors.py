@@ -1,4 +1,4 @@
-"""Which browser pages may call /graphql from another origin (CORS), from `QF_CORS_ORIGINS`.
+"""Which browser pages may call /graphql from another origin (CORS), from the `cors_origins` setting.
 
 Starlette's CORSMiddleware does the protocol (preflights, `Vary`); this module decides its
 configuration and keeps it to the GraphQL endpoint: /metrics, /readyz and GraphiQL's assets are never
@@ -15,7 +15,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.common.settings import Settings
+from gateway.settings import GatewaySettings
 
 # Any port on the loopback names, over http or https: the pages a developer serves while building a client.
 LOCALHOST = r"https?://(localhost|127\.0\.0\.1|\[::1\])(:[0-9]{1,5})?"
@@ -61,7 +61,7 @@ class _PathCORS:
             await self.app(scope, receive, send)
 
 
-def cors_middleware(settings: Settings) -> list[Middleware]:
+def cors_middleware(settings: GatewaySettings) -> list[Middleware]:
     """The middleware for the configured origins; none at all when no origin is allowed."""
     if settings.cors_origins is None:
         if settings.environment != "development":

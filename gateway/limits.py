@@ -72,7 +72,7 @@ from graphql.language.lexer import Lexer
 from graphql.language.parser import Parser, nested_too_deeply_error
 from graphql.type import SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef
 
-from services.common.settings import Settings
+from gateway.settings import GatewaySettings
 
 SIZE_ARGUMENTS = ("first", "last", "limit")
 
@@ -95,7 +95,7 @@ class Limits:
     default_list_size: int = 10
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Limits:
+    def from_settings(cls, settings: GatewaySettings) -> Limits:
         return cls(
             max_body_bytes=settings.max_body_bytes,
             max_depth=settings.max_depth,

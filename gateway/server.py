@@ -18,13 +18,14 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from gateway.apikeys import AnonymousOnly, ApiKeyAuthenticator, KeyStoreUnavailable
+from gateway.apikeys import AnonymousOnly, ApiKeyAuthenticator, KeyStoreUnavailable, Unauthenticated
 from gateway.apq import PersistedQueries
 from gateway.cors import cors_middleware
 from gateway.engine import Engine
@@ -44,13 +45,11 @@ from gateway.graphql_http import (
 from gateway.limits import Limits
 from gateway.metrics import GatewayMetrics
 from gateway.portal import Portal
+from gateway.settings import GatewaySettings
+from gateway.signing import Caller
 from gateway.sources import SupergraphLoader
 from gateway.supergraph import Supergraph
 from gateway.transport import SubgraphClient
-from services.common.db import Database
-from services.common.errors import QFError
-from services.common.settings import Settings
-from services.common.signing import Caller
 
 PLAN_HEADER = "x-qf-query-plan"
 log = logging.getLogger(__name__)
@@ -81,7 +80,7 @@ class _Answer:
 
 
 def create_gateway_app(
-    settings: Settings,
+    settings: GatewaySettings,
     load_supergraph: SupergraphLoader,
     *,
     database_url: str | None,
@@ -91,7 +90,8 @@ def create_gateway_app(
 ) -> Starlette:
     """A gateway over the supergraph `load_supergraph` returns when the app starts.
 
-    With a database, callers authenticate with API keys from its `gateway` schema; without one
+    With a database, callers authenticate with API keys from its `gateway` schema (migrated beforehand
+    from `gateway.apikeys.MIGRATIONS`); without one
     (a gateway in front of somebody else's subgraphs) every caller is `public`. With `portal_dir`, the
     static pages in it are served at `/` and `/portal` (gateway/portal.py).
     """
@@ -113,7 +113,8 @@ def create_gateway_app(
             timeout=subgraph_timeout or settings.subgraph_timeout_seconds,
             deduplicate=settings.deduplicate_subgraph_queries,
         )
-        db = await Database.connect(database_url, "gateway") if database_url else None
+        # The key store's tables are in the "gateway" schema (gateway/migrations/, applied beforehand).
+        db = await asyncpg.create_pool(database_url, min_size=1, max_size=10) if database_url else None
         app.state.authenticator = ApiKeyAuthenticator(db) if db else AnonymousOnly()
         app.state.engine = Engine(supergraph, limits, introspection=introspection)
         app.state.engine.on_plan = metrics.plan_cache
@@ -159,7 +160,7 @@ def create_gateway_app(
         except KeyStoreUnavailable as exc:
             retry = {"retry-after": str(exc.retry_after_seconds)}
             raise RequestRefused(str(exc), exc.code, 503, retry) from None
-        except QFError as exc:
+        except Unauthenticated as exc:
             raise RequestRefused(str(exc), exc.code, 401) from None
         request_id = request.headers.get("x-request-id")
         if request_id:

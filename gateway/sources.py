@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import orjson
 
-from services.common.signing import Caller, sign
+from gateway.signing import Caller, sign
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ import orjson
 
 from gateway.executor import SubgraphFailure, Transport
 from gateway.http1 import HTTPFailure, Origin
-from services.common.signing import Caller, sign
+from gateway.signing import Caller, sign
 
 log = logging.getLogger(__name__)
 

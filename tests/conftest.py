@@ -16,10 +16,10 @@ import asyncpg
 import httpx
 import pytest
 
+from gateway.signing import Caller, sign
+from qf.settings import SystemSettings
 from services.common.db import Database
 from services.common.migrations import migrate_service
-from services.common.settings import Settings
-from services.common.signing import Caller, sign
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 TEST_SECRET = "test-internal-secret"
@@ -78,8 +78,9 @@ def make_database(server_url: str) -> Iterator[Callable[[], Any]]:
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
-    return Settings(
+def settings() -> SystemSettings:
+    """The subgraphs' and the gateway's settings in one value, as `qf` hands them to each."""
+    return SystemSettings(
         internal_secret=TEST_SECRET,
         curp_salt="test-curp-salt",
         database_url="unused",
@@ -88,7 +89,7 @@ def settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-async def registry_url(make_database: Callable[[], Any], settings: Settings) -> str:
+async def registry_url(make_database: Callable[[], Any], settings: SystemSettings) -> str:
     """A database with the registry migrated and the built-in sample loaded."""
     from services.registry.sample import load_sample
 
@@ -159,7 +160,7 @@ class GraphQLClient:
 
 
 @pytest.fixture(scope="session")
-async def registry_app(registry_url: str, settings: Settings) -> AsyncIterator[Any]:
+async def registry_app(registry_url: str, settings: SystemSettings) -> AsyncIterator[Any]:
     from services.registry.app import create_registry_app
 
     app = create_registry_app(settings, registry_url)
@@ -168,7 +169,7 @@ async def registry_app(registry_url: str, settings: Settings) -> AsyncIterator[A
 
 
 @pytest.fixture(scope="session")
-async def registry(registry_app: Any, settings: Settings) -> AsyncIterator[GraphQLClient]:
+async def registry(registry_app: Any, settings: SystemSettings) -> AsyncIterator[GraphQLClient]:
     transport = httpx.ASGITransport(app=registry_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
         yield GraphQLClient(http, settings.require_secret())

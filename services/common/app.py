@@ -20,11 +20,11 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
+from gateway.signing import InvalidSignature, read_signature
 from services.common import migrations
 from services.common.context import Context
 from services.common.db import Database
 from services.common.settings import Settings
-from services.common.signing import InvalidSignature, read_signature
 
 log = logging.getLogger(__name__)
 

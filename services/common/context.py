@@ -8,10 +8,10 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from gateway.signing import Caller
 from services.common.db import Database
 from services.common.errors import Forbidden
 from services.common.settings import Settings
-from services.common.signing import Caller
 
 
 @dataclass

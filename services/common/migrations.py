@@ -3,8 +3,9 @@
 Each service keeps `NNN_name.sql` files in its `migrations/` folder. They run in order, each in its own
 transaction, and are recorded in `<schema>.schema_migrations` with a checksum so an edited, already
 applied file is refused rather than silently skipped. A session-level advisory lock makes concurrent
-runs (two processes starting at once) wait for each other; re-running applies nothing new. The gateway
-keeps its own (API keys) in `gateway/migrations/`, applied to the `gateway` schema the same way.
+runs (two processes starting at once) wait for each other; re-running applies nothing new. Another
+folder of the same kind (the gateway's key store, `gateway.apikeys.MIGRATIONS`) is passed in by whoever
+runs it: `migrate_folder(url, "gateway", folder)`.
 
 yoyo-migrations, the maintained SQL-file runner, drives psycopg synchronously; this runner is the few
 lines it would save, on the asyncpg connection the services already have.
@@ -20,7 +21,10 @@ from pathlib import Path
 
 import asyncpg
 
+from services.common.settings import SERVICES
+
 log = logging.getLogger(__name__)
+_SERVICES_DIR = Path(__file__).resolve().parent.parent
 
 # Any constant works, as long as every process uses the same one.
 _LOCK_ID = 0x71F_4D16
@@ -40,13 +44,18 @@ class Migration:
         return hashlib.sha256(self.path.read_bytes()).hexdigest()
 
 
-def service_migrations(service: str) -> list[Migration]:
-    services = Path(__file__).resolve().parent.parent
-    # The gateway is not a subgraph but keeps its API keys in Postgres the same way.
-    home = services.parent / "gateway" if service == "gateway" else services / service
-    folder = home / "migrations"
+def migrations_in(folder: Path) -> list[Migration]:
+    """The `NNN_name.sql` files of `folder`, in order."""
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no migrations folder at {folder}")
     files = sorted(p for p in folder.glob("*.sql") if re.match(r"^\d{3}_", p.name))
     return [Migration(version=p.stem, path=p) for p in files]
+
+
+def service_migrations(service: str) -> list[Migration]:
+    if service not in SERVICES:
+        raise ValueError(f"{service!r} is not one of the services {', '.join(SERVICES)}")
+    return migrations_in(_SERVICES_DIR / service / "migrations")
 
 
 async def migrate(conn: asyncpg.Connection, schema: str, migrations: list[Migration]) -> list[str]:
@@ -98,9 +107,18 @@ async def pending(conn: asyncpg.Connection, schema: str, migrations: list[Migrat
     return [m.version for m in migrations if m.version not in done]
 
 
+async def migrate_folder(url: str, schema: str, folder: Path) -> list[str]:
+    """Apply what is missing of `folder`'s migrations to `schema` of the database at `url`."""
+    return await _migrate_url(url, schema, migrations_in(folder))
+
+
 async def migrate_service(url: str, service: str) -> list[str]:
+    return await _migrate_url(url, service, service_migrations(service))
+
+
+async def _migrate_url(url: str, schema: str, migrations: list[Migration]) -> list[str]:
     conn = await asyncpg.connect(url)
     try:
-        return await migrate(conn, service, service_migrations(service))
+        return await migrate(conn, schema, migrations)
     finally:
         await conn.close()

@@ -17,10 +17,10 @@ from typing import Any
 
 import asyncpg
 
+from gateway.signing import Caller
 from services.common.db import Database
 from services.common.errors import BadUserInput, Conflict, Forbidden, NotFound
 from services.common.inputs import shown
-from services.common.signing import Caller
 from services.credits.conversion import CreditSystem
 from services.credits.registry_link import RegistryClient
 from services.credits.transcript import Course, Program, Rule

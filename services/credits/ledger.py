@@ -28,10 +28,10 @@ from typing import Any
 
 import asyncpg
 
+from gateway.signing import Caller
 from services.common.curp import normalise_curp
 from services.common.db import Database
 from services.common.errors import BadUserInput, Conflict, NotFound
-from services.common.signing import Caller
 from services.credits import catalog
 from services.credits.registry_link import RegistryClient, certificate_from_graphql
 from services.credits.transcript import ZERO, Line, base_code, compute

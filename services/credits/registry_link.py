@@ -18,8 +18,9 @@ from typing import Any
 import httpx
 from strawberry.dataloader import DataLoader
 
+from gateway.signing import Caller, sign
+from services.common.callers import CREDIT_BANK_SUBJECT
 from services.common.errors import QFError
-from services.common.signing import CREDIT_BANK_SUBJECT, Caller, sign
 from services.credits.transcript import Certificate
 
 log = logging.getLogger(__name__)

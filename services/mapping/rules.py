@@ -20,10 +20,10 @@ from datetime import date
 
 import asyncpg
 
+from gateway.signing import Caller
 from services.common.db import Database
 from services.common.errors import BadUserInput, Conflict, Forbidden, NotFound
 from services.common.inputs import shown
-from services.common.signing import Caller
 from services.mapping.model import Relation
 
 PROPOSABLE = frozenset(r.value for r in Relation if r is not Relation.BROADER)

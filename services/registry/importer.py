@@ -21,7 +21,7 @@ from typing import Any
 import asyncpg
 
 from services.common.db import Database
-from services.registry.reference import fold, sector_for_title
+from services.common.reference import fold, sector_for_title
 from services.registry.structures import Structure, StructureError, import_structure, read_structures
 
 STANDARDS_FILE = "extracted/ec_standards_api.json"

@@ -23,9 +23,10 @@ from typing import Any
 
 from strawberry.types import Info
 
+from gateway.signing import Caller
+from services.common.callers import CREDIT_BANK_SUBJECT
 from services.common.context import Context
 from services.common.errors import BadUserInput, Forbidden
-from services.common.signing import CREDIT_BANK_SUBJECT, Caller
 from services.registry.rules import holder_ref
 
 

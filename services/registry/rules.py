@@ -22,11 +22,11 @@ from typing import Any
 
 import asyncpg
 
+from gateway.signing import Caller
 from services.common.curp import normalise_curp
 from services.common.db import Database
 from services.common.errors import BadUserInput, Conflict, NotFound
-from services.common.signing import Caller
-from services.registry.reference import SECTORS_BY_CODE
+from services.common.reference import SECTORS_BY_CODE
 from services.registry.store import normalise_code
 
 MIN_NOMINATIONS = 3

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from gateway.signing import Caller
 from services.common.db import Database
-from services.common.signing import Caller
+from services.common.reference import SECTORS_BY_CODE
 from services.registry import rules
-from services.registry.reference import SECTORS_BY_CODE
 
 # (id, CONOCER key, name, state, formed on)
 COMMITTEES = [

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, async_playwright
 
-from services.common.settings import Settings
+from gateway.settings import GatewaySettings
+from qf.settings import SystemSettings
 from tests.browser.portal_stack import PortalStack, portal_stack
 from tests.gateway.servers import serve, synthetic_gateway
 from tests.gateway.synthetic import app
@@ -58,13 +59,13 @@ def synthetic_base() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def gateway_with(synthetic_base: str) -> Callable[[Settings], AbstractContextManager[str]]:
+def gateway_with(synthetic_base: str) -> Callable[[GatewaySettings], AbstractContextManager[str]]:
     """Our gateway with these settings over the `single_key` scenario: a context manager of its base URL."""
     return lambda settings: synthetic_gateway(settings, synthetic_base)
 
 
 @pytest.fixture(scope="session")
-async def portal(make_database: Callable[[], Any], settings: Settings) -> AsyncIterator[PortalStack]:
+async def portal(make_database: Callable[[], Any], settings: SystemSettings) -> AsyncIterator[PortalStack]:
     """The real subgraphs over a database of their own and the gateway serving portal/ (portal_stack.py)."""
     async with portal_stack(await make_database(), settings) as stack:
         yield stack

@@ -21,9 +21,9 @@ import httpx
 from gateway.apikeys import create_api_key
 from gateway.server import create_gateway_app
 from gateway.sources import live_supergraph
+from qf.database import migrate_all
+from qf.settings import SystemSettings
 from services.common.db import Database
-from services.common.migrations import migrate_service
-from services.common.settings import Settings
 from services.credits.app import create_credits_app
 from services.credits.registry_link import RegistryClient
 from services.mapping.app import create_mapping_app
@@ -103,15 +103,14 @@ def body_repair_chain() -> Dataset:
     return chain
 
 
-async def prepare_database(url: str, settings: Settings) -> dict[str, str]:
+async def prepare_database(url: str, settings: SystemSettings) -> dict[str, str]:
     """Migrations, the samples and the extra chain; returns API keys by who holds them."""
     from services.credits.sample import load_sample as load_credits_sample
     from services.mapping.sources.sample import sample_datasets, write_sample_agreement
     from services.mapping.store import write_dataset
     from services.registry.sample import load_sample as load_registry_sample
 
-    for service in ("registry", "credits", "mapping", "gateway"):
-        await migrate_service(url, service)
+    await migrate_all(url)
     registry = await Database.connect(url, "registry")
     credits_db = await Database.connect(url, "credits")
     mapping = await Database.connect(url, "mapping")
@@ -140,7 +139,9 @@ PROPOSE = """mutation ($input: MappingInput!) { proposeMapping(input: $input) { 
 
 
 @contextlib.asynccontextmanager
-async def running_system(url: str, settings: Settings, portal: Path | None = None) -> AsyncIterator[str]:
+async def running_system(
+    url: str, settings: SystemSettings, portal: Path | None = None
+) -> AsyncIterator[str]:
     """The registry, credit bank and mapping subgraphs over the database at `url` and our gateway (serving
     `portal` when given), each on a thread of this process, until the block ends: the gateway's base URL.
 
@@ -168,7 +169,9 @@ async def running_system(url: str, settings: Settings, portal: Path | None = Non
 
 
 @contextlib.asynccontextmanager
-async def portal_stack(url: str, settings: Settings, portal: Path = PORTAL) -> AsyncIterator[PortalStack]:
+async def portal_stack(
+    url: str, settings: SystemSettings, portal: Path = PORTAL
+) -> AsyncIterator[PortalStack]:
     from services.registry.sample import SAMPLE_CURP
 
     keys = await prepare_database(url, settings)

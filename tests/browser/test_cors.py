@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from services.common.settings import Settings
+from gateway.settings import GatewaySettings
 from tests.gateway.servers import serve
 
 FETCH = """async (url) => {
@@ -69,11 +69,11 @@ def _refused(outcome: dict[str, Any], errors: list[str], origin: str) -> bool:
 
 async def test_a_configured_origin_reads_the_answer_and_another_is_refused(
     browser: Browser,
-    gateway_with: Callable[[Settings], AbstractContextManager[str]],
+    gateway_with: Callable[[GatewaySettings], AbstractContextManager[str]],
     portals: tuple[str, str],
 ) -> None:
     allowed, other = portals
-    with gateway_with(Settings(environment="production", cors_origins=[allowed])) as gateway:
+    with gateway_with(GatewaySettings(environment="production", cors_origins=[allowed])) as gateway:
         outcome, errors = await _fetch_from(browser, f"{allowed}/", gateway)
         assert outcome == {"status": 200, "body": {"data": {"product": {"name": "Rake", "reviewCount": 1}}}}
         assert errors == []
@@ -84,13 +84,13 @@ async def test_a_configured_origin_reads_the_answer_and_another_is_refused(
 
 async def test_in_development_a_local_page_may_call_and_in_production_by_default_none(
     browser: Browser,
-    gateway_with: Callable[[Settings], AbstractContextManager[str]],
+    gateway_with: Callable[[GatewaySettings], AbstractContextManager[str]],
     portals: tuple[str, str],
 ) -> None:
     page = portals[0]
-    with gateway_with(Settings(environment="development")) as gateway:
+    with gateway_with(GatewaySettings(environment="development")) as gateway:
         outcome, _ = await _fetch_from(browser, f"{page}/", gateway)
         assert outcome["status"] == 200 and outcome["body"]["data"]["product"]["name"] == "Rake"
-    with gateway_with(Settings(environment="production")) as gateway:
+    with gateway_with(GatewaySettings(environment="production")) as gateway:
         outcome, errors = await _fetch_from(browser, f"{page}/", gateway)
         assert _refused(outcome, errors, page), (outcome, errors)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, Request, Route
 
-from services.common.settings import Settings
+from gateway.settings import GatewaySettings
 
 QUERY = '{ product(id: "p1") { name reviews { body rating } } }'
 QUERY_EDITOR = ".graphiql-query-editor .CodeMirror"
@@ -24,9 +24,9 @@ def _origin(url: str) -> str:
 
 
 async def test_graphiql_runs_a_query_with_the_network_cut_off(
-    browser: Browser, gateway_with: Callable[[Settings], AbstractContextManager[str]]
+    browser: Browser, gateway_with: Callable[[GatewaySettings], AbstractContextManager[str]]
 ) -> None:
-    with gateway_with(Settings(environment="development")) as base:
+    with gateway_with(GatewaySettings(environment="development")) as base:
         context = await browser.new_context(viewport={"width": 1280, "height": 800})
         elsewhere: list[str] = []
         graphql_posts: list[Request] = []

@@ -24,11 +24,9 @@ SERVICES = Path(__file__).resolve().parents[2] / "services"
 
 # Modules no resolver runs: command line, start-up, importers and offline tools.
 OFFLINE = (
-    "services.cli",
     "services.common.embedded",
     "services.common.migrations",
     "services.common.settings",
-    "services.common.signing",  # checked by the HTTP layer before GraphQL: a bad signature is a 401
     "services.mapping.counterparts.evaluation",  # the gold file, read by `qf` and tests
     "services.mapping.importer",
     "services.mapping.sources.",

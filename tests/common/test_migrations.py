@@ -10,7 +10,15 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.common.migrations import Migration, migrate, migrate_service, pending, service_migrations
+from services.common.migrations import (
+    Migration,
+    migrate,
+    migrate_folder,
+    migrate_service,
+    migrations_in,
+    pending,
+    service_migrations,
+)
 
 
 @pytest.fixture
@@ -37,6 +45,29 @@ def test_service_migrations_are_ordered_sql_files() -> None:
     assert found[0].version == "001_registry"
     assert [m.version for m in found] == sorted(m.version for m in found)
     assert all(m.path.suffix == ".sql" and m.path.is_file() for m in found)
+
+
+def test_a_folder_that_is_no_service_is_passed_in_not_guessed(tmp_path: Path) -> None:
+    # The runner knows the services' folders only; the gateway's (or anyone's) is given to it.
+    with pytest.raises(ValueError, match="not one of the services"):
+        service_migrations("gateway")
+    with pytest.raises(FileNotFoundError, match="no migrations folder"):
+        migrations_in(tmp_path / "absent")
+    write(tmp_path, "002_second", "SELECT 1")
+    write(tmp_path, "001_first", "SELECT 1")
+    (tmp_path / "notes.sql").write_text("not a migration")
+    assert [m.version for m in migrations_in(tmp_path)] == ["001_first", "002_second"]
+
+
+async def test_a_folder_passed_in_is_applied_to_its_schema(fresh_url: str, tmp_path: Path) -> None:
+    write(tmp_path, "001_things", "CREATE TABLE things (id int PRIMARY KEY)")
+    assert await migrate_folder(fresh_url, "elsewhere", tmp_path) == ["001_things"]
+    assert await migrate_folder(fresh_url, "elsewhere", tmp_path) == []
+    conn = await asyncpg.connect(fresh_url)
+    try:
+        assert await conn.fetchval("SELECT to_regclass('elsewhere.things')::text") == "elsewhere.things"
+    finally:
+        await conn.close()
 
 
 async def test_second_run_applies_nothing(fresh_url: str) -> None:

@@ -1,4 +1,4 @@
-"""The internal request signature: unit tests of services/common/signing.py, then the subgraph app's
+"""The internal request signature: unit tests of gateway/signing.py, then the subgraph app's
 401 for everything the gateway did not sign."""
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.common.settings import Settings
-from services.common.signing import (
+from gateway.signing import (
     CALLER_HEADER,
     DEFAULT_MAX_AGE,
     SIGNATURE_HEADER,
@@ -24,6 +23,7 @@ from services.common.signing import (
     sign,
     verify,
 )
+from services.common.settings import Settings
 
 SECRET = b"unit-test-secret"
 BODY = b'{"query": "{ levelDescriptors { level } }"}'

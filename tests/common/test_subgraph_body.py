@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from gateway.signing import Caller, sign
 from services.common.settings import Settings
-from services.common.signing import Caller, sign
 from tests.gateway.servers import serve
 
 MIB = 1024 * 1024

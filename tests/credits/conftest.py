@@ -16,10 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway.signing import Caller
 from services.common.db import Database
 from services.common.migrations import migrate_service
 from services.common.settings import Settings
-from services.common.signing import Caller
 from services.credits.registry_link import RegistryClient
 from services.registry import rules as registry_rules
 from tests.conftest import GraphQLClient

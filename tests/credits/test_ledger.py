@@ -9,9 +9,9 @@ from decimal import Decimal
 import asyncpg
 import pytest
 
+from gateway.signing import Caller
 from services.common.db import Database
 from services.common.errors import Conflict, NotFound, QFError
-from services.common.signing import Caller
 from services.credits import ledger
 from services.credits.registry_link import RegistryClient
 from tests.conftest import GraphQLClient

@@ -8,9 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway.signing import Caller
 from services.common.db import Database
 from services.common.settings import Settings
-from services.common.signing import Caller
 from services.credits import catalog
 from services.credits.registry_link import RegistryClient, RegistryUnavailable
 from tests.conftest import GraphQLClient

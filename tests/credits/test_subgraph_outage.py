@@ -19,9 +19,10 @@ import pytest
 from gateway.apikeys import create_api_key
 from gateway.server import create_gateway_app
 from gateway.sources import live_supergraph
+from qf.database import migrate_gateway
+from qf.settings import SystemSettings
 from services.common.db import Database
 from services.common.migrations import migrate_service
-from services.common.settings import Settings
 from services.credits.app import create_credits_app
 from services.credits.registry_link import RegistryClient
 from services.mapping.app import create_mapping_app
@@ -70,7 +71,7 @@ async def mapping_url(make_database: Callable[[], Any]) -> str:
 
 @pytest.fixture(scope="module")
 async def admin_key(bank_url: str) -> str:
-    await migrate_service(bank_url, "gateway")
+    await migrate_gateway(bank_url)
     db = await Database.connect(bank_url, "gateway")
     try:
         return await create_api_key(db, "admin", "subgraph outage tests")
@@ -79,13 +80,13 @@ async def admin_key(bank_url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def registry_base(bank_url: str, settings: Settings) -> Iterator[str]:
+def registry_base(bank_url: str, settings: SystemSettings) -> Iterator[str]:
     with serve(create_registry_app(settings, bank_url)) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
-async def registry_link(registry_base: str, settings: Settings) -> AsyncIterator[RegistryClient]:
+async def registry_link(registry_base: str, settings: SystemSettings) -> AsyncIterator[RegistryClient]:
     client = RegistryClient(f"{registry_base}/graphql", settings.require_secret())
     yield client
     await client.close()
@@ -93,7 +94,7 @@ async def registry_link(registry_base: str, settings: Settings) -> AsyncIterator
 
 @contextlib.contextmanager
 def stack(
-    settings: Settings, bank_url: str, mapping_url: str, registry_base: str, registry: RegistryClient
+    settings: SystemSettings, bank_url: str, mapping_url: str, registry_base: str, registry: RegistryClient
 ) -> Iterator[tuple[str, dict[str, contextlib.ExitStack]]]:
     """The gateway's URL over the registry and, each on a stack of its own so a test can stop it, the
     credit bank and the crosswalk. The gateway composes the supergraph once, while all three run."""
@@ -136,7 +137,7 @@ def lost_fields(answer: dict[str, Any], subgraph: str) -> set[str]:
 
 @pytest.mark.parametrize(("stopped", "lost"), [("credits", CREDIT_FIELDS), ("mapping", MAPPING_FIELDS)])
 async def test_a_stopped_subgraph_costs_only_the_fields_it_adds_to_a_standard(
-    settings: Settings,
+    settings: SystemSettings,
     bank_url: str,
     mapping_url: str,
     registry_base: str,
@@ -164,7 +165,7 @@ async def test_a_stopped_subgraph_costs_only_the_fields_it_adds_to_a_standard(
 
 
 async def test_a_stopped_credit_bank_costs_only_the_learners_transcript(
-    settings: Settings,
+    settings: SystemSettings,
     bank_url: str,
     mapping_url: str,
     registry_base: str,

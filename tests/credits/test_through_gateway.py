@@ -20,9 +20,10 @@ from gateway.apikeys import create_api_key
 from gateway.composition import SubgraphSource, compose
 from gateway.server import create_gateway_app
 from gateway.sources import live_supergraph
+from qf.database import migrate_gateway
+from qf.settings import SystemSettings
 from services.common.db import Database
 from services.common.migrations import migrate_service
-from services.common.settings import Settings
 from services.credits.app import create_credits_app
 from services.credits.registry_link import RegistryClient
 from services.credits.sample import PROGRAMS
@@ -82,7 +83,7 @@ async def mapping_url(make_database: Callable[[], Any]) -> str:
 async def keys(bank_url: str) -> dict[str, str]:
     """API keys in the gateway's own schema: an admin, a registrar of the programme's institution and
     one of another institution."""
-    await migrate_service(bank_url, "gateway")
+    await migrate_gateway(bank_url)
     db = await Database.connect(bank_url, "gateway")
     try:
         return {
@@ -99,21 +100,25 @@ async def keys(bank_url: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-async def registry_link(registry_base: str, settings: Settings) -> AsyncIterator[RegistryClient]:
+async def registry_link(registry_base: str, settings: SystemSettings) -> AsyncIterator[RegistryClient]:
     client = RegistryClient(f"{registry_base}/graphql", settings.require_secret())
     yield client
     await client.close()
 
 
 @pytest.fixture(scope="module")
-def registry_base(bank_url: str, settings: Settings) -> Iterator[str]:
+def registry_base(bank_url: str, settings: SystemSettings) -> Iterator[str]:
     with serve(create_registry_app(settings, bank_url)) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def subgraph_urls(
-    settings: Settings, bank_url: str, mapping_url: str, registry_base: str, registry_link: RegistryClient
+    settings: SystemSettings,
+    bank_url: str,
+    mapping_url: str,
+    registry_base: str,
+    registry_link: RegistryClient,
 ) -> Iterator[dict[str, str]]:
     credits_app = create_credits_app(settings, bank_url, registry=registry_link, follow_feed=False)
     with serve(credits_app) as credits, serve(create_mapping_app(settings, mapping_url)) as mapping:
@@ -126,7 +131,7 @@ def subgraph_urls(
 
 @pytest.fixture(scope="module")
 def gateway_base(
-    settings: Settings, bank_url: str, subgraph_urls: dict[str, str], keys: dict[str, str]
+    settings: SystemSettings, bank_url: str, subgraph_urls: dict[str, str], keys: dict[str, str]
 ) -> Iterator[str]:
     secret = settings.require_secret()
     app = create_gateway_app(
@@ -137,7 +142,7 @@ def gateway_base(
 
 
 @pytest.fixture(scope="module")
-def holder(settings: Settings) -> str:
+def holder(settings: SystemSettings) -> str:
     return registry_rules.holder_ref(settings.require_curp_salt(), SAMPLE_CURP)
 
 
@@ -374,7 +379,7 @@ async def test_equivalences_filtered_to_one_institution(gateway_base: str) -> No
 
 
 @pytest.fixture(scope="module")
-def apollo_url(subgraph_urls: dict[str, str], settings: Settings) -> Iterator[str]:
+def apollo_url(subgraph_urls: dict[str, str], settings: SystemSettings) -> Iterator[str]:
     """@apollo/gateway over the supergraph our composition makes of the same live subgraphs.
 
     The oracle signs every subgraph request as the `public` role (tests/oracle/gateway.mjs), so only

@@ -35,7 +35,7 @@ def qf(
 ) -> subprocess.CompletedProcess[str]:
     """`qf ARGS` in a process of its own, this checkout's code first on the path."""
     return subprocess.run(
-        [sys.executable, "-m", "services.cli", *args],
+        [sys.executable, "-m", "qf", *args],
         cwd=cwd,
         env={**env, "PYTHONPATH": str(ROOT)},
         capture_output=True,
@@ -64,7 +64,7 @@ def serve_until_up(
     what it printed."""
     ports = {f"QF_{name}_PORT": str(free_port()) for name in ("GATEWAY", "REGISTRY", "CREDITS", "MAPPING")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "serve", *args],
+        [sys.executable, "-m", "qf", "serve", *args],
         cwd=ROOT,
         env={**env, **ports, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
@@ -335,7 +335,7 @@ def test_a_gateway_without_its_subgraphs_says_what_it_waits_for(env: dict[str, s
     75-line traceback."""
     ports = {f"QF_{name}_PORT": str(free_port()) for name in ("GATEWAY", "REGISTRY", "CREDITS", "MAPPING")}
     process = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "serve", "--service", "gateway"],
+        [sys.executable, "-m", "qf", "serve", "--service", "gateway"],
         cwd=ROOT,
         env={**env, **ports, "QF_INTERNAL_SECRET": "operator-test", "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,

@@ -31,10 +31,10 @@ import httpx
 import pytest
 
 from gateway.apikeys import create_api_key
+from qf.database import migrate_all
+from qf.settings import SystemSettings
 from services.common.db import Database
-from services.common.migrations import migrate_service
 from services.common.pagination import encode_cursor
-from services.common.settings import Settings
 from services.registry.importer import import_renec
 from tests.browser.portal_stack import running_system
 from tests.conftest import SHARED_DATA
@@ -103,8 +103,7 @@ async def official_data(make_database: Callable[[], Any]) -> str:
     if not (RENEC / "extracted" / "ec_standards_api.json").is_file():
         pytest.skip(f"the official RENEC files are not in {RENEC} (../shared/data, beside this checkout)")
     url = await make_database()
-    for service in ("registry", "credits", "mapping", "gateway"):
-        await migrate_service(url, service)
+    await migrate_all(url)
     registry = await Database.connect(url, "registry")
     try:
         await import_renec(registry, RENEC)
@@ -135,7 +134,7 @@ async def feed_end(url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-async def gateway(official_data: str, settings: Settings) -> AsyncIterator[Gateway]:
+async def gateway(official_data: str, settings: SystemSettings) -> AsyncIterator[Gateway]:
     keys = await issue_keys(official_data)
     async with running_system(official_data, settings) as base:
         yield Gateway(f"{base}/graphql", keys)

@@ -32,7 +32,7 @@ def test_serve_prints_a_url_that_answers(tmp_path: Path) -> None:
         QF_MAPPING_PORT=str(free_port()),
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "serve"],
+        [sys.executable, "-m", "qf", "serve"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

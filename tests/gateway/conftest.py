@@ -98,7 +98,7 @@ def _start_our_gateway(supergraph_sdl: str, env: dict[str, str] | None = None) -
         log_path = Path(folder) / "gateway.log"
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "services.cli", "serve", "--service", "gateway",
+                [sys.executable, "-m", "qf", "serve", "--service", "gateway",
                  "--supergraph", str(supergraph), "--port", str(port)],
                 cwd=ROOT,
                 env=env,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gateway.contract import api_sdl, breaking_changes, unrecorded
-from services.cli import composed_supergraph
+from qf.schema import composed_supergraph
 
 SCHEMA = Path(__file__).resolve().parents[2] / "schema"
 RECORDED = SCHEMA / "api.graphql"

@@ -12,18 +12,20 @@ import asyncpg
 import pytest
 
 from gateway.apikeys import (
+    MIGRATIONS,
     AnonymousOnly,
     ApiKeyAuthenticator,
+    Unauthenticated,
     create_api_key,
     list_api_keys,
     revoke_api_key,
     set_api_key_person,
 )
+from gateway.signing import ROLES
+from qf.database import migrate_gateway
+from qf.settings import get_settings
 from services.common.db import Database
-from services.common.errors import Unauthenticated
-from services.common.migrations import migrate_service, service_migrations
-from services.common.settings import get_settings
-from services.common.signing import ROLES
+from services.common.migrations import migrations_in
 
 KEY = re.compile(r"qf_[0-9a-f]{12}_[A-Za-z0-9_-]{43}")
 
@@ -39,7 +41,7 @@ class Clock:
 @pytest.fixture
 async def gateway_url(make_database: Callable[[], Any]) -> str:
     url: str = await make_database()
-    await migrate_service(url, "gateway")
+    await migrate_gateway(url)
     return url
 
 
@@ -62,8 +64,8 @@ async def refused(auth: Any, header: str | None) -> Unauthenticated:
 
 
 async def test_gateway_migrations_are_found_and_apply_once(gateway_url: str) -> None:
-    assert [m.version for m in service_migrations("gateway")] == ["001_apikeys", "002_key_people"]
-    assert await migrate_service(gateway_url, "gateway") == []
+    assert [m.version for m in migrations_in(MIGRATIONS)] == ["001_apikeys", "002_key_people"]
+    assert await migrate_gateway(gateway_url) == []
 
 
 async def test_the_table_accepts_exactly_the_roles_of_the_signature(db: Database) -> None:
@@ -266,7 +268,7 @@ async def test_anonymous_only_refuses_every_key() -> None:
 
 @pytest.fixture
 def cli(make_database: Callable[[], Any], monkeypatch: pytest.MonkeyPatch) -> Any:
-    from services.cli import main
+    from qf.cli import main
 
     async def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
         code = await asyncio.to_thread(main, list(argv))
@@ -274,7 +276,7 @@ def cli(make_database: Callable[[], Any], monkeypatch: pytest.MonkeyPatch) -> An
         return code, out, err
 
     async def setup() -> Any:
-        from services.cli import migrate_all
+        from qf.database import migrate_all
 
         url = await make_database()
         # Scopes are checked against the registry's bodies and the credit bank's institutions.
@@ -358,7 +360,7 @@ async def test_qf_apikey_create_refuses_a_scope_that_does_not_exist(
 
 
 async def test_qf_migrate_includes_the_gateway(make_database: Callable[[], Any]) -> None:
-    from services.cli import migrate_all
+    from qf.database import migrate_all
 
     url = await make_database()
     await migrate_all(url)

@@ -20,7 +20,7 @@ import pytest
 
 from gateway.server import create_gateway_app
 from gateway.sources import file_supergraph
-from services.common.settings import Settings
+from qf.settings import SystemSettings
 from tests.gateway.conftest import our_gateway_process
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,7 +114,7 @@ def test_a_content_length_over_the_limit_is_refused_before_the_body_arrives(gate
 
 
 @pytest.fixture(scope="module")
-async def in_process(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+async def in_process(settings: SystemSettings) -> AsyncIterator[httpx.AsyncClient]:
     limited = settings.model_copy(update={"max_body_bytes": 1024})
     app = create_gateway_app(limited, file_supergraph(SUPERGRAPH), database_url=None, secret=None)
     async with (

@@ -10,7 +10,8 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from services.common.settings import Settings
+from gateway.settings import GatewaySettings
+from qf.settings import SystemSettings
 from tests.gateway.servers import synthetic_gateway
 
 QUERY = {"query": '{ product(id: "p1") { name } }'}
@@ -36,26 +37,28 @@ def _varies_on_origin(response: httpx.Response) -> bool:
 
 @pytest.fixture(scope="module")
 def development(synthetic_url: str) -> Iterator[str]:
-    with synthetic_gateway(Settings(environment="development"), synthetic_url) as base:
+    with synthetic_gateway(GatewaySettings(environment="development"), synthetic_url) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def production(synthetic_url: str) -> Iterator[str]:
-    with synthetic_gateway(Settings(environment="production"), synthetic_url) as base:
+    with synthetic_gateway(GatewaySettings(environment="production"), synthetic_url) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def configured(synthetic_url: str) -> Iterator[str]:
     origins = ["https://portal.example.edu", "http://localhost:3000"]
-    with synthetic_gateway(Settings(environment="production", cors_origins=origins), synthetic_url) as base:
+    configured = GatewaySettings(environment="production", cors_origins=origins)
+    with synthetic_gateway(configured, synthetic_url) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def wildcard(synthetic_url: str) -> Iterator[str]:
-    with synthetic_gateway(Settings(environment="production", cors_origins=["*"]), synthetic_url) as base:
+    configured = GatewaySettings(environment="production", cors_origins=["*"])
+    with synthetic_gateway(configured, synthetic_url) as base:
         yield base
 
 
@@ -80,12 +83,12 @@ def test_origins_come_comma_separated_or_as_json(
     monkeypatch: pytest.MonkeyPatch, raw: str, parsed: list[str]
 ) -> None:
     monkeypatch.setenv("QF_CORS_ORIGINS", raw)
-    assert Settings().cors_origins == parsed
+    assert SystemSettings().cors_origins == parsed
 
 
 def test_unset_origins_are_left_to_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("QF_CORS_ORIGINS", raising=False)
-    assert Settings().cors_origins is None
+    assert SystemSettings().cors_origins is None
 
 
 @pytest.mark.parametrize(
@@ -105,7 +108,7 @@ def test_unset_origins_are_left_to_the_environment(monkeypatch: pytest.MonkeyPat
 def test_what_is_not_an_origin_is_refused_at_start(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
     monkeypatch.setenv("QF_CORS_ORIGINS", raw)
     with pytest.raises(ValidationError, match="cors_origins"):
-        Settings()
+        SystemSettings()
 
 
 # --- development: any page on this machine

@@ -19,7 +19,7 @@ import pytest
 from gateway.composition import SubgraphSource, compose
 from gateway.server import create_gateway_app
 from gateway.sources import file_supergraph
-from services.common.settings import Settings
+from qf.settings import SystemSettings
 from services.mapping.app import create_mapping_app
 from services.registry.app import create_registry_app
 from services.registry.sample import SAMPLE_CURP
@@ -190,7 +190,7 @@ REFUSED = {
 
 @pytest.fixture(scope="module")
 def both_gateways(
-    registry_url: str, full_import: tuple[str, list[Any]], settings: Settings, tmp_path_factory: Any
+    registry_url: str, full_import: tuple[str, list[Any]], settings: SystemSettings, tmp_path_factory: Any
 ) -> Iterator[tuple[str, str]]:
     require_oracle()
     secret = settings.require_secret()

@@ -16,7 +16,7 @@ import pytest
 
 from gateway.graphiql import ASSETS, PAGE_STYLE, STATIC, GraphiQL
 from gateway.server import create_gateway_app
-from services.common.settings import Settings
+from gateway.settings import GatewaySettings
 from tests.gateway.servers import synthetic_gateway
 
 HTML = {"accept": "text/html,application/xhtml+xml"}
@@ -24,7 +24,7 @@ HTML = {"accept": "text/html,application/xhtml+xml"}
 
 @pytest.fixture(scope="module")
 def base(synthetic_url: str) -> Iterator[str]:
-    with synthetic_gateway(Settings(environment="development"), synthetic_url) as url:
+    with synthetic_gateway(GatewaySettings(environment="development"), synthetic_url) as url:
         yield url
 
 
@@ -92,7 +92,7 @@ async def test_behind_a_proxy_prefix_the_page_points_under_it() -> None:
     async def unused() -> str:
         raise AssertionError("the page needs no supergraph")
 
-    app = create_gateway_app(Settings(), unused, database_url=None, secret=None)
+    app = create_gateway_app(GatewaySettings(), unused, database_url=None, secret=None)
     transport = httpx.ASGITransport(app=app, root_path="/api")
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as client:
         page = (await client.get("/api/graphql", headers=HTML)).text

@@ -18,7 +18,7 @@ import pytest
 from gateway.composition import SubgraphSource, compose
 from gateway.graphql_http import RequestRefused, check_content_type, prefers_graphql_response
 from gateway.server import create_gateway_app
-from services.common.settings import Settings
+from qf.settings import SystemSettings
 from tests.gateway.servers import serve
 from tests.gateway.synthetic import subgraph_list
 
@@ -32,7 +32,7 @@ def supergraph(synthetic_url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def url(supergraph: str, settings: Settings) -> Iterator[str]:
+def url(supergraph: str, settings: SystemSettings) -> Iterator[str]:
     async def load() -> str:
         return supergraph
 

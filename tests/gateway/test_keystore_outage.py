@@ -22,9 +22,9 @@ import pytest
 from gateway.apikeys import ApiKeyAuthenticator, KeyStoreUnavailable, create_api_key
 from gateway.composition import SubgraphSource, compose
 from gateway.server import create_gateway_app
+from qf.database import migrate_gateway
+from qf.settings import SystemSettings
 from services.common.db import Database
-from services.common.migrations import migrate_service
-from services.common.settings import Settings
 from tests.gateway.servers import serve
 from tests.gateway.synthetic import subgraph_list
 
@@ -33,7 +33,7 @@ from tests.gateway.synthetic import subgraph_list
 async def store(make_database: Callable[[], Any]) -> tuple[str, str, str]:
     """The key store's URL, and two admin keys."""
     url = await make_database()
-    await migrate_service(url, "gateway")
+    await migrate_gateway(url)
     db = await Database.connect(url, "gateway")
     try:
         return url, await create_api_key(db, "admin", "cached"), await create_api_key(db, "admin", "uncached")
@@ -42,7 +42,9 @@ async def store(make_database: Callable[[], Any]) -> tuple[str, str, str]:
 
 
 @pytest.fixture(scope="module")
-def gateway(store: tuple[str, str, str], settings: Settings, synthetic_url: str) -> Iterator[tuple[str, int]]:
+def gateway(
+    store: tuple[str, str, str], settings: SystemSettings, synthetic_url: str
+) -> Iterator[tuple[str, int]]:
     subgraphs = subgraph_list("mutations", synthetic_url)
     supergraph = compose([SubgraphSource(s["name"], s["url"], s["sdl"]) for s in subgraphs])
 

@@ -9,7 +9,7 @@ import pytest
 from graphql import build_schema, get_introspection_query, parse, validate
 
 from gateway.limits import Limits, check_body_size, check_operation, measure_operation
-from services.common.settings import Settings
+from qf.settings import SystemSettings
 
 SCHEMA = build_schema(
     """
@@ -242,11 +242,11 @@ def test_body_size() -> None:
 
 
 def test_limits_follow_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert Limits.from_settings(Settings()) == Limits()
+    assert Limits.from_settings(SystemSettings()) == Limits()
     monkeypatch.setenv("QF_MAX_DEPTH", "8")
     monkeypatch.setenv("QF_MAX_COST", "900")
     monkeypatch.setenv("QF_MAX_ALIASES", "4")
     monkeypatch.setenv("QF_MAX_BODY_BYTES", "65536")
-    assert Limits.from_settings(Settings()) == Limits(
+    assert Limits.from_settings(SystemSettings()) == Limits(
         max_body_bytes=65536, max_depth=8, max_aliases=4, max_cost=900
     )

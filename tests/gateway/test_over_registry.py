@@ -21,9 +21,9 @@ import pytest
 from gateway.apikeys import create_api_key
 from gateway.server import create_gateway_app
 from gateway.sources import live_supergraph
+from qf.database import migrate_gateway
+from qf.settings import SystemSettings
 from services.common.db import Database
-from services.common.migrations import migrate_service
-from services.common.settings import Settings
 from services.registry.app import create_registry_app
 from tests.gateway.servers import extension_process, serve
 
@@ -32,7 +32,7 @@ STANDARD = "EC0217.01"
 
 
 @pytest.fixture(scope="module")
-def registry_base(registry_url: str, settings: Settings) -> Iterator[str]:
+def registry_base(registry_url: str, settings: SystemSettings) -> Iterator[str]:
     with serve(create_registry_app(settings, registry_url)) as base:
         yield base
 
@@ -40,12 +40,14 @@ def registry_base(registry_url: str, settings: Settings) -> Iterator[str]:
 @pytest.fixture(scope="module")
 async def gateway_db_url(make_database: Callable[[], Any]) -> str:
     url = await make_database()
-    await migrate_service(url, "gateway")
+    await migrate_gateway(url)
     return url
 
 
 @contextlib.contextmanager
-def gateway(settings: Settings, db_url: str, registry: str, extension: str, **options: Any) -> Iterator[str]:
+def gateway(
+    settings: SystemSettings, db_url: str, registry: str, extension: str, **options: Any
+) -> Iterator[str]:
     urls = {"registry": f"{registry}/graphql", "extension": extension}
     secret = settings.require_secret()
     app = create_gateway_app(
@@ -56,7 +58,7 @@ def gateway(settings: Settings, db_url: str, registry: str, extension: str, **op
 
 
 @pytest.fixture(scope="module")
-def stack(settings: Settings, gateway_db_url: str, registry_base: str) -> Iterator[str]:
+def stack(settings: SystemSettings, gateway_db_url: str, registry_base: str) -> Iterator[str]:
     limited = settings.model_copy(update={"max_aliases": 5})
     with (
         extension_process() as (extension, _),
@@ -198,7 +200,7 @@ async def test_identical_queries_in_flight_reach_a_subgraph_once(stack: str) -> 
 
 
 async def test_a_subgraph_killed_mid_request_costs_only_its_fields(
-    settings: Settings, gateway_db_url: str, registry_base: str
+    settings: SystemSettings, gateway_db_url: str, registry_base: str
 ) -> None:
     with (
         extension_process() as (extension, process),
@@ -222,7 +224,7 @@ async def test_a_subgraph_killed_mid_request_costs_only_its_fields(
 
 
 async def test_a_slow_subgraph_times_out_and_costs_only_its_fields(
-    settings: Settings, gateway_db_url: str, registry_base: str
+    settings: SystemSettings, gateway_db_url: str, registry_base: str
 ) -> None:
     with (
         extension_process() as (extension, _),

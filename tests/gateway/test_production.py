@@ -15,7 +15,8 @@ import pytest
 
 from gateway.composition import SubgraphSource, compose
 from gateway.server import create_gateway_app
-from services.common.settings import Settings
+from gateway.settings import GatewaySettings
+from qf.settings import SystemSettings
 from tests.gateway.conftest import our_gateway_process
 from tests.gateway.servers import free_port, serve
 from tests.gateway.synthetic import subgraph_list
@@ -31,7 +32,7 @@ def supergraph(synthetic_url: str) -> str:
 
 
 @contextlib.contextmanager
-def gateway(settings: Settings, supergraph: str, **changes: object) -> Iterator[str]:
+def gateway(settings: SystemSettings, supergraph: str, **changes: object) -> Iterator[str]:
     async def load() -> str:
         return supergraph
 
@@ -42,7 +43,7 @@ def gateway(settings: Settings, supergraph: str, **changes: object) -> Iterator[
 
 
 @pytest.fixture(scope="module")
-def production(settings: Settings, supergraph: str) -> Iterator[str]:
+def production(settings: SystemSettings, supergraph: str) -> Iterator[str]:
     with gateway(settings, supergraph, environment="production") as base:
         yield base
 
@@ -59,15 +60,15 @@ def production(settings: Settings, supergraph: str) -> Iterator[str]:
 def test_introspection_is_on_in_development_and_off_in_production_by_default(
     environment: str, introspection: bool | None, enabled: bool
 ) -> None:
-    settings = Settings(environment=environment, introspection=introspection)  # type: ignore[arg-type]
+    settings = GatewaySettings(environment=environment, introspection=introspection)  # type: ignore[arg-type]
     assert settings.introspection_enabled is enabled
 
 
 def test_production_reads_qf_introspection(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QF_ENVIRONMENT", "production")
-    assert Settings().introspection_enabled is False
+    assert SystemSettings().introspection_enabled is False
     monkeypatch.setenv("QF_INTROSPECTION", "true")
-    assert Settings().introspection_enabled is True
+    assert SystemSettings().introspection_enabled is True
 
 
 @pytest.mark.parametrize("query", INTROSPECTION)
@@ -94,7 +95,7 @@ def test_typename_is_always_allowed(production: str) -> None:
 
 
 def test_validation_does_not_suggest_field_names_in_production(
-    settings: Settings, supergraph: str, production: str
+    settings: SystemSettings, supergraph: str, production: str
 ) -> None:
     query = {"query": "{ carts { id } }"}
     hidden = httpx.post(f"{production}/graphql", json=query).json()["errors"][0]["message"]
@@ -110,7 +111,7 @@ def test_no_graphiql_in_production(production: str) -> None:
     assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-def test_qf_introspection_turns_both_back_on(settings: Settings, supergraph: str) -> None:
+def test_qf_introspection_turns_both_back_on(settings: SystemSettings, supergraph: str) -> None:
     with gateway(settings, supergraph, environment="production", introspection=True) as base:
         for query in INTROSPECTION:
             result = httpx.post(f"{base}/graphql", json={"query": query}).json()

@@ -20,7 +20,7 @@ import pytest
 
 from gateway.composition import SubgraphSource, compose
 from gateway.server import create_gateway_app
-from services.common.settings import Settings
+from qf.settings import SystemSettings
 from tests.gateway.servers import free_port, serve
 from tests.gateway.synthetic.runtime import Subgraph, create_app, link
 
@@ -104,7 +104,7 @@ def stock_url(kind: str, base: str) -> str:
 
 
 @contextlib.contextmanager
-def gateway(settings: Settings, urls: dict[str, str]) -> Iterator[str]:
+def gateway(settings: SystemSettings, urls: dict[str, str]) -> Iterator[str]:
     """Our gateway over the two subgraphs at `urls`, composed by our composition."""
     sdls = {"library": LIBRARY.sdl, "stock": STOCK_SDL}
     sdl = compose([SubgraphSource(name, url, sdls[name]) for name, url in urls.items()])
@@ -119,7 +119,7 @@ def gateway(settings: Settings, urls: dict[str, str]) -> Iterator[str]:
 
 @pytest.fixture(scope="module", params=list(FAILURES))
 def failing(
-    request: pytest.FixtureRequest, settings: Settings, subgraphs: str
+    request: pytest.FixtureRequest, settings: SystemSettings, subgraphs: str
 ) -> Iterator[tuple[str, str, str]]:
     """(kind of failure, the failing subgraph's URL, the gateway's base URL)."""
     url = stock_url(request.param, subgraphs)
@@ -133,7 +133,7 @@ def post(base: str, query: str) -> dict[str, Any]:
     return answer.json()
 
 
-def test_the_working_stack_answers_everything(settings: Settings, subgraphs: str) -> None:
+def test_the_working_stack_answers_everything(settings: SystemSettings, subgraphs: str) -> None:
     urls = {"library": f"{subgraphs}/ok/library", "stock": f"{subgraphs}/ok/stock"}
     with gateway(settings, urls) as base:
         answer = post(base, QUERY)

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from gateway.supergraph import Supergraph
-from services.cli import composed_supergraph
+from qf.schema import composed_supergraph
 
 FILE = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
 

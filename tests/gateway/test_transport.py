@@ -13,8 +13,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from gateway.executor import SubgraphFailure
+from gateway.signing import Caller
 from gateway.transport import SubgraphClient
-from services.common.signing import Caller
 from tests.gateway.servers import serve
 
 received: list[bytes] = []

@@ -143,7 +143,7 @@ async def test_a_wrong_folder_is_refused_plainly(make_database: Any, tmp_path: P
     url = await make_database()
     env = {**os.environ, "QF_DATABASE_URL": url}
     done = subprocess.run(
-        [sys.executable, "-m", "services.cli", "import", "naics", str(tmp_path)],
+        [sys.executable, "-m", "qf", "import", "naics", str(tmp_path)],
         env=env,
         capture_output=True,
         text=True,

@@ -15,9 +15,9 @@ import pytest
 from gateway.apikeys import create_api_key
 from gateway.server import create_gateway_app
 from gateway.sources import live_supergraph
+from qf.database import migrate_gateway
+from qf.settings import SystemSettings
 from services.common.db import Database
-from services.common.migrations import migrate_service
-from services.common.settings import Settings
 from services.mapping.app import create_mapping_app
 from services.mapping.store import WriteSummary
 from services.registry.app import create_registry_app
@@ -56,7 +56,7 @@ query {
 @pytest.fixture(scope="module")
 async def keys(make_database: Callable[[], Any]) -> tuple[str, dict[str, str]]:
     url = await make_database()
-    await migrate_service(url, "gateway")
+    await migrate_gateway(url)
     db = await Database.connect(url, "gateway")
     try:
         made = {
@@ -92,7 +92,7 @@ async def proposals(mapping_db: Database) -> None:
 
 @pytest.fixture(scope="module")
 def gateway_base(
-    settings: Settings,
+    settings: SystemSettings,
     registry_url: str,
     full_import: tuple[str, list[WriteSummary]],
     keys: tuple[str, dict[str, str]],

@@ -10,7 +10,7 @@ import pytest
 
 from gateway.server import create_gateway_app
 from gateway.sources import live_supergraph
-from services.common.settings import Settings
+from qf.settings import SystemSettings
 from services.mapping.app import create_mapping_app
 from services.mapping.store import WriteSummary
 from services.registry.app import create_registry_app
@@ -31,7 +31,7 @@ query ($code: String!) {
 
 @pytest.fixture(scope="module")
 def gateway_base(
-    settings: Settings, registry_url: str, full_import: tuple[str, list[WriteSummary]]
+    settings: SystemSettings, registry_url: str, full_import: tuple[str, list[WriteSummary]]
 ) -> Iterator[str]:
     secret = settings.require_secret()
     with (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common.signing import CREDIT_BANK_SUBJECT
+from services.common.callers import CREDIT_BANK_SUBJECT
 from tests.conftest import GraphQLClient
 
 DEPOSIT_CHECK = """query($representations: [_Any!]!) {

@@ -19,10 +19,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from services.common.reference import LEVEL_DESCRIPTORS, LEVEL_DESCRIPTORS_SOURCE
 from services.mapping.model import Dataset, Edge, Fact, Item, Method, Relation, Scheme
 from services.mapping.scope import COMMITTEE_FACT, COMMITTEE_SOURCE, ReasonKind, automotive_reasons
 from services.registry.importer import STANDARDS_FILE, parse_standards
-from services.registry.reference import LEVEL_DESCRIPTORS, LEVEL_DESCRIPTORS_SOURCE
 
 RENEC_SECTOR_SOURCE = "CONOCER, RENEC: the standard's productive sector (secProductivo), a SCIAN 2023 sector"
 RENEC_LEVEL_SOURCE = "CONOCER, RENEC: the standard's competence level (nivel)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from services.common.reference import SCIAN_2023_SECTORS
 from services.mapping.model import Dataset, Edge, Item, Method, Relation, Scheme
 from services.mapping.scope import ReasonKind, automotive_reasons
 from services.mapping.sources.conocer import (
@@ -21,7 +22,6 @@ from services.mapping.sources.conocer import (
 )
 from services.mapping.store import write_illustrative_agreement
 from services.registry import sample as registry_sample
-from services.registry.reference import SCIAN_2023_SECTORS
 
 CIP_SOC = "NCES and BLS, CIP 2020 to SOC 2018 crosswalk"
 ONET = "O*NET-SOC taxonomy: each occupation's code begins with its SOC code"

@@ -1,4 +1,8 @@
-"""The internal request signature (DESIGN.md section 6).
+"""The gateway-to-subgraph wire protocol: the signed caller header (DESIGN.md section 6).
+
+The gateway owns this protocol; a subgraph that serves it imports this one module (services/ do), which
+imports nothing but the standard library. That dependency runs one way: nothing in gateway/ imports a
+subgraph's code (tests/test_import_contracts.py checks both).
 
 The gateway authenticates the caller, then tells the subgraph who it is in `X-QF-Caller` (base64url
 JSON: role, subject, scope, person, request id) and proves it in `X-QF-Signature`:
@@ -30,12 +34,6 @@ CALLER_HEADER = "x-qf-caller"
 SIGNATURE_HEADER = "x-qf-signature"
 
 ROLES = ("public", "registrar", "committee", "certifier", "taskforce", "admin")
-
-# The subject the credit bank signs its own calls to the registry with (services/credits/registry_link.py).
-# The gateway never sends it (its subjects are `apikey:<id>`), so the registry can tell the credit bank
-# verifying a deposit for the institution in the caller's scope (which discloses the learner's
-# certificates to that institution) from a registrar asking.
-CREDIT_BANK_SUBJECT = "service:credits"
 
 # How far a signature's time may lie from the subgraph's clock, either way, by default. Gateway and
 # subgraphs sign and check within milliseconds of each other; the window only absorbs clock drift.

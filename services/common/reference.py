@@ -1,4 +1,4 @@
-"""Published facts the registry carries as code: the 20 SCIAN 2023 sectors and the 5 level descriptors.
+"""Published facts the services carry as code: the 20 SCIAN 2023 sectors and the 5 level descriptors.
 
 Sector titles are INEGI's SCIAN 2023 titles (English: the NAICS 2022 wording where the sector is
 trilateral, otherwise INEGI's English edition). Level descriptors are quoted from the ILO background

@@ -1,0 +1,7 @@
+"""`python -m qf`, the same as the installed `qf` command."""
+
+import sys
+
+from qf.cli import main
+
+sys.exit(main())

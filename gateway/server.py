@@ -98,7 +98,7 @@ def create_gateway_app(
     development = settings.environment == "development"
     introspection = settings.introspection_enabled
     limits = Limits.from_settings(settings)
-    persisted = PersistedQueries()
+    persisted = PersistedQueries(shared=settings.persisted_queries_dir)
     metrics = GatewayMetrics()
     ide = GraphiQL()
     portal = Portal(portal_dir) if portal_dir is not None else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -48,6 +49,9 @@ class GatewaySettings(BaseModel):
     subgraph_timeout_seconds: float = Field(10.0, gt=0, le=300)
     # Identical subgraph queries in flight at once for the same caller are sent once (gateway/transport.py).
     deduplicate_subgraph_queries: bool = True
+    # A folder the gateway processes of one machine share persisted queries through (gateway/apq.py);
+    # `qf serve --service gateway --workers N` makes one. Unset: each process keeps its own.
+    persisted_queries_dir: Path | None = None
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from gateway.signing import ROLES
 from gateway.sources import file_supergraph, live_supergraph
-from qf.database import load_data, migrate_all, with_gateway, with_mapping, with_registry
+from qf.database import load_data, migrate_all, migrate_gateway, with_gateway, with_mapping, with_registry
 from qf.schema import write_schema
 from qf.servers import (
     Listener,
@@ -35,22 +35,45 @@ from services.common.settings import SERVICES
 from services.mapping.datasets import DATASETS, FOLDERS
 from services.registry.importer import RenecImportError
 
+MAX_WORKERS = 64
+
 
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     if args.supergraph and args.service != "gateway":
         print("qf: --supergraph goes with --service gateway", file=sys.stderr)
         return 2
+    if args.workers != 1 and args.service != "gateway":
+        print("qf: --workers goes with --service gateway", file=sys.stderr)
+        return 2
+    if not 1 <= args.workers <= MAX_WORKERS:
+        print(f"qf: --workers must be between 1 and {MAX_WORKERS}", file=sys.stderr)
+        return 2
     if args.service == "gateway":
         if args.supergraph is not None:
-            app = gateway_app(settings, file_supergraph(args.supergraph), own_database=False)
+            loader = file_supergraph(args.supergraph)
         else:
             stopped, supergraph = uvloop.run(wait_for_subgraphs(settings))
             if supergraph is None:
-                print(f"qf: stopped by {stopped} before the gateway started: its subgraphs never all "
-                      "answered (see above)", file=sys.stderr)
+                print(
+                    f"qf: stopped by {stopped} before the gateway started: its subgraphs never all "
+                    "answered (see above)",
+                    file=sys.stderr,
+                )
                 return 1
-            app = gateway_app(settings, ready(supergraph))
+            loader = ready(supergraph)
+        own_database = args.supergraph is None
+        if args.workers > 1:
+            from qf.workers import serve_workers
+
+            url = settings.database_url
+            if own_database:
+                url = resolve_database_url(settings)
+                asyncio.run(migrate_gateway(url))
+            port = args.port or settings.gateway_port
+            serve_workers(settings, asyncio.run(loader()), url, port, args.workers)
+            return 0
+        app = gateway_app(settings, loader, own_database=own_database)
         public = Listener(app, args.port or settings.gateway_port, public=True)
         listeners = [public, *metrics_listeners(app, settings)]
         uvloop.run(serve_all(listeners, settings))
@@ -94,6 +117,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     asyncio.run(migrate_all(resolve_database_url(get_settings())))
     return 0
 
+
 def cmd_import(args: argparse.Namespace) -> int:
     """RENEC goes to the registry and, as crosswalk items, to the mapping service; the rest to mapping."""
     from services.mapping.importer import import_all, import_dataset
@@ -131,8 +155,10 @@ def _wrong_folder(dataset: str, path: Path) -> str | None:
         return f"{path} is not a folder"
     if dataset == "all":
         if path.name in FOLDERS.values():
-            return (f"{path} is one dataset's folder; `qf import all` takes the folder that holds them all "
-                    f"(like ../shared/data), perhaps {path.parent}")
+            return (
+                f"{path} is one dataset's folder; `qf import all` takes the folder that holds them all "
+                f"(like ../shared/data), perhaps {path.parent}"
+            )
         missing = [folder for folder in FOLDERS.values() if not (path / folder).is_dir()]
         if missing:
             return f"{path} lacks the dataset folders {', '.join(missing)} that `qf import all` reads"
@@ -178,6 +204,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     for summary in asyncio.run(with_mapping(lambda conn: import_renec_rows(conn, rows))):
         print(summary.render())
     return 0
+
 
 # Where the scope of each role is defined: a key that acts for an institution, committee, body or party
 # that does not exist would be refused by every rule that checks it, or worse, act for one made later.
@@ -277,6 +304,7 @@ def cmd_apikey_list(args: argparse.Namespace) -> int:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     return 0
 
+
 def cmd_compose(args: argparse.Namespace) -> int:
     return write_schema()
 
@@ -310,6 +338,14 @@ def parser() -> argparse.ArgumentParser:
         "--supergraph",
         type=Path,
         help="with --service gateway: serve this supergraph file (no database needed)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="with --service gateway: serve in N processes behind one port (each runs on one core; "
+        "persisted queries and API-key revocations are shared)",
     )
     serve.set_defaults(run=cmd_serve)
 

@@ -1,8 +1,11 @@
 """Relay cursor connections with keyset pagination.
 
 A cursor is the sort key of the row it points at, as JSON, base64url-encoded and followed by a short
-HMAC so that a client cannot forge one (a forged or damaged cursor is a `BAD_USER_INPUT`, not a
-database error). Pages are read with one extra row to learn whether another page follows.
+checksum (an HMAC under a fixed key in this file). The checksum is not a secret and does not stop anyone
+from making a cursor: it catches damaged and hand-edited ones, so they get a clear `BAD_USER_INPUT`
+instead of a page from nowhere. Forging is harmless by design: a cursor's values are checked for count,
+type and range and reach SQL only as bound parameters. Pages are read with one extra row to learn
+whether another page follows.
 """
 
 from __future__ import annotations

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -21,19 +20,22 @@ from typing import Any
 import asyncpg
 
 from services.common.db import Database
-from services.registry.reference import fold, sector_for_title
+from services.common.renec.reference import fold
+from services.common.renec.standards import (
+    STANDARDS_FILE,
+    ParsedStandard,
+    RenecImportError,
+    parse_standards,
+    text,
+)
 from services.registry.structures import Structure, StructureError, import_structure, read_structures
 
-STANDARDS_FILE = "extracted/ec_standards_api.json"
 COMMITTEES_FILE = "extracted/committees_complete.json"
 BODIES_FILE = "db/certifiers.json"
 CENTRES_FILE = "db/centers.json"
 RELATIONS_FILE = "db/ec-certifier-relations.json"
 
 SOURCE = "renec"
-STANDARD_KEYS = ("codigo", "nivel", "titulo", "comite", "secProductivo")
-
-_CODE = re.compile(r"^(EC\d{4})(?:\.(\d{2}))?$")
 
 # CONOCER was created in 1995; earlier `fechaIntegracion` values (the file has 1900-01-01) are
 # placeholders for "unknown", not real formation dates.
@@ -47,10 +49,6 @@ _BODY_KINDS = {
     "oc": "OC",
     "organismo certificador": "OC",
 }
-
-
-class RenecImportError(ValueError):
-    """The input cannot be imported as a whole; nothing was written."""
 
 
 @dataclass
@@ -111,18 +109,6 @@ class ImportSummary:
 
 
 @dataclass(frozen=True)
-class ParsedStandard:
-    code: str
-    base_code: str
-    version: int
-    title: str
-    level: int
-    sector_code: str
-    sector_title: str
-    committee_name: str | None
-
-
-@dataclass(frozen=True)
 class _Committee:
     id: str
     conocer_key: str | None
@@ -130,77 +116,6 @@ class _Committee:
     sector_label: str | None
     state: str | None
     formed_on: date | None
-
-
-def _text(value: Any) -> str | None:
-    """Stripped text, or None when blank; str.strip() also removes the NBSP RENEC leaves in codes."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def parse_standards(rows: list[dict[str, Any]]) -> list[ParsedStandard]:
-    """Validates the whole list before anything is written, reporting every problem at once."""
-    problems: list[str] = []
-    unmapped: Counter[str] = Counter()
-    parsed: list[ParsedStandard] = []
-    seen: set[str] = set()
-    for index, row in enumerate(rows):
-        if not isinstance(row, Mapping):
-            problems.append(f"row {index}: not an object")
-            continue
-        missing = [key for key in STANDARD_KEYS if key not in row]
-        if missing:
-            problems.append(f"row {index}: missing {', '.join(missing)}")
-            continue
-        code = _text(row["codigo"]) or ""
-        match = _CODE.match(code)
-        if not match:
-            problems.append(f"row {index}: invalid code {row['codigo']!r}")
-            continue
-        if code in seen:
-            problems.append(f"row {index}: duplicate code {code}")
-            continue
-        seen.add(code)
-        try:
-            level = int(str(row["nivel"]).strip())
-        except ValueError:
-            level = 0
-        if not 1 <= level <= 5:
-            problems.append(f"{code}: level {row['nivel']!r} is not 1..5")
-            continue
-        title = _text(row["titulo"])
-        if not title:
-            problems.append(f"{code}: empty title")
-            continue
-        sector_label = _text(row["secProductivo"]) or ""
-        sector = sector_for_title(sector_label)
-        if sector is None:
-            unmapped[sector_label] += 1
-            continue
-        parsed.append(
-            ParsedStandard(
-                code=code,
-                base_code=match[1],
-                version=int(match[2] or 0),
-                title=title,
-                level=level,
-                sector_code=sector.code,
-                sector_title=sector.title_es,
-                committee_name=_text(row["comite"]),
-            )
-        )
-    if unmapped:
-        listed = "; ".join(f"{title!r} ({n} standards)" for title, n in sorted(unmapped.items()))
-        problems.insert(0, f"sector titles with no SCIAN 2023 sector: {listed}")
-    if problems:
-        shown = problems[:20]
-        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-        raise RenecImportError(
-            "RENEC standards list rejected, nothing imported:\n  " + "\n  ".join(shown) + more
-        )
-    return parsed
 
 
 def _created_committee_id(name: str) -> str:
@@ -451,7 +366,7 @@ def _load_json(folder: Path, relative: str, summary: ImportSummary) -> Any | Non
         summary.notes.append(f"{relative} not found, skipped")
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.readtext(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise RenecImportError(f"{path} is not valid JSON: {exc}") from exc
 
@@ -487,16 +402,16 @@ def _parse_committees(
             placeholders += 1
         committees[committee_id] = _Committee(
             id=committee_id,
-            conocer_key=_text(item.get("clave")),
+            conocer_key=text(item.get("clave")),
             # Two committees have an empty name in RENEC; they are kept (ids and standards still
             # identify them) and never matched by name.
-            name=_text(item.get("nombre")) or "",
-            sector_label=_text(item.get("sectorProductivoStr")),
-            state=_text(item.get("entidadStr")),
+            name=text(item.get("nombre")) or "",
+            sector_label=text(item.get("sectorProductivoStr")),
+            state=text(item.get("entidadStr")),
             formed_on=formed_on,
         )
         for associated in item.get("estandaresAsociados") or ():
-            code = _text(associated.get("codigo")) if isinstance(associated, dict) else None
+            code = text(associated.get("codigo")) if isinstance(associated, dict) else None
             if code:
                 links[code].append(committee_id)
     if placeholders:
@@ -516,8 +431,8 @@ async def _import_bodies(
 ) -> None:
     bodies: dict[str, tuple[str, str, bool]] = {}
     for item in items:
-        body_id = _text(item.get("id"))
-        name = _text(item.get("name")) or _text(item.get("razonSocial"))
+        body_id = text(item.get("id"))
+        name = text(item.get("name")) or text(item.get("razonSocial"))
         if not body_id or not name:
             summary.certification_bodies.skipped += 1
             continue
@@ -557,8 +472,8 @@ async def _import_accreditations(
     pairs: set[tuple[str, str]] = set()
     skipped = 0
     for item in items:
-        code = _text(item.get("ecCode"))
-        body_id = _text(item.get("certifierId"))
+        code = text(item.get("ecCode"))
+        body_id = text(item.get("certifierId"))
         if code is None or body_id is None or code not in known_codes or body_id not in known_bodies:
             skipped += 1
             continue
@@ -592,12 +507,12 @@ async def _import_centres(
 ) -> None:
     centres: dict[str, tuple[str, bool, list[str]]] = {}
     for item in items:
-        centre_id = _text(item.get("id"))
-        name = _text(item.get("name")) or _text(item.get("nombre"))
+        centre_id = text(item.get("id"))
+        name = text(item.get("name")) or text(item.get("nombre"))
         if not centre_id or not name:
             summary.centres.skipped += 1
             continue
-        codes = [c for c in (_text(code) for code in item.get("ec_codes") or ()) if c]
+        codes = [c for c in (text(code) for code in item.get("ec_codes") or ()) if c]
         centres[centre_id] = (name, item.get("activo") is not False, codes)
     if not centres:
         return

@@ -25,8 +25,8 @@ import asyncpg
 
 from services.common.db import Database
 from services.common.errors import BadUserInput, Conflict, NotFound
+from services.common.renec.reference import SECTORS_BY_CODE
 from services.common.signing import Caller
-from services.registry.reference import SECTORS_BY_CODE
 from services.registry.store import normalise_code
 
 MIN_NOMINATIONS = 3

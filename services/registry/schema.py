@@ -14,9 +14,9 @@ from strawberry.types import Info
 from services.common.context import Context
 from services.common.errors import BadUserInput, NotFound
 from services.common.pagination import Connection, decode_cursor, make_page, page_size
+from services.common.renec.reference import LEVEL_DESCRIPTORS, SCIAN_2023_SECTORS, SECTORS_BY_CODE, fold
 from services.common.schema import SubgraphSchema
 from services.registry import privacy, rules, spelling, store
-from services.registry.reference import LEVEL_DESCRIPTORS, SCIAN_2023_SECTORS, SECTORS_BY_CODE, fold
 from services.registry.types import (
     BodyKind,
     Certificate,

@@ -18,7 +18,7 @@ from typing import Any
 
 import asyncpg
 
-from services.registry.reference import fold
+from services.common.renec.reference import fold
 
 STRUCTURES_GLOB = "db/*_structure.json"
 

@@ -18,8 +18,8 @@ from strawberry.types import Info
 
 from services.common.context import Context, by_key
 from services.common.pagination import Connection, decode_cursor, make_page, page_size
+from services.common.renec.reference import LEVEL_DESCRIPTORS, LEVEL_DESCRIPTORS_SOURCE, SECTORS_BY_CODE
 from services.registry import privacy, store
-from services.registry.reference import LEVEL_DESCRIPTORS, LEVEL_DESCRIPTORS_SOURCE, SECTORS_BY_CODE
 
 
 def _ctx(info: Info) -> Context:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from services.common.db import Database
+from services.common.renec.reference import fold
 from services.registry.importer import (
     BODIES_FILE,
     CENTRES_FILE,
@@ -20,7 +21,6 @@ from services.registry.importer import (
     import_renec,
     import_standards,
 )
-from services.registry.reference import fold
 
 RENEC = "conocer_renec_avala"
 

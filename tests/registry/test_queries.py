@@ -11,9 +11,9 @@ import pytest
 
 from services.common.db import Database
 from services.common.pagination import encode_cursor
+from services.common.renec.reference import fold
 from services.common.settings import Settings
 from services.registry import rules, sample
-from services.registry.reference import fold
 from services.registry.types import CertificateVerification
 from tests.conftest import GraphQLClient
 from tests.registry.disclosure import deposit_check

@@ -366,7 +366,7 @@ def _load_json(folder: Path, relative: str, summary: ImportSummary) -> Any | Non
         summary.notes.append(f"{relative} not found, skipped")
         return None
     try:
-        return json.loads(path.readtext(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise RenecImportError(f"{path} is not valid JSON: {exc}") from exc
 

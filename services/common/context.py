@@ -9,7 +9,6 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from services.common.db import Database
-from services.common.errors import Forbidden
 from services.common.settings import Settings
 from services.common.signing import Caller
 
@@ -32,24 +31,6 @@ class Context:
         if name not in self._loaders:
             self._loaders[name] = DataLoader(load_fn=batch)
         return self._loaders[name]
-
-    def require_role(self, *roles: str, scope: str | None = None) -> Caller:
-        """The caller, if it has one of `roles` (and, for scoped roles, acts for `scope`).
-
-        `admin` passes everywhere.
-        """
-        caller = self.caller
-        if caller.role == "admin":
-            return caller
-        if caller.role not in roles:
-            allowed = ", ".join(sorted({*roles, "admin"}))
-            raise Forbidden(
-                f"This needs one of the roles {allowed}; you are {caller.role!r}.",
-                requiredRoles=sorted({*roles, "admin"}),
-            )
-        if scope is not None and caller.scope != scope:
-            raise Forbidden(f"Your {caller.role} key acts for {caller.scope!r}, not for {scope!r}.")
-        return caller
 
 
 def by_key(rows: Sequence[Any], keys: Sequence[Hashable], key: str) -> list[Any]:

@@ -20,6 +20,7 @@ import asyncpg
 from services.common.db import Database
 from services.common.errors import BadUserInput, Conflict, Forbidden, NotFound
 from services.common.inputs import shown
+from services.common.permissions import allows, require_role
 from services.common.signing import Caller
 from services.credits.conversion import CreditSystem
 from services.credits.registry_link import RegistryClient
@@ -72,15 +73,7 @@ def _subject(caller: Caller) -> str:
 
 def require_institution_role(caller: Caller, institution_id: str) -> None:
     """Registrars act for their own institution only; admins for any."""
-    if caller.role == "admin":
-        return
-    if caller.role != "registrar":
-        raise Forbidden(
-            f"This needs a registrar of {institution_id} or an admin; you are {caller.role!r}.",
-            requiredRoles=["admin", "registrar"],
-        )
-    if caller.scope != institution_id:
-        raise Forbidden(f"Your registrar key acts for {caller.scope!r}, not for {institution_id!r}.")
+    require_role(caller, "registrar", scope=institution_id)
 
 
 # --- reading -------------------------------------------------------------------------------------------
@@ -203,7 +196,7 @@ async def upsert_institution(db: Database, caller: Caller, given: InstitutionInp
     exists = await db.fetchval("SELECT true FROM institutions WHERE id = $1", given.id)
     if exists:
         require_institution_role(caller, given.id)
-    elif caller.role != "admin":
+    elif not allows(caller):
         raise Forbidden("Only an admin adds an institution; a registrar then maintains its own.")
     return await db.fetchrow(
         f"""INSERT INTO institutions (id, name_es, name_en, country, credit_system, website)

@@ -12,6 +12,7 @@ from strawberry.types import Info
 from services.common.errors import BadUserInput, NotFound
 from services.common.inputs import int_id
 from services.common.pagination import Connection, decode_cursor, make_page, page_size
+from services.common.permissions import allows
 from services.common.schema import SubgraphSchema
 from services.credits import catalog, conversion, ledger, transcript
 from services.credits.registry_link import RegistryClient
@@ -194,7 +195,7 @@ class Query:
             where("valid_from <= ?", day)
             where("(valid_to IS NULL OR valid_to >= ?)", day)
         # What the caller may see: approved rules, plus every rule of its own institution.
-        if caller.role != "admin":
+        if not allows(caller):
             own = caller.scope if caller.role == "registrar" else None
             where("(status = 'approved' OR institution_id = ?)", own)
         (before,) = decode_cursor(after, 1, kinds=(int,)) if after else [None]

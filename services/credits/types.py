@@ -20,6 +20,7 @@ from strawberry.types import Info
 
 from services.common.context import Context, by_key
 from services.common.errors import Forbidden, NotFound
+from services.common.permissions import allows
 from services.credits import catalog, conversion, transcript
 from services.credits.ledger import ENTRY_COLUMNS
 from services.credits.registry_link import certificate_from_graphql
@@ -322,7 +323,7 @@ class EquivalenceRule:
 
 def _is_insider(info: Info, institution_id: str) -> bool:
     caller = _ctx(info).caller
-    return caller.role == "admin" or (caller.role == "registrar" and caller.scope == institution_id)
+    return allows(caller, "registrar", scope=institution_id)
 
 
 # --- the registry's entities ---------------------------------------------------------------------------

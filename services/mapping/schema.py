@@ -12,6 +12,7 @@ from strawberry.types import Info
 from services.common.errors import BadUserInput
 from services.common.inputs import int_id
 from services.common.pagination import Connection, decode_cursor, make_page, page_size
+from services.common.permissions import IsTaskforce
 from services.common.schema import SubgraphSchema
 from services.mapping import model, rules
 from services.mapping.agreements import Decision, Party, Recognition, RecognitionAgreement, recognitions_where
@@ -270,11 +271,12 @@ class DecisionInput:
 class Mutation:
     @strawberry.mutation(
         description="Propose a mapping between two items (taskforce, admin). It counts in crosswalks once "
-        "another person endorses it with `reviewMapping`."
+        "another person endorses it with `reviewMapping`.",
+        permission_classes=[IsTaskforce],
     )
     async def propose_mapping(self, info: Info, input: MappingInput) -> MappingEdge:
         ctx = _ctx(info)
-        caller = ctx.require_role("taskforce")
+        caller = ctx.caller
         edge_id = await rules.propose_mapping(
             ctx.db,
             rules.Proposal(
@@ -294,13 +296,14 @@ class Mutation:
         return MappingEdge.from_row(await load_edge(info, edge_id))
 
     @strawberry.mutation(
-        description="Endorse or reject a proposed mapping (taskforce, admin); never one's own proposal."
+        description="Endorse or reject a proposed mapping (taskforce, admin); never one's own proposal.",
+        permission_classes=[IsTaskforce],
     )
     async def review_mapping(
         self, info: Info, id: strawberry.ID, decision: Review, note: str | None = None
     ) -> MappingEdge:
         ctx = _ctx(info)
-        caller = ctx.require_role("taskforce")
+        caller = ctx.caller
         edge_id = int_id(id, what="a mapping id")
         await rules.review_mapping(ctx.db, edge_id, decision is Review.ENDORSE, note, caller)
         await graph_holder(info).refresh()  # the reviewer's next crosswalk already sees it
@@ -312,11 +315,12 @@ class Mutation:
         f"for (MX or US; taskforce, admin): at most {rules.MAX_REVIEWS}, all or none. Each party decides "
         "once per proposal and never on its own proposal; the first endorsement makes the mapping count "
         "in crosswalks, a rejection by either party takes it out, and both parties' endorsements make it "
-        "mutual."
+        "mutual.",
+        permission_classes=[IsTaskforce],
     )
     async def review_mappings(self, info: Info, decisions: list[ReviewDecisionInput]) -> list[MappingEdge]:
         ctx = _ctx(info)
-        caller = ctx.require_role("taskforce")
+        caller = ctx.caller
         if len(decisions) > rules.MAX_REVIEWS:  # before parsing ids: the bound comes first
             raise BadUserInput(
                 f"{len(decisions)} decisions; at most {rules.MAX_REVIEWS} go in one call.",
@@ -337,11 +341,12 @@ class Mutation:
         return [MappingEdge.from_row(by_id[d.edge_id]) for d in parsed]
 
     @strawberry.mutation(
-        description="Open a recognition agreement between Mexico and the US (taskforce, admin)."
+        description="Open a recognition agreement between Mexico and the US (taskforce, admin).",
+        permission_classes=[IsTaskforce],
     )
     async def create_recognition_agreement(self, info: Info, input: AgreementInput) -> RecognitionAgreement:
         ctx = _ctx(info)
-        caller = ctx.require_role("taskforce")
+        caller = ctx.caller
         await rules.create_agreement(
             ctx.db,
             rules.AgreementInput(
@@ -361,11 +366,12 @@ class Mutation:
 
     @strawberry.mutation(
         description="Record one party's decision on recognising a standard as a counterpart "
-        "(taskforce acting for that party, admin). Mutual once both endorsed."
+        "(taskforce acting for that party, admin). Mutual once both endorsed.",
+        permission_classes=[IsTaskforce],
     )
     async def record_recognition_decision(self, info: Info, input: DecisionInput) -> Recognition:
         ctx = _ctx(info)
-        caller = ctx.require_role("taskforce")
+        caller = ctx.caller
         counterpart = (input.counterpart.scheme.value, input.counterpart.code.strip())
         await rules.record_decision(
             ctx.db,

@@ -14,6 +14,13 @@ from strawberry.types import Info
 from services.common.context import Context
 from services.common.errors import BadUserInput, NotFound
 from services.common.pagination import Connection, decode_cursor, make_page, page_size
+from services.common.permissions import (
+    IsAdmin,
+    IsCertifier,
+    IsCommittee,
+    IsRegistrarOrCertifier,
+    require_role,
+)
 from services.common.renec.reference import LEVEL_DESCRIPTORS, SCIAN_2023_SECTORS, SECTORS_BY_CODE, fold
 from services.common.schema import SubgraphSchema
 from services.registry import privacy, rules, spelling, store
@@ -557,11 +564,11 @@ class Query:
         return Certificate.from_row(row)
 
     @strawberry.field(
-        description="A certificate holder, by holderRef or by CURP (registrars, certifiers, admins)."
+        description="A certificate holder, by holderRef or by CURP (registrars, certifiers, admins).",
+        permission_classes=[IsRegistrarOrCertifier],
     )
     async def learner(self, info: Info, holder_ref: str | None = None, curp: str | None = None) -> Learner:
         ctx = _ctx(info)
-        ctx.require_role("registrar", "certifier")
         if (holder_ref is None) == (curp is None):
             raise BadUserInput("Give exactly one of holderRef and curp.")
         if curp is not None:
@@ -623,11 +630,12 @@ async def _written_standard(ctx: Context, code: str) -> Standard:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
-        description="A committee submits a new standard or a new version (committee, admin)."
+        description="A committee submits a new standard or a new version (committee, admin).",
+        permission_classes=[IsCommittee],
     )
     async def submit_standard(self, info: Info, input: SubmitStandardInput) -> Standard:
         ctx = _ctx(info)
-        ctx.require_role("committee", scope=input.committee_id)
+        require_role(ctx.caller, "committee", scope=input.committee_id)
         code = await rules.submit_standard(
             ctx.db,
             rules.StandardSubmission(
@@ -655,7 +663,8 @@ class Mutation:
         return await _written_standard(ctx, code)
 
     @strawberry.mutation(
-        description="The standard's committee nominates a certification body (committee, admin)."
+        description="The standard's committee nominates a certification body (committee, admin).",
+        permission_classes=[IsCommittee],
     )
     async def nominate_certification_body(
         self, info: Info, standard_code: str, body_id: strawberry.ID
@@ -665,29 +674,34 @@ class Mutation:
         row = await load_standard(info, code)
         if row is None:
             raise NotFound(f"There is no standard {code}.", argument="standardCode")
-        ctx.require_role("committee", scope=row["committee_id"])
+        require_role(ctx.caller, "committee", scope=row["committee_id"])
         await rules.nominate(ctx.db, code, body_id, ctx.caller)
         return await _written_standard(ctx, code)
 
     @strawberry.mutation(
-        description="CONOCER publishes a submitted standard; needs 3 nominated bodies (admin)."
+        description="CONOCER publishes a submitted standard; needs 3 nominated bodies (admin).",
+        permission_classes=[IsAdmin],
     )
     async def publish_standard(
         self, info: Info, code: str, published_on: date, review_on: date | None = None
     ) -> Standard:
         ctx = _ctx(info)
-        ctx.require_role("admin")
         await rules.publish(ctx.db, code, published_on, review_on)
         return await _written_standard(ctx, code)
 
-    @strawberry.mutation(description="CONOCER withdraws a standard; it can no longer be certified (admin).")
+    @strawberry.mutation(
+        description="CONOCER withdraws a standard; it can no longer be certified (admin).",
+        permission_classes=[IsAdmin],
+    )
     async def withdraw_standard(self, info: Info, code: str, withdrawn_on: date) -> Standard:
         ctx = _ctx(info)
-        ctx.require_role("admin")
         await rules.withdraw(ctx.db, code, withdrawn_on)
         return await _written_standard(ctx, code)
 
-    @strawberry.mutation(description="Accredit a body for a standard over a validity window (admin).")
+    @strawberry.mutation(
+        description="Accredit a body for a standard over a validity window (admin).",
+        permission_classes=[IsAdmin],
+    )
     async def accredit_certification_body(
         self,
         info: Info,
@@ -697,23 +711,28 @@ class Mutation:
         valid_to: date | None = None,
     ) -> CertificationBody:
         ctx = _ctx(info)
-        ctx.require_role("admin")
         await rules.accredit(ctx.db, body_id, standard_code, valid_from, valid_to)
         return CertificationBody.from_row((await store.bodies_by_id(ctx.db, [body_id]))[0])
 
-    @strawberry.mutation(description="Register an evaluator with a body (that body's certifier, admin).")
+    @strawberry.mutation(
+        description="Register an evaluator with a body (that body's certifier, admin).",
+        permission_classes=[IsCertifier],
+    )
     async def register_evaluator(
         self, info: Info, id: strawberry.ID, body_id: strawberry.ID, person_ref: str, display_name: str
     ) -> Evaluator:
         ctx = _ctx(info)
-        ctx.require_role("certifier", scope=body_id)
+        require_role(ctx.caller, "certifier", scope=body_id)
         await rules.register_evaluator(ctx.db, id, body_id, person_ref, display_name)
         return Evaluator(id=id, display_name=display_name, active=True)
 
-    @strawberry.mutation(description="Issue a certificate (that body's certifier, admin); idempotent by key.")
+    @strawberry.mutation(
+        description="Issue a certificate (that body's certifier, admin); idempotent by key.",
+        permission_classes=[IsCertifier],
+    )
     async def issue_certificate(self, info: Info, input: IssueCertificateInput) -> Certificate:
         ctx = _ctx(info)
-        ctx.require_role("certifier", scope=input.body_id)
+        require_role(ctx.caller, "certifier", scope=input.body_id)
         folio = await rules.issue_certificate(
             ctx.db,
             rules.Issue(
@@ -732,13 +751,13 @@ class Mutation:
         return Certificate.from_row((await store.certificates_by_folio(ctx.db, [folio]))[0])
 
     @strawberry.mutation(
-        description="Revoke a certificate; the record and its history stay (issuing body, admin)."
+        description="Revoke a certificate; the record and its history stay (issuing body, admin).",
+        permission_classes=[IsCertifier],
     )
     async def revoke_certificate(
         self, info: Info, folio: str, reason: str, revoked_on: date | None = None
     ) -> Certificate:
         ctx = _ctx(info)
-        ctx.require_role("certifier")
         await rules.revoke_certificate(ctx.db, folio, reason, revoked_on or date.today(), ctx.caller)
         return Certificate.from_row((await store.certificates_by_folio(ctx.db, [folio]))[0])
 

@@ -30,6 +30,7 @@ OFFLINE = (
     "services.common.settings",
     "services.common.signing",  # checked by the HTTP layer before GraphQL: a bad signature is a 401
     "services.mapping.counterparts.evaluation",  # the gold file, read by `qf` and tests
+    "services.common.renec.standards",  # RENEC's list, read by the importers
     "services.mapping.importer",
     "services.mapping.sources.",
     "services.registry.importer",

@@ -94,6 +94,31 @@ async def institutions_by_id(db: Database, ids: Sequence[str]) -> list[asyncpg.R
     return await db.fetch(f"SELECT {INSTITUTION_COLUMNS} FROM institutions WHERE id = ANY($1::text[])", ids)
 
 
+_INSTITUTIONS_MATCHING = (
+    "($1::text IS NULL OR country = upper($1)) AND ($2::text IS NULL OR credit_system = $2)"
+)
+
+
+async def institutions_page(
+    db: Database, country: str | None, credit_system: str | None, after: str, limit: int
+) -> list[asyncpg.Record]:
+    """Institutions of `country` and `credit_system` (None: any) by id, after the id `after`."""
+    return await db.fetch(
+        f"SELECT {INSTITUTION_COLUMNS} FROM institutions WHERE {_INSTITUTIONS_MATCHING} AND id > $3 "
+        "ORDER BY id LIMIT $4",
+        country,
+        credit_system,
+        after,
+        limit,
+    )
+
+
+async def count_institutions(db: Database, country: str | None, credit_system: str | None) -> int:
+    return await db.fetchval(
+        f"SELECT count(*) FROM institutions WHERE {_INSTITUTIONS_MATCHING}", country, credit_system
+    )
+
+
 async def programs_by_id(db: Database, ids: Sequence[str]) -> list[asyncpg.Record]:
     return await db.fetch(f"SELECT {PROGRAM_COLUMNS} FROM programs WHERE id = ANY($1::text[])", ids)
 

@@ -13,18 +13,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from strawberry.types import Info
-
-from services.common.context import Context
 from services.common.errors import Forbidden
 from services.common.permissions import allows
 from services.common.signing import CREDIT_BANK_SUBJECT, Caller
 
-
-def _ctx(info: Info) -> Context:
-    return info.context
+if TYPE_CHECKING:
+    from services.registry.loaders import Info
 
 
 def is_deposit_check(caller: Caller) -> bool:
@@ -38,46 +34,16 @@ def record_disclosure(info: Info, folio: str) -> Any:
     It is written, and committed, before the certificate is read: a revocation the feed shows after this
     check is then one the credit bank is allowed to see.
     """
-    ctx = _ctx(info)
-    institution = ctx.caller.scope
-
-    async def batch(folios: list[str]) -> list[None]:
-        await ctx.db.execute(
-            """INSERT INTO disclosures (holder_ref, institution_id, folio)
-               SELECT DISTINCT ON (holder_ref) holder_ref, $1, folio FROM certificates
-               WHERE folio = ANY($2::text[]) ORDER BY holder_ref, folio
-               ON CONFLICT DO NOTHING""",
-            institution,
-            folios,
-        )
-        return [None] * len(folios)
-
-    return ctx.loader("disclose", batch).load(folio)
-
-
-def _disclosed(info: Info, holder_ref: str) -> Any:
-    """Whether the caller's institution may see this holder's certificates; one query per request."""
-    ctx = _ctx(info)
-
-    async def batch(refs: list[str]) -> list[bool]:
-        rows = await ctx.db.fetch(
-            "SELECT holder_ref FROM disclosures WHERE institution_id = $1 AND holder_ref = ANY($2::text[])",
-            ctx.caller.scope,
-            refs,
-        )
-        found = {r["holder_ref"] for r in rows}
-        return [ref in found for ref in refs]
-
-    return ctx.loader("disclosed", batch).load(holder_ref)
+    return info.context.loaders.disclose.load(folio)
 
 
 async def may_read(info: Info, row: Any) -> bool:
     """Whether the caller may see this certificate (a `certificates` row) in full."""
-    caller = _ctx(info).caller
+    caller = info.context.caller
     if allows(caller, "certifier", scope=row["body_id"]):
         return True
     if caller.role == "registrar" and caller.scope:
-        return bool(await _disclosed(info, row["holder_ref"]))
+        return await info.context.loaders.disclosed.load(row["holder_ref"])
     return False
 
 

@@ -34,6 +34,7 @@ OFFLINE = (
     "services.mapping.importer",
     "services.mapping.sources.",
     "services.registry.importer",
+    "services.registry.renec_folder",  # the RENEC folder, read by the importer
     "services.registry.structures",  # the structure files, read by the importer
     "services.registry.sync",
 )

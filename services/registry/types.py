@@ -14,7 +14,7 @@ from typing import ClassVar
 import strawberry
 from strawberry.scalars import JSON
 
-from services.common.pagination import Connection, decode_cursor, make_page, page_size
+from services.common.pagination import Connection, Page
 from services.common.renec.reference import LEVEL_DESCRIPTORS, LEVEL_DESCRIPTORS_SOURCE, SECTORS_BY_CODE
 from services.common.rows import FromRow, Source
 from services.registry import privacy
@@ -243,19 +243,16 @@ class Standard(FromRow):
         self, info: Info, active_on: date | None = None, first: int | None = 20, after: str | None = None
     ) -> Connection[Accreditation]:
         loaders = info.context.loaders
-        size = page_size(first, info.context.settings.max_page_size)
-        key = tuple(decode_cursor(after, 3, kinds=(str, str, int))) if after else None
-        rows = await loaders.accreditation_page((active_on, key, size + 1)).load(self.code)
-        edges, page = make_page(
-            rows,
-            size,
-            cursor_of=lambda r: [r["name"], r["id"], r["accreditation_id"]],
-            node_of=Accreditation.from_row,
-            after=after,
-        )
+        page = Page.of(first, after, info.context.settings.max_page_size, kinds=(str, str, int))
+        rows = await loaders.accreditation_page((active_on, page.after, page.limit)).load(self.code)
         count = loaders.accreditation_count(active_on)
         code = self.code
-        return Connection(edges=edges, page_info=page, _count=lambda: count.load(code))
+        return page.connection(
+            rows,
+            key=lambda r: [r["name"], r["id"], r["accreditation_id"]],
+            node=Accreditation.from_row,
+            count=lambda: count.load(code),
+        )
 
 
 @strawberry.enum

@@ -18,13 +18,16 @@ import asyncpg
 
 @dataclass
 class Counts:
-    """What an upsert did to its rows; `withdrawn` is the importer's own (rows a source stopped listing)."""
+    """What an import did to its rows. An upsert counts the first four; `withdrawn` (rows kept but marked
+    as no longer listed) and `removed` (rows deleted because the source no longer has them) are the
+    importer's own."""
 
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
     withdrawn: int = 0
+    removed: int = 0
 
     def add(self, other: Counts) -> None:
         self.inserted += other.inserted
@@ -32,11 +35,12 @@ class Counts:
         self.unchanged += other.unchanged
         self.skipped += other.skipped
         self.withdrawn += other.withdrawn
+        self.removed += other.removed
 
     @property
     def changed(self) -> int:
-        """Rows inserted, updated or withdrawn: 0 means the table already matched the input."""
-        return self.inserted + self.updated + self.withdrawn
+        """Rows inserted, updated, withdrawn or removed: 0 means the table already matched the input."""
+        return self.inserted + self.updated + self.withdrawn + self.removed
 
 
 async def upsert(

@@ -71,6 +71,7 @@ from services.common.errors import Conflict  # noqa: E402
 from services.common.migrations import migrate_service  # noqa: E402
 from services.common.settings import Settings  # noqa: E402
 from services.credits import catalog, ledger, transcript  # noqa: E402
+from services.credits.loaders import Loaders  # noqa: E402
 from services.credits.registry_link import RegistryClient, certificate_from_graphql  # noqa: E402
 from services.credits.sample import load_sample as load_credits_sample  # noqa: E402
 from services.credits.schema import schema  # noqa: E402
@@ -299,8 +300,8 @@ class TranscriptBench:
     program: transcript.Program
     rules: list[transcript.Rule]
 
-    def context(self) -> Context:
-        return Context(db=self.db, caller=ADMIN, settings=self.settings)
+    def context(self) -> Context[Loaders]:
+        return Context(db=self.db, caller=ADMIN, settings=self.settings, loaders=Loaders(self.db, ADMIN))
 
     async def graphql(self, representations: list[dict[str, Any]]) -> list[dict[str, Any]]:
         result = await schema.execute(

@@ -20,13 +20,16 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
-from gateway.signing import InvalidSignature, read_signature
+from gateway.signing import Caller, InvalidSignature, read_signature
 from services.common import migrations
 from services.common.context import Context
 from services.common.db import Database
 from services.common.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# Builds a service's per-request DataLoaders (see `services.common.context`).
+LoadersFactory = Callable[[Database, Caller], Any]
 
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz"})
 _CONTENT_LENGTH = re.compile(r"[0-9]{1,18}")
@@ -139,17 +142,17 @@ def _unauthenticated(reason: InvalidSignature) -> JSONResponse:
 
 
 class GraphQLEndpoint(GraphQL):
-    def __init__(self, schema: strawberry.Schema, settings: Settings) -> None:
+    def __init__(self, schema: strawberry.Schema, settings: Settings, loaders: LoadersFactory) -> None:
         ide = "graphiql" if settings.environment == "development" else None
         super().__init__(schema, graphql_ide=ide)
         self.settings = settings
+        self.loaders = loaders
 
-    async def get_context(self, request: Any, response: Any) -> Context:
+    async def get_context(self, request: Any, response: Any) -> Context[Any]:
+        db: Database = request.app.state.db
+        caller: Caller = request.state.caller
         return Context(
-            db=request.app.state.db,
-            caller=request.state.caller,
-            settings=self.settings,
-            request=request,
+            db=db, caller=caller, settings=self.settings, loaders=self.loaders(db, caller), request=request
         )
 
 
@@ -159,11 +162,13 @@ def create_app(
     settings: Settings,
     database_url: str,
     *,
+    loaders: LoadersFactory,
     on_startup: Callable[[Database], Awaitable[Callable[[], Awaitable[None]] | None]] | None = None,
 ) -> Starlette:
     """A subgraph application for `service`, whose tables live in the Postgres schema of that name.
 
-    `on_startup` runs once the pool is open and may return a clean-up to run at shutdown.
+    `loaders` builds the service's DataLoaders for each request. `on_startup` runs once the pool is
+    open and may return a clean-up to run at shutdown.
     """
 
     @contextlib.asynccontextmanager
@@ -201,7 +206,7 @@ def create_app(
             )
         return JSONResponse({"status": "ready", "service": service})
 
-    graphql = GraphQLEndpoint(schema, settings)
+    graphql = GraphQLEndpoint(schema, settings, loaders)
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -1,58 +1,92 @@
-"""What every resolver gets in `info.context`: the database, the signed caller, per-request loaders."""
+"""What every resolver gets in `info.context`: the database, the signed caller, and the request's loaders.
+
+Each service declares its DataLoaders once, as a class built per request from the database and the
+caller (`services/<name>/loaders.py`), and types its resolvers' `info` as `Info[Context[ItsLoaders],
+None]`, so `info.context.loaders.standard` is a typed attribute, not a name looked up at run time.
+Loaders live for one request only, so nothing cached leaks between callers.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 
 from gateway.signing import Caller
 from services.common.db import Database
-from services.common.errors import Forbidden
 from services.common.settings import Settings
+
+L = TypeVar("L")
+K = TypeVar("K", bound=Hashable)
+P = TypeVar("P", bound=Hashable)
+V = TypeVar("V")
+
+Rows = Sequence[Any]
+Column = str | tuple[str, ...]
 
 
 @dataclass
-class Context:
+class Context(Generic[L]):
     db: Database
     caller: Caller
     settings: Settings
+    loaders: L
     request: Any = None
-    _loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
-
-    def loader(
-        self, name: str, batch: Callable[[Sequence[Hashable]], Awaitable[Sequence[Any]]]
-    ) -> DataLoader[Any, Any]:
-        """The request's DataLoader called `name`: loads made in one tick become one `batch` call.
-
-        Loaders live for one request only, so nothing cached leaks between callers.
-        """
-        if name not in self._loaders:
-            self._loaders[name] = DataLoader(load_fn=batch)
-        return self._loaders[name]
-
-    def require_role(self, *roles: str, scope: str | None = None) -> Caller:
-        """The caller, if it has one of `roles` (and, for scoped roles, acts for `scope`).
-
-        `admin` passes everywhere.
-        """
-        caller = self.caller
-        if caller.role == "admin":
-            return caller
-        if caller.role not in roles:
-            allowed = ", ".join(sorted({*roles, "admin"}))
-            raise Forbidden(
-                f"This needs one of the roles {allowed}; you are {caller.role!r}.",
-                requiredRoles=sorted({*roles, "admin"}),
-            )
-        if scope is not None and caller.scope != scope:
-            raise Forbidden(f"Your {caller.role} key acts for {caller.scope!r}, not for {scope!r}.")
-        return caller
 
 
-def by_key(rows: Sequence[Any], keys: Sequence[Hashable], key: str) -> list[Any]:
+def _key_of(column: Column) -> Callable[[Any], Hashable]:
+    if isinstance(column, str):
+        return lambda row: row[column]
+    return lambda row: tuple(row[c] for c in column)
+
+
+def by_key(rows: Rows, keys: Sequence[Hashable], key: Column) -> list[Any]:
     """Rows reordered to match `keys` (None where a key has no row), as DataLoaders need."""
-    found = {row[key]: row for row in rows}
+    key_of = _key_of(key)
+    found = {key_of(row): row for row in rows}
     return [found.get(k) for k in keys]
+
+
+def grouped(rows: Rows, keys: Sequence[Hashable], key: Column) -> list[list[Any]]:
+    """Rows in one list per key of `keys`, in the rows' order (empty where a key has none)."""
+    key_of = _key_of(key)
+    groups: defaultdict[Hashable, list[Any]] = defaultdict(list)
+    for row in rows:
+        groups[key_of(row)].append(row)
+    return [groups.get(k, []) for k in keys]
+
+
+def one_each(fetch: Callable[[list[K]], Awaitable[Rows]], key: Column) -> DataLoader[K, Any]:
+    """A loader of the row whose `key` column(s) equal each key (None when there is none); the keys of
+    one tick cost one `fetch`."""
+
+    async def batch(keys: list[K]) -> list[Any]:
+        return by_key(await fetch(keys), keys, key)
+
+    return DataLoader(load_fn=batch)
+
+
+def all_each(fetch: Callable[[list[K]], Awaitable[Rows]], key: Column) -> DataLoader[K, list[Any]]:
+    """A loader of every row whose `key` column(s) equal each key, in the order `fetch` returns them."""
+
+    async def batch(keys: list[K]) -> list[list[Any]]:
+        return grouped(await fetch(keys), keys, key)
+
+    return DataLoader(load_fn=batch)
+
+
+class PerArgument(Generic[P, K, V]):
+    """One loader per value of an argument that is not part of the key (a date, a page): the standards of
+    one page asking for the same `activeOn` share one query, another date gets a loader of its own."""
+
+    def __init__(self, make: Callable[[P], DataLoader[K, V]]) -> None:
+        self._make = make
+        self._loaders: dict[P, DataLoader[K, V]] = {}
+
+    def __call__(self, argument: P) -> DataLoader[K, V]:
+        if argument not in self._loaders:
+            self._loaders[argument] = self._make(argument)
+        return self._loaders[argument]

@@ -8,6 +8,8 @@ pattern RENAPO publishes.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 
 from services.common.errors import BadUserInput
@@ -24,3 +26,9 @@ def normalise_curp(curp: str, argument: str | None = None) -> str:
         extensions = {"argument": argument} if argument else {}
         raise BadUserInput("That is not a valid CURP (18 characters, e.g. GOMA800101HDFRRN09).", **extensions)
     return cleaned
+
+
+def holder_ref(salt: bytes, curp: str) -> str:
+    """A stable pseudonym for a CURP: the same person always gets the same reference."""
+    cleaned = normalise_curp(curp)
+    return hmac.new(salt, cleaned.encode(), hashlib.sha256).hexdigest()[:32]

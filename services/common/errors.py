@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 log = logging.getLogger("qf.errors")
+
+T = TypeVar("T")
 
 
 class QFError(Exception):
@@ -33,6 +35,20 @@ class BadUserInput(QFError):
 
 class NotFound(QFError):
     code = "NOT_FOUND"
+
+
+def found(value: T | None, message: str, **extensions: Any) -> T:
+    """`value`, or `NotFound(message)` when it is None.
+
+    The one way the services say "not found": a root field that looks one thing up by its key (a
+    standard by code, an institution or programme by id, a framework item, an agreement) answers with a
+    `NOT_FOUND` error at its path, whatever its nullability: a nullable field is null with the error,
+    a non-null one nulls its parent as GraphQL says. Entities (`_entities`) and links from one object to
+    another stay plain null: the gateway, or the type's description, explains them.
+    """
+    if value is None:
+        raise NotFound(message, **extensions)
+    return value
 
 
 class Unauthenticated(QFError):

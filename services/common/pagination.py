@@ -1,8 +1,11 @@
 """Relay cursor connections with keyset pagination.
 
 A cursor is the sort key of the row it points at, as JSON, base64url-encoded and followed by a short
-HMAC so that a client cannot forge one (a forged or damaged cursor is a `BAD_USER_INPUT`, not a
-database error). Pages are read with one extra row to learn whether another page follows.
+checksum (an HMAC under a fixed key in this file). The checksum is not a secret and does not stop anyone
+from making a cursor: it catches damaged and hand-edited ones, so they get a clear `BAD_USER_INPUT`
+instead of a page from nowhere. Forging is harmless by design: a cursor's values are checked for count,
+type and range and reach SQL only as bound parameters. Pages are read with one extra row to learn
+whether another page follows.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -133,3 +137,60 @@ def make_page(
         end_cursor=edges[-1].cursor if edges else None,
     )
     return edges, info
+
+
+C = TypeVar("C", bound=Connection[Any])
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page a client asked for with `first` and `after`, bounded and decoded: the keyset a resolver
+    reads after (`after`, None for the first page) and how many rows it reads (`limit`, one more than
+    the page, to learn whether another follows); `connection` turns the rows read into the answer.
+    """
+
+    size: int
+    after: tuple[Any, ...] | None
+    cursor: str | None
+
+    @classmethod
+    def of(
+        cls,
+        first: int | None,
+        after: str | None,
+        maximum: int,
+        *,
+        kinds: tuple[type, ...] | None = None,
+        arity: int | None = None,
+        default: int = 20,
+    ) -> Page:
+        """`kinds` are the types of the sort key's values, in order (one per column of the keyset); a key
+        whose types depend on the ordering gives only its `arity`."""
+        size = page_size(first, maximum, default)
+        length = len(kinds) if kinds is not None else arity
+        assert length is not None, "a page needs the kinds or the arity of its sort key"
+        key = tuple(decode_cursor(after, length, kinds=kinds)) if after else None
+        return cls(size=size, after=key, cursor=after)
+
+    @property
+    def limit(self) -> int:
+        return self.size + 1
+
+    def after_or(self, *empty: Any) -> tuple[Any, ...]:
+        """The keyset to read after, or `empty` (a None per column, as SQL parameters) on the first page."""
+        return self.after if self.after is not None else empty
+
+    def connection(
+        self,
+        rows: Sequence[Any],
+        *,
+        key: Callable[[Any], Sequence[Any]],
+        node: Callable[[Any], T],
+        count: Callable[[], Awaitable[int]],
+        kind: Callable[..., C] = Connection,
+        **extra: Any,
+    ) -> C:
+        """The page's connection (`kind`, with `extra` fields, for a connection that adds some): an edge
+        per row up to the page's size, each with the cursor of its sort `key`."""
+        edges, info = make_page(rows, self.size, cursor_of=key, node_of=node, after=self.cursor)
+        return kind(edges=edges, page_info=info, _count=count, **extra)

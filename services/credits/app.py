@@ -14,6 +14,7 @@ from services.common.db import Database
 from services.common.errors import QFError
 from services.common.settings import Settings
 from services.credits.ledger import follow_registry
+from services.credits.loaders import Loaders
 from services.credits.registry_link import RegistryClient
 from services.credits.schema import schema
 
@@ -43,7 +44,7 @@ def create_credits_app(
 
         return stop
 
-    app = create_app("credits", schema, settings, database_url, on_startup=start)
+    app = create_app("credits", schema, settings, database_url, loaders=Loaders, on_startup=start)
     return app
 
 

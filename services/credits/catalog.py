@@ -21,6 +21,7 @@ from gateway.signing import Caller
 from services.common.db import Database
 from services.common.errors import BadUserInput, Conflict, Forbidden, NotFound
 from services.common.inputs import shown
+from services.common.permissions import allows, require_role
 from services.credits.conversion import CreditSystem
 from services.credits.registry_link import RegistryClient
 from services.credits.transcript import Course, Program, Rule
@@ -80,15 +81,7 @@ def _is_proposer(rule: asyncpg.Record, caller: Caller) -> bool:
 
 def require_institution_role(caller: Caller, institution_id: str) -> None:
     """Registrars act for their own institution only; admins for any."""
-    if caller.role == "admin":
-        return
-    if caller.role != "registrar":
-        raise Forbidden(
-            f"This needs a registrar of {institution_id} or an admin; you are {caller.role!r}.",
-            requiredRoles=["admin", "registrar"],
-        )
-    if caller.scope != institution_id:
-        raise Forbidden(f"Your registrar key acts for {caller.scope!r}, not for {institution_id!r}.")
+    require_role(caller, "registrar", scope=institution_id)
 
 
 # --- reading -------------------------------------------------------------------------------------------
@@ -107,6 +100,31 @@ RULE_COLUMNS = (
 
 async def institutions_by_id(db: Database, ids: Sequence[str]) -> list[asyncpg.Record]:
     return await db.fetch(f"SELECT {INSTITUTION_COLUMNS} FROM institutions WHERE id = ANY($1::text[])", ids)
+
+
+_INSTITUTIONS_MATCHING = (
+    "($1::text IS NULL OR country = upper($1)) AND ($2::text IS NULL OR credit_system = $2)"
+)
+
+
+async def institutions_page(
+    db: Database, country: str | None, credit_system: str | None, after: str, limit: int
+) -> list[asyncpg.Record]:
+    """Institutions of `country` and `credit_system` (None: any) by id, after the id `after`."""
+    return await db.fetch(
+        f"SELECT {INSTITUTION_COLUMNS} FROM institutions WHERE {_INSTITUTIONS_MATCHING} AND id > $3 "
+        "ORDER BY id LIMIT $4",
+        country,
+        credit_system,
+        after,
+        limit,
+    )
+
+
+async def count_institutions(db: Database, country: str | None, credit_system: str | None) -> int:
+    return await db.fetchval(
+        f"SELECT count(*) FROM institutions WHERE {_INSTITUTIONS_MATCHING}", country, credit_system
+    )
 
 
 async def programs_by_id(db: Database, ids: Sequence[str]) -> list[asyncpg.Record]:
@@ -211,7 +229,7 @@ async def upsert_institution(db: Database, caller: Caller, given: InstitutionInp
     exists = await db.fetchval("SELECT true FROM institutions WHERE id = $1", given.id)
     if exists:
         require_institution_role(caller, given.id)
-    elif caller.role != "admin":
+    elif not allows(caller):
         raise Forbidden("Only an admin adds an institution; a registrar then maintains its own.")
     return await db.fetchrow(
         f"""INSERT INTO institutions (id, name_es, name_en, country, credit_system, website)

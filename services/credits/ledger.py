@@ -21,6 +21,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -43,6 +44,10 @@ ENTRY_COLUMNS = (
     "exempted_courses, reverses, reason, certificate, posted_by, request_id, posted_at"
 )
 FEED_POSTER = "service:credits (registry change feed)"
+
+
+async def entries_by_id(db: Database, ids: Sequence[int]) -> list[asyncpg.Record]:
+    return await db.fetch(f"SELECT {ENTRY_COLUMNS} FROM ledger_entries WHERE id = ANY($1::bigint[])", ids)
 
 
 def _request_hash(operation: str, **arguments: Any) -> str:

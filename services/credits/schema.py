@@ -7,38 +7,28 @@ from decimal import Decimal
 from typing import Annotated
 
 import strawberry
-from strawberry.types import Info
 
-from services.common.errors import BadUserInput, NotFound
+from services.common.errors import BadUserInput, NotFound, found
 from services.common.inputs import int_id
-from services.common.pagination import Connection, decode_cursor, make_page, page_size
+from services.common.pagination import Connection, Page
+from services.common.permissions import allows
 from services.common.schema import SubgraphSchema
 from services.credits import catalog, conversion, ledger, transcript
+from services.credits.loaders import Info
 from services.credits.registry_link import RegistryClient
-from services.credits.types import (
-    Activity,
-    AwardLevel,
-    Certificate,
+from services.credits.types.catalog import EquivalenceRule, Institution, Program
+from services.credits.types.conversion import CreditConversion
+from services.credits.types.enums import Activity, AwardLevel, CreditLevel, CreditSystem, RuleStatus
+from services.credits.types.ledger import (
     CreditAccount,
     CreditApplication,
-    CreditConversion,
-    CreditLevel,
-    CreditLine,
-    CreditSystem,
     Deposit,
-    EquivalenceRule,
-    Institution,
-    Learner,
     LedgerEntry,
-    Program,
     ProgramBalance,
-    RuleStatus,
-    Standard,
-    _ctx,
     entries,
-    load_institution,
-    load_program,
 )
+from services.credits.types.registry import Certificate, Learner, Standard
+from services.credits.types.transcript import CreditLine
 
 
 @strawberry.input
@@ -112,8 +102,8 @@ def _registry(info: Info) -> RegistryClient:
 class Query:
     @strawberry.field
     async def institution(self, info: Info, id: strawberry.ID) -> Institution | None:
-        row = await load_institution(info, str(id))
-        return Institution.from_row(row) if row else None
+        row = await info.context.loaders.institution.load(str(id))
+        return Institution.from_row(found(row, f"No institution has the id {id!r}.", argument="id"))
 
     @strawberry.field(description="Institutions by id, optionally of one country or credit system.")
     async def institutions(
@@ -124,31 +114,22 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Institution]:
-        ctx = _ctx(info)
-        size = page_size(first, ctx.settings.max_page_size)
-        (since,) = decode_cursor(after, 1, kinds=(str,)) if after else [""]
-        where = "($1::text IS NULL OR country = upper($1)) AND ($2::text IS NULL OR credit_system = $2)"
-        args = [country, credit_system.value if credit_system else None]
-        rows = await ctx.db.fetch(
-            f"SELECT {catalog.INSTITUTION_COLUMNS} FROM institutions WHERE {where} AND id > $3 "
-            "ORDER BY id LIMIT $4",
-            *args,
-            since,
-            size + 1,
+        db = info.context.db
+        page = Page.of(first, after, info.context.settings.max_page_size, kinds=(str,))
+        (since,) = page.after_or("")
+        system = credit_system.value if credit_system else None
+        rows = await catalog.institutions_page(db, country, system, since, page.limit)
+        return page.connection(
+            rows,
+            key=lambda r: [r["id"]],
+            node=Institution.from_row,
+            count=lambda: catalog.count_institutions(db, country, system),
         )
-        edges, page = make_page(
-            rows, size, after=after, cursor_of=lambda r: [r["id"]], node_of=Institution.from_row
-        )
-
-        async def count() -> int:
-            return await ctx.db.fetchval(f"SELECT count(*) FROM institutions WHERE {where}", *args)
-
-        return Connection(edges=edges, page_info=page, _count=count)
 
     @strawberry.field
     async def program(self, info: Info, id: strawberry.ID) -> Program | None:
-        row = await load_program(info, str(id))
-        return Program.from_row(row) if row else None
+        row = await info.context.loaders.program.load(str(id))
+        return Program.from_row(found(row, f"No programme has the id {id!r}.", argument="id"))
 
     @strawberry.field(
         description="Equivalence rules, newest first. Anyone sees approved rules; proposed and retired ones "
@@ -161,8 +142,8 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[EquivalenceRule]:
-        ctx = _ctx(info)
-        size = page_size(first, ctx.settings.max_page_size)
+        ctx = info.context
+        page = Page.of(first, after, ctx.settings.max_page_size, kinds=(int,))
         given = filter or EquivalenceRuleFilter()
         caller = ctx.caller
         conditions: list[str] = []
@@ -175,7 +156,7 @@ class Query:
         if given.institution_id is not None:
             where("institution_id = ?", str(given.institution_id))
         if given.program_id is not None:
-            program = await load_program(info, str(given.program_id))
+            program = await ctx.loaders.program.load(str(given.program_id))
             if program is None:
                 raise NotFound(f"No programme has the id {given.program_id!r}.", argument="programId")
             where("institution_id = ?", program["institution_id"])
@@ -194,26 +175,25 @@ class Query:
             where("valid_from <= ?", day)
             where("(valid_to IS NULL OR valid_to >= ?)", day)
         # What the caller may see: approved rules, plus every rule of its own institution.
-        if caller.role != "admin":
+        if not allows(caller):
             own = caller.scope if caller.role == "registrar" else None
             where("(status = 'approved' OR institution_id = ?)", own)
-        (before,) = decode_cursor(after, 1, kinds=(int,)) if after else [None]
+        (before,) = page.after_or(None)
         filters = " AND ".join(conditions) or "true"
-        page_args = [*args, before, size + 1]
         rows = await ctx.db.fetch(
             f"SELECT {catalog.RULE_COLUMNS} FROM equivalence_rules WHERE {filters} "
             f"AND (${len(args) + 1}::bigint IS NULL OR id < ${len(args) + 1}) "
             f"ORDER BY id DESC LIMIT ${len(args) + 2}",
-            *page_args,
+            *args,
+            before,
+            page.limit,
         )
-        edges, page = make_page(
-            rows, size, after=after, cursor_of=lambda r: [r["id"]], node_of=EquivalenceRule.from_row
+        return page.connection(
+            rows,
+            key=lambda r: [r["id"]],
+            node=EquivalenceRule.from_row,
+            count=lambda: ctx.db.fetchval(f"SELECT count(*) FROM equivalence_rules WHERE {filters}", *args),
         )
-
-        async def count() -> int:
-            return await ctx.db.fetchval(f"SELECT count(*) FROM equivalence_rules WHERE {filters}", *args)
-
-        return Connection(edges=edges, page_info=page, _count=count)
 
     @strawberry.field(
         description="Credits converted between systems through notional learning hours for one kind of "
@@ -251,7 +231,7 @@ class Query:
     async def credit_account(
         self, info: Info, holder_ref: str, institution_id: strawberry.ID
     ) -> CreditAccount:
-        ctx = _ctx(info)
+        ctx = info.context
         catalog.require_institution_role(ctx.caller, str(institution_id))
         rows = await ctx.db.fetch(
             f"SELECT {ledger.ENTRY_COLUMNS} FROM ledger_entries "
@@ -277,7 +257,7 @@ class Query:
 class Mutation:
     @strawberry.mutation(description="Adds an institution (admin) or updates one (its registrar, admin).")
     async def upsert_institution(self, info: Info, input: InstitutionInput) -> Institution:
-        ctx = _ctx(info)
+        ctx = info.context
         row = await catalog.upsert_institution(
             ctx.db,
             ctx.caller,
@@ -294,7 +274,7 @@ class Mutation:
 
     @strawberry.mutation(description="Adds or updates a programme (the institution's registrar, admin).")
     async def upsert_program(self, info: Info, input: ProgramInput) -> Program:
-        ctx = _ctx(info)
+        ctx = info.context
         row = await catalog.upsert_program(
             ctx.db,
             ctx.caller,
@@ -317,7 +297,7 @@ class Mutation:
         description="Proposes a rule (the institution's registrar, admin); it counts once approved."
     )
     async def propose_equivalence_rule(self, info: Info, input: EquivalenceRuleInput) -> EquivalenceRule:
-        ctx = _ctx(info)
+        ctx = info.context
         row = await catalog.propose_rule(
             ctx.db,
             _registry(info),
@@ -346,14 +326,14 @@ class Mutation:
         "or an admin."
     )
     async def approve_equivalence_rule(self, info: Info, id: strawberry.ID) -> EquivalenceRule:
-        ctx = _ctx(info)
+        ctx = info.context
         return EquivalenceRule.from_row(
             await catalog.approve_rule(ctx.db, ctx.caller, int_id(id, what=RULE_ID))
         )
 
     @strawberry.mutation(description="Retires a rule from today; transcripts dated earlier still apply it.")
     async def retire_equivalence_rule(self, info: Info, id: strawberry.ID, reason: str) -> EquivalenceRule:
-        ctx = _ctx(info)
+        ctx = info.context
         return EquivalenceRule.from_row(
             await catalog.retire_rule(ctx.db, ctx.caller, int_id(id, what=RULE_ID), reason)
         )
@@ -380,7 +360,7 @@ class Mutation:
             ),
         ] = None,
     ) -> Deposit:
-        ctx = _ctx(info)
+        ctx = info.context
         result = await ledger.deposit_certificate(
             ctx.db, _registry(info), ctx.caller, folio, str(institution_id), idempotency_key, holder_curp
         )
@@ -394,7 +374,7 @@ class Mutation:
     async def apply_credits(
         self, info: Info, holder_ref: str, program_id: strawberry.ID, idempotency_key: str
     ) -> CreditApplication:
-        ctx = _ctx(info)
+        ctx = info.context
         result = await ledger.apply_credits(ctx.db, ctx.caller, holder_ref, str(program_id), idempotency_key)
         return CreditApplication(
             holder_ref=result["holderRef"],
@@ -413,7 +393,7 @@ class Mutation:
         "Reversing an entry again returns the reversals already posted."
     )
     async def reverse_ledger_entry(self, info: Info, id: strawberry.ID, reason: str) -> list[LedgerEntry]:
-        ctx = _ctx(info)
+        ctx = info.context
         return await entries(
             info, await ledger.reverse_entry(ctx.db, ctx.caller, int_id(id, what="a ledger entry id"), reason)
         )

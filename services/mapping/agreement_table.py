@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from strawberry.types import Info
-
 from services.mapping.counterparts_api import load_proposals
+from services.mapping.loaders import Info
 from services.mapping.routes import Found, Proposal, counterparts, onward
-from services.mapping.types import _ctx, current_graph
+from services.mapping.types import current_graph
 
 EXPORT_PER_STANDARD = 5  # the best counterparts of each standard in the table
 COLUMNS = (
@@ -63,7 +62,7 @@ class _Agreement:
 
 
 async def _read(info: Info, agreement_id: str, scope: list[str], scheme: str) -> _Agreement:
-    db = _ctx(info).db
+    db = info.context.db
     graph = await current_graph(info)
     by_standard: dict[str, list[Proposal]] = defaultdict(list)
     for p in await load_proposals(info, "from_code = ANY($3::text[])", scope):
@@ -141,7 +140,7 @@ async def table(info: Info, agreement_id: str, scope: list[str], scheme: str) ->
     ordered = sorted(nodes)
     labels = {
         (r["scheme"], r["code"]): r["label_es"] or r["label_en"] or ""
-        for r in await _ctx(info).db.fetch(
+        for r in await info.context.db.fetch(
             """SELECT i.scheme, i.code, i.label_es, i.label_en FROM items i
                JOIN unnest($1::text[], $2::text[]) AS k (scheme, code) USING (scheme, code)""",
             [n[0] for n in ordered],

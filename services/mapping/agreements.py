@@ -6,16 +6,17 @@ an agreement; each party's latest decision is kept, and `mutual` holds only when
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
-import asyncpg
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
-from services.mapping.types import FrameworkItem, Scheme, Standard, _ctx, load_item
+from services.common.rows import FromRow, Source
+from services.mapping.loaders import Info
+from services.mapping.types import FrameworkItem, Scheme, Standard
 
 
 @strawberry.enum
@@ -79,7 +80,7 @@ class Recognition:
 
     @strawberry.field
     async def counterpart(self, info: Info) -> FrameworkItem:
-        return FrameworkItem.from_row(await load_item(info, *self._counterpart))
+        return FrameworkItem.from_row(await info.context.loaders.item.load(self._counterpart))
 
     @strawberry.field(description="True only when both Mexico and the US endorsed this recognition.")
     def mutual(self) -> bool:
@@ -99,7 +100,7 @@ class Recognition:
 
 
 async def recognitions_where(info: Info, where: str, *args: Any) -> list[Recognition]:
-    rows = await _ctx(info).db.fetch(
+    rows = await info.context.db.fetch(
         f"""SELECT r.*, coalesce(json_agg(json_build_object(
                     'party', d.party, 'decision', d.decision, 'decided_by', d.decided_by,
                     'decided_on', d.decided_on, 'note', d.note) ORDER BY d.party)
@@ -134,7 +135,14 @@ async def recognitions_where(info: Info, where: str, *args: Any) -> list[Recogni
 
 
 @strawberry.federation.type(keys=["id"], description="A recognition agreement between Mexico and the US.")
-class RecognitionAgreement:
+class RecognitionAgreement(FromRow):
+    columns: ClassVar[Mapping[str, Source]] = {
+        "id": lambda row: strawberry.ID(row["id"]),
+        "parties": lambda row: [Party(p) for p in row["parties"]],
+        "counterpart_scheme": lambda row: Scheme(row["counterpart_scheme"]),
+        "scope_committees": lambda row: list(row["scope_committees"]),
+        "_scope": lambda row: list(row["scope_standards"]),
+    }
     id: strawberry.ID
     title_es: str
     title_en: str | None
@@ -149,26 +157,8 @@ class RecognitionAgreement:
     _scope: strawberry.Private[list[str]]
 
     @classmethod
-    def from_row(cls, row: asyncpg.Record) -> RecognitionAgreement:
-        return cls(
-            id=strawberry.ID(row["id"]),
-            title_es=row["title_es"],
-            title_en=row["title_en"],
-            parties=[Party(p) for p in row["parties"]],
-            counterpart_scheme=Scheme(row["counterpart_scheme"]),
-            status=row["status"],
-            valid_from=row["valid_from"],
-            valid_to=row["valid_to"],
-            illustrative=row["illustrative"],
-            note=row["note"],
-            scope_committees=list(row["scope_committees"]),
-            _scope=list(row["scope_standards"]),
-        )
-
-    @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> RecognitionAgreement | None:
-        row = await _ctx(info).db.fetchrow("SELECT * FROM recognition_agreements WHERE id = $1", id)
-        return cls.from_row(row) if row else None
+        return cls.from_optional_row(await info.context.loaders.agreement.load(str(id)))
 
     @strawberry.field(description="The standards in scope.")
     def scope(self) -> list[Standard]:

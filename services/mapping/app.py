@@ -8,6 +8,7 @@ from services.common.app import create_app
 from services.common.db import Database
 from services.common.settings import Settings
 from services.mapping.graph import GraphHolder
+from services.mapping.loaders import Loaders
 from services.mapping.schema import schema
 
 
@@ -18,5 +19,5 @@ def create_mapping_app(settings: Settings, database_url: str) -> Starlette:
         app.state.graph = GraphHolder(db.pool)
         await app.state.graph.refresh()
 
-    app = create_app("mapping", schema, settings, database_url, on_startup=build_graph)
+    app = create_app("mapping", schema, settings, database_url, loaders=Loaders, on_startup=build_graph)
     return app

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 
 import strawberry
-from strawberry.types import Info
 
 from services.mapping import model
 from services.mapping.counterparts_api import load_proposals
+from services.mapping.loaders import Info
 from services.mapping.routes import candidate_targets, standards_for
 from services.mapping.scope import (
     COMMITTEE_FACT,
@@ -18,7 +18,7 @@ from services.mapping.scope import (
     ReasonKind,
     automotive_reasons,
 )
-from services.mapping.types import Standard, _ctx, current_graph
+from services.mapping.types import Standard, current_graph
 
 ScopeReasonKind = strawberry.enum(
     ReasonKind, name="ScopeReasonKind", description="Which part of the rule holds."
@@ -46,7 +46,7 @@ class ScopedStandard:
 
 async def _industries(info: Info) -> dict[str, list[str]]:
     """Industry codes under the rule's industries that a standard's edges (not rejected) lead to."""
-    rows = await _ctx(info).db.fetch(
+    rows = await info.context.db.fetch(
         """SELECT from_code, to_code FROM edges
            WHERE from_scheme = 'CONOCER_EC' AND to_scheme IN ('SCIAN_2023', 'NAICS_2022', 'NAICS_2017')
              AND status <> 'rejected' AND left(to_code, 4) = ANY($1::text[])""",
@@ -63,7 +63,7 @@ async def _occupations(info: Info) -> dict[str, set[str]]:
     graph = await current_graph(info)
     socs = [
         r["code"]
-        for r in await _ctx(info).db.fetch(
+        for r in await info.context.db.fetch(
             "SELECT code FROM items WHERE scheme = 'SOC_2018' AND code LIKE $1", OCCUPATION_PREFIX + "%"
         )
     ]
@@ -77,7 +77,7 @@ async def _occupations(info: Info) -> dict[str, set[str]]:
         [t[0] for t in ordered],
         [t[1] for t in ordered],
     )
-    ranked = await _ctx(info).db.fetch(
+    ranked = await info.context.db.fetch(
         """SELECT DISTINCT from_code FROM edges
            WHERE from_scheme = 'CONOCER_EC' AND to_scheme = 'SOC_2018' AND method = 'text_match'
              AND status <> 'rejected'"""
@@ -92,7 +92,7 @@ async def _occupations(info: Info) -> dict[str, set[str]]:
 
 
 async def automotive_scope(info: Info) -> list[ScopedStandard]:
-    rows = await _ctx(info).db.fetch(
+    rows = await info.context.db.fetch(
         """SELECT i.code, i.label_es, f.value AS committee FROM items i
            LEFT JOIN item_facts f ON (f.scheme, f.code, f.name) = (i.scheme, i.code, $1)
            WHERE i.scheme = 'CONOCER_EC' ORDER BY i.code""",

@@ -6,12 +6,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
 from services.common.errors import BadUserInput
 from services.mapping import model
 from services.mapping.evidence import ProposalEvidence, parse_evidence
 from services.mapping.graph import Node
+from services.mapping.loaders import Info
 from services.mapping.model import COUNTERPART_SCHEMES
 from services.mapping.routes import Found, Proposal, counterparts, standards_for
 from services.mapping.routes import candidate_targets as _candidates
@@ -21,10 +21,7 @@ from services.mapping.types import (
     MappingEdge,
     Method,
     Standard,
-    _ctx,
     current_graph,
-    load_edge,
-    load_item,
 )
 
 MAX_COUNTERPARTS = 200
@@ -53,7 +50,7 @@ def statuses(include_proposed: bool) -> list[str]:
 
 
 async def load_proposals(info: Info, where: str, *args: Any, include_proposed: bool = True) -> list[Proposal]:
-    rows = await _ctx(info).db.fetch(
+    rows = await info.context.db.fetch(
         _PROPOSALS.format(where=where),
         sorted(s.value for s in COUNTERPART_SCHEMES),
         statuses(include_proposed),
@@ -87,7 +84,7 @@ class Counterpart:
         description="The counterpart: an occupation or programme, or, read from one, the standard."
     )
     async def item(self, info: Info) -> FrameworkItem:
-        return FrameworkItem.from_row(await load_item(info, *self._node))
+        return FrameworkItem.from_row(await info.context.loaders.item.load(self._node))
 
     @strawberry.field(description="The standard.")
     def standard(self) -> Standard:
@@ -104,12 +101,12 @@ class Counterpart:
             found.proposal.target,
             *(arc.target for arc in found.route),
         ]
-        rows = [await load_item(info, *node) for node in nodes]
+        rows = [await info.context.loaders.item.load(node) for node in nodes]
         return [FrameworkItem.from_row(r) for r in rows if r is not None]
 
     @strawberry.field(description="The edge from the standard: its id for `reviewMappings`, its reviews.")
     async def proposal(self, info: Info) -> MappingEdge:
-        return MappingEdge.from_row(await load_edge(info, self._found.proposal.edge_id))
+        return MappingEdge.from_row(await info.context.loaders.edge.load(self._found.proposal.edge_id))
 
 
 def check_first(first: int) -> None:
@@ -153,7 +150,7 @@ async def item_counterparts(info: Info, node: Node, first: int) -> list[Counterp
         [t[0] for t in targets],
         [t[1] for t in targets],
     )
-    ranked = await _ctx(info).db.fetch(
+    ranked = await info.context.db.fetch(
         """SELECT DISTINCT from_code FROM edges
            WHERE from_scheme = 'CONOCER_EC' AND to_scheme = $1 AND method = 'text_match'
              AND status <> 'rejected'""",

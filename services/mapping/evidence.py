@@ -7,17 +7,18 @@ was written by a program that may grow new keys.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
-import asyncpg
 import strawberry
-from strawberry.types import Info
 
+from services.common.rows import FromRow, Source
 from services.mapping import model
 from services.mapping.agreements import Party
-from services.mapping.types import FrameworkItem, Scheme, _ctx, load_item
+from services.mapping.loaders import Info
+from services.mapping.types import FrameworkItem, Scheme
 
 SCHEME_NAMES = frozenset(s.value for s in model.Scheme)
 
@@ -29,7 +30,7 @@ class RouteStop:
 
     @strawberry.field(description="The item, or null where it is not (or no longer) in the crosswalk.")
     async def item(self, info: Info) -> FrameworkItem | None:
-        row = await load_item(info, self.scheme.value, self.code)
+        row = await info.context.loaders.item.load((self.scheme.value, self.code))
         return FrameworkItem.from_row(row) if row else None
 
 
@@ -102,32 +103,15 @@ class ReviewDecision(Enum):
 
 
 @strawberry.type(description="One party's review of a proposed mapping.")
-class PartyReview:
+class PartyReview(FromRow):
+    columns: ClassVar[Mapping[str, Source]] = {
+        "party": lambda row: Party(row["party"]),
+        "decision": lambda row: ReviewDecision(row["decision"]),
+    }
     party: Party
     decision: ReviewDecision
     reviewed_by: str
     reviewed_at: datetime
     note: str | None
 
-    @classmethod
-    def from_row(cls, row: asyncpg.Record) -> PartyReview:
-        return cls(
-            party=Party(row["party"]),
-            decision=ReviewDecision(row["decision"]),
-            reviewed_by=row["reviewed_by"],
-            reviewed_at=row["reviewed_at"],
-            note=row["note"],
-        )
 
-
-def load_reviews(info: Info, edge_id: int) -> Any:
-    async def batch(ids: list[int]) -> list[list[PartyReview]]:
-        rows = await _ctx(info).db.fetch(
-            "SELECT * FROM edge_reviews WHERE edge_id = ANY($1::bigint[]) ORDER BY party", ids
-        )
-        found: dict[int, list[PartyReview]] = {i: [] for i in ids}
-        for r in rows:
-            found[r["edge_id"]].append(PartyReview.from_row(r))
-        return [found[i] for i in ids]
-
-    return _ctx(info).loader("edge_reviews", batch).load(edge_id)

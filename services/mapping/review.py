@@ -9,11 +9,11 @@ from __future__ import annotations
 import math
 
 import strawberry
-from strawberry.types import Info
 
 from services.common.errors import BadUserInput, NotFound
-from services.common.pagination import Connection, decode_cursor, make_page, page_size
-from services.mapping.types import EdgeStatus, MappingEdge, Scheme, _ctx
+from services.common.pagination import Connection, Page
+from services.mapping.loaders import Info
+from services.mapping.types import EdgeStatus, MappingEdge, Scheme
 
 
 @strawberry.input(description="Which proposals to list; every field narrows the list further.")
@@ -39,8 +39,8 @@ def _confidence(value: float | None, argument: str) -> float | None:
 async def mapping_proposals(
     info: Info, filter: ProposalFilter | None, first: int | None, after: str | None
 ) -> Connection[MappingEdge]:
-    ctx = _ctx(info)
-    size = page_size(first, ctx.settings.max_page_size)
+    ctx = info.context
+    page = Page.of(first, after, ctx.settings.max_page_size, kinds=(float, int))
     f = filter or ProposalFilter()
     conditions = ["proposed_by IS NOT NULL"]
     args: list[object] = []
@@ -69,27 +69,19 @@ async def mapping_proposals(
     if high is not None:
         where("confidence <= {}", high)
     filtered = " AND ".join(conditions)
-    count_args = list(args)
-    page = filtered
-    if after is not None:
-        confidence, last = decode_cursor(after, 2, kinds=(float, int))
-        args.extend([confidence, last])
-        # Ranked by confidence down, then id up: the next page is lower, or as high with a later id.
-        c, i = f"${len(args) - 1}::double precision", f"${len(args)}::bigint"
-        page += f" AND (confidence < {c} OR (confidence = {c} AND id > {i}))"
-    args.append(size + 1)
+    # Ranked by confidence down, then id up: the next page is lower, or as high with a later id.
+    c, i = f"${len(args) + 1}::double precision", f"${len(args) + 2}::bigint"
+    after_last = f"({c} IS NULL OR confidence < {c} OR (confidence = {c} AND id > {i}))"
     rows = await ctx.db.fetch(
-        f"SELECT * FROM edges WHERE {page} ORDER BY confidence DESC, id LIMIT ${len(args)}", *args
+        f"SELECT * FROM edges WHERE {filtered} AND {after_last} "
+        f"ORDER BY confidence DESC, id LIMIT ${len(args) + 3}",
+        *args,
+        *page.after_or(None, None),
+        page.limit,
     )
-    edges, page_info = make_page(
+    return page.connection(
         rows,
-        size,
-        cursor_of=lambda r: [float(r["confidence"]), r["id"]],
-        node_of=MappingEdge.from_row,
-        after=after,
+        key=lambda r: [float(r["confidence"]), r["id"]],
+        node=MappingEdge.from_row,
+        count=lambda: ctx.db.fetchval(f"SELECT count(*) FROM edges WHERE {filtered}", *args),
     )
-
-    async def count() -> int:
-        return await ctx.db.fetchval(f"SELECT count(*) FROM edges WHERE {filtered}", *count_args)
-
-    return Connection(edges=edges, page_info=page_info, _count=count)

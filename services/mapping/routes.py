@@ -24,10 +24,11 @@ and scored by its forward route, so both directions give the same confidence.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
+from services.common.rows import FromRow, Source
 from services.mapping.graph import Arc, CrosswalkGraph, Node, Reached
 from services.mapping.model import COUNTERPART_SCHEMES, Scheme
 
@@ -41,7 +42,7 @@ _onward_cache: weakref.WeakKeyDictionary[CrosswalkGraph, dict[Node, dict[Node, R
 
 
 @dataclass(frozen=True, slots=True)
-class Proposal:
+class Proposal(FromRow):
     """An edge from a standard to an occupation or programme, proposed or endorsed."""
 
     edge_id: int
@@ -52,17 +53,13 @@ class Proposal:
     method: str
     evidence: dict[str, Any] | None
 
-    @classmethod
-    def from_row(cls, row: Any) -> Proposal:
-        return cls(
-            edge_id=row["id"],
-            standard=row["from_code"],
-            target=(row["to_scheme"], row["to_code"]),
-            confidence=float(row["confidence"]),
-            status=row["status"],
-            method=row["method"],
-            evidence=row["evidence"] if isinstance(row["evidence"], dict) else None,
-        )
+    columns: ClassVar[Mapping[str, Source]] = {
+        "edge_id": "id",
+        "standard": "from_code",
+        "target": lambda row: (row["to_scheme"], row["to_code"]),
+        "confidence": lambda row: float(row["confidence"]),
+        "evidence": lambda row: row["evidence"] if isinstance(row["evidence"], dict) else None,
+    }
 
 
 @dataclass(frozen=True, slots=True)

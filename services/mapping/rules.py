@@ -24,6 +24,7 @@ from gateway.signing import Caller
 from services.common.db import Database
 from services.common.errors import BadUserInput, Conflict, Forbidden, NotFound
 from services.common.inputs import shown
+from services.common.permissions import allows
 from services.mapping.model import Relation
 
 PROPOSABLE = frozenset(r.value for r in Relation if r is not Relation.BROADER)
@@ -307,7 +308,7 @@ class DecisionInput:
 async def record_decision(db: Database, d: DecisionInput, caller: Caller) -> None:
     if d.party not in PARTIES:
         raise BadUserInput(f"party is MX or US, not {d.party!r}.", argument="party")
-    if caller.role != "admin" and caller.scope != d.party:
+    if not allows(caller, "taskforce", scope=d.party):
         raise Forbidden(
             f"Your key acts for {caller.scope or 'no party'!r}; "
             f"a decision for {d.party} is {d.party}'s to record."

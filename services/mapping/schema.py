@@ -7,16 +7,17 @@ from enum import Enum
 from typing import Annotated
 
 import strawberry
-from strawberry.types import Info
 
-from services.common.errors import BadUserInput
+from services.common.errors import BadUserInput, found
 from services.common.inputs import int_id
-from services.common.pagination import Connection, decode_cursor, make_page, page_size
+from services.common.pagination import Connection, Page
+from services.common.permissions import IsTaskforce
 from services.common.schema import SubgraphSchema
 from services.mapping import model, rules
 from services.mapping.agreements import Decision, Party, Recognition, RecognitionAgreement, recognitions_where
 from services.mapping.automotive import ScopedStandard, automotive_scope
 from services.mapping.graph import HIERARCHY_DISCOUNT, MAX_HOPS, TIE_BREAK
+from services.mapping.loaders import Info, agreements
 from services.mapping.review import ProposalFilter, mapping_proposals
 from services.mapping.types import (
     CrosswalkResult,
@@ -26,14 +27,11 @@ from services.mapping.types import (
     Relation,
     Scheme,
     Standard,
-    _ctx,
     _schemes,
     check_walk,
     crosswalk_results,
     current_graph,
     graph_holder,
-    load_edge,
-    load_item,
     require_item,
 )
 
@@ -51,8 +49,9 @@ CROSSWALK_DESCRIPTION = (
 class Query:
     @strawberry.field(description="One item by scheme and code.")
     async def framework_item(self, info: Info, scheme: Scheme, code: str) -> FrameworkItem | None:  # type: ignore[valid-type]
-        row = await load_item(info, scheme.value, code.strip())
-        return FrameworkItem.from_row(row) if row else None
+        row = await info.context.loaders.item.load((scheme.value, code.strip()))
+        message = f"There is no {scheme.value} item with code {code!r}."
+        return FrameworkItem.from_row(found(row, message, argument="code"))
 
     @strawberry.field(
         description="Items of a scheme in code order; `search` matches code and Spanish and English labels "
@@ -67,8 +66,8 @@ class Query:
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[FrameworkItem]:
-        ctx = _ctx(info)
-        size = page_size(first, ctx.settings.max_page_size)
+        ctx = info.context
+        page = Page.of(first, after, ctx.settings.max_page_size, kinds=(str,))
         if search is not None and len(search) > ctx.settings.max_search_length:
             raise BadUserInput(
                 f"The search text has {len(search)} characters; the limit is "
@@ -85,25 +84,20 @@ class Query:
             args.append(f"%{word}%")
             conditions.append(f"search LIKE fold(${len(args)})")
         where = " AND ".join(conditions)
-        count_args = list(args)
-        if after is not None:
-            (last,) = decode_cursor(after, 1, kinds=(str,))
-            args.append(last)
-            where_page = f"{where} AND code > ${len(args)}"
-        else:
-            where_page = where
-        args.append(size + 1)
+        (last,) = page.after_or(None)
+        after_last = f"(${len(args) + 1}::text IS NULL OR code > ${len(args) + 1})"
         rows = await ctx.db.fetch(
-            f"SELECT * FROM items WHERE {where_page} ORDER BY code LIMIT ${len(args)}", *args
+            f"SELECT * FROM items WHERE {where} AND {after_last} ORDER BY code LIMIT ${len(args) + 2}",
+            *args,
+            last,
+            page.limit,
         )
-        edges, page_info = make_page(
-            rows, size, cursor_of=lambda r: [r["code"]], node_of=FrameworkItem.from_row, after=after
+        return page.connection(
+            rows,
+            key=lambda r: [r["code"]],
+            node=FrameworkItem.from_row,
+            count=lambda: ctx.db.fetchval(f"SELECT count(*) FROM items WHERE {where}", *args),
         )
-
-        async def count() -> int:
-            return await ctx.db.fetchval(f"SELECT count(*) FROM items WHERE {where}", *count_args)
-
-        return Connection(edges=edges, page_info=page_info, _count=count)
 
     @strawberry.field(description=CROSSWALK_DESCRIPTION)
     async def crosswalk(
@@ -158,13 +152,15 @@ class Query:
 
     @strawberry.field(description="Every recognition agreement, newest first.")
     async def recognition_agreements(self, info: Info) -> list[RecognitionAgreement]:
-        rows = await _ctx(info).db.fetch("SELECT * FROM recognition_agreements ORDER BY created_at DESC, id")
+        rows = await info.context.db.fetch(
+            "SELECT * FROM recognition_agreements ORDER BY created_at DESC, id"
+        )
         return [RecognitionAgreement.from_row(r) for r in rows]
 
     @strawberry.field
     async def recognition_agreement(self, info: Info, id: strawberry.ID) -> RecognitionAgreement | None:
-        row = await _ctx(info).db.fetchrow("SELECT * FROM recognition_agreements WHERE id = $1", id)
-        return RecognitionAgreement.from_row(row) if row else None
+        row = await info.context.loaders.agreement.load(str(id))
+        return RecognitionAgreement.from_row(found(row, f"There is no agreement {id!r}.", argument="id"))
 
     @strawberry.field(
         description="Where a standard stands in every agreement: its counterparts, each party's decision "
@@ -270,11 +266,12 @@ class DecisionInput:
 class Mutation:
     @strawberry.mutation(
         description="Propose a mapping between two items (taskforce, admin). It counts in crosswalks once "
-        "another person endorses it with `reviewMapping`."
+        "another person endorses it with `reviewMapping`.",
+        permission_classes=[IsTaskforce],
     )
     async def propose_mapping(self, info: Info, input: MappingInput) -> MappingEdge:
-        ctx = _ctx(info)
-        caller = ctx.require_role("taskforce")
+        ctx = info.context
+        caller = ctx.caller
         edge_id = await rules.propose_mapping(
             ctx.db,
             rules.Proposal(
@@ -291,16 +288,17 @@ class Mutation:
             ),
             caller,
         )
-        return MappingEdge.from_row(await load_edge(info, edge_id))
+        return MappingEdge.from_row(await info.context.loaders.edge.load(edge_id))
 
     @strawberry.mutation(
-        description="Endorse or reject a proposed mapping (taskforce, admin); never one's own proposal."
+        description="Endorse or reject a proposed mapping (taskforce, admin); never one's own proposal.",
+        permission_classes=[IsTaskforce],
     )
     async def review_mapping(
         self, info: Info, id: strawberry.ID, decision: Review, note: str | None = None
     ) -> MappingEdge:
-        ctx = _ctx(info)
-        caller = ctx.require_role("taskforce")
+        ctx = info.context
+        caller = ctx.caller
         edge_id = int_id(id, what="a mapping id")
         await rules.review_mapping(ctx.db, edge_id, decision is Review.ENDORSE, note, caller)
         await graph_holder(info).refresh()  # the reviewer's next crosswalk already sees it
@@ -312,11 +310,12 @@ class Mutation:
         f"for (MX or US; taskforce, admin): at most {rules.MAX_REVIEWS}, all or none. Each party decides "
         "once per proposal and never on its own proposal; the first endorsement makes the mapping count "
         "in crosswalks, a rejection by either party takes it out, and both parties' endorsements make it "
-        "mutual."
+        "mutual.",
+        permission_classes=[IsTaskforce],
     )
     async def review_mappings(self, info: Info, decisions: list[ReviewDecisionInput]) -> list[MappingEdge]:
-        ctx = _ctx(info)
-        caller = ctx.require_role("taskforce")
+        ctx = info.context
+        caller = ctx.caller
         if len(decisions) > rules.MAX_REVIEWS:  # before parsing ids: the bound comes first
             raise BadUserInput(
                 f"{len(decisions)} decisions; at most {rules.MAX_REVIEWS} go in one call.",
@@ -337,11 +336,12 @@ class Mutation:
         return [MappingEdge.from_row(by_id[d.edge_id]) for d in parsed]
 
     @strawberry.mutation(
-        description="Open a recognition agreement between Mexico and the US (taskforce, admin)."
+        description="Open a recognition agreement between Mexico and the US (taskforce, admin).",
+        permission_classes=[IsTaskforce],
     )
     async def create_recognition_agreement(self, info: Info, input: AgreementInput) -> RecognitionAgreement:
-        ctx = _ctx(info)
-        caller = ctx.require_role("taskforce")
+        ctx = info.context
+        caller = ctx.caller
         await rules.create_agreement(
             ctx.db,
             rules.AgreementInput(
@@ -356,16 +356,17 @@ class Mutation:
             ),
             caller,
         )
-        row = await ctx.db.fetchrow("SELECT * FROM recognition_agreements WHERE id = $1", str(input.id))
+        (row,) = await agreements(ctx.db, [str(input.id)])  # as written, not as the request loaded it
         return RecognitionAgreement.from_row(row)
 
     @strawberry.mutation(
         description="Record one party's decision on recognising a standard as a counterpart "
-        "(taskforce acting for that party, admin). Mutual once both endorsed."
+        "(taskforce acting for that party, admin). Mutual once both endorsed.",
+        permission_classes=[IsTaskforce],
     )
     async def record_recognition_decision(self, info: Info, input: DecisionInput) -> Recognition:
-        ctx = _ctx(info)
-        caller = ctx.require_role("taskforce")
+        ctx = info.context
+        caller = ctx.caller
         counterpart = (input.counterpart.scheme.value, input.counterpart.code.strip())
         await rules.record_decision(
             ctx.db,

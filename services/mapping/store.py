@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import asyncpg
 
+from services.common.upsert import Counts, upsert
 from services.mapping.model import (
     SCHEMES,
     Dataset,
@@ -143,18 +144,24 @@ async def _write_items(conn: asyncpg.Connection, dataset: Dataset, summary: Writ
 async def _write_edges(conn: asyncpg.Connection, edges: list[Edge], summary: WriteSummary) -> None:
     if not edges:
         return
-    await conn.execute(
-        """DROP TABLE IF EXISTS pg_temp.incoming_edges;
-           CREATE TEMPORARY TABLE incoming_edges (
-               from_scheme text, from_code text, to_scheme text, to_code text, relation text,
-               confidence double precision, method text, source text, note text,
-               from_version text, to_version text
-           ) ON COMMIT DROP"""
-    )
     unique = {(e.from_scheme, e.from_code, e.to_scheme, e.to_code): e for e in edges}
-    await conn.copy_records_to_table(
-        "incoming_edges",
-        records=[
+    counts = await upsert(
+        conn,
+        "edges",
+        (
+            "from_scheme",
+            "from_code",
+            "to_scheme",
+            "to_code",
+            "relation",
+            "confidence",
+            "method",
+            "source",
+            "note",
+            "from_version",
+            "to_version",
+        ),
+        [
             (
                 e.from_scheme.value,
                 e.from_code,
@@ -170,40 +177,15 @@ async def _write_edges(conn: asyncpg.Connection, edges: list[Edge], summary: Wri
             )
             for e in unique.values()
         ],
+        key=("from_scheme", "from_code", "to_scheme", "to_code"),
+        # Both ends must be items; edges a person proposed or reviewed are theirs: an import never
+        # overwrites them.
+        placed="EXISTS (SELECT 1 FROM items f WHERE (f.scheme, f.code) = (n.from_scheme, n.from_code)) "
+        "AND EXISTS (SELECT 1 FROM items t WHERE (t.scheme, t.code) = (n.to_scheme, n.to_code))",
+        update_when="t.method NOT IN ('proposed', 'expert_review')",
     )
-    # Edges a person proposed or reviewed are theirs: an import never overwrites them. One statement
-    # writes the edges whose ends are items and counts them, inserted and updated.
-    counts = await conn.fetchrow(
-        """WITH placed AS (
-               SELECT n.* FROM incoming_edges n
-               JOIN items f ON (f.scheme, f.code) = (n.from_scheme, n.from_code)
-               JOIN items t ON (t.scheme, t.code) = (n.to_scheme, n.to_code)
-           ), written AS (
-               INSERT INTO edges (from_scheme, from_code, to_scheme, to_code, relation, confidence, method,
-                                  source, note, from_version, to_version)
-               SELECT * FROM placed
-               ON CONFLICT (from_scheme, from_code, to_scheme, to_code) DO UPDATE SET
-                   relation = EXCLUDED.relation, confidence = EXCLUDED.confidence, method = EXCLUDED.method,
-                   source = EXCLUDED.source, note = EXCLUDED.note, from_version = EXCLUDED.from_version,
-                   to_version = EXCLUDED.to_version
-               WHERE edges.method NOT IN ('proposed', 'expert_review')
-                 AND (edges.relation, edges.confidence, edges.method, edges.source, edges.note,
-                      edges.from_version, edges.to_version)
-                     IS DISTINCT FROM (EXCLUDED.relation, EXCLUDED.confidence, EXCLUDED.method,
-                                       EXCLUDED.source, EXCLUDED.note, EXCLUDED.from_version,
-                                       EXCLUDED.to_version)
-               RETURNING (xmax = 0) AS inserted
-           )
-           SELECT (SELECT count(*) FROM placed) AS placed,
-                  count(*) FILTER (WHERE inserted) AS inserted,
-                  count(*) FILTER (WHERE NOT inserted) AS updated
-           FROM written"""
-    )
-    placed = counts["placed"]
-    summary.edges["inserted"] += counts["inserted"]
-    summary.edges["updated"] += counts["updated"]
-    summary.edges["unchanged"] += placed - counts["inserted"] - counts["updated"]
-    summary.edges["skipped"] += len(unique) - placed
+    _count(summary.edges, counts)
+    placed = len(unique) - counts.skipped
     if len(unique) > placed:
         summary.notes.append(
             f"{len(unique) - placed:,} edges skipped: an end is not an item yet; import the other "
@@ -211,50 +193,13 @@ async def _write_edges(conn: asyncpg.Connection, edges: list[Edge], summary: Wri
         )
 
 
-async def _upsert(
-    conn: asyncpg.Connection,
-    table: str,
-    columns: tuple[str, ...],
-    key: tuple[str, ...],
-    records: list[tuple],
-    item_keyed: bool,
-) -> tuple[int, int, int, int]:
-    """COPY `records` (unique on `key`) into a temporary twin of `table`, then one statement writes those
-    whose item exists (when `item_keyed`: `scheme`, `code` are among the columns) and counts them.
-    Returns (inserted, updated, unchanged, skipped)."""
-    incoming = f"incoming_{table}"
-    await conn.execute(
-        f"""DROP TABLE IF EXISTS pg_temp.{incoming};
-            CREATE TEMPORARY TABLE {incoming} (LIKE {table}) ON COMMIT DROP"""
-    )
-    await conn.copy_records_to_table(incoming, records=records, columns=columns)
-    values = [c for c in columns if c not in key]
-    names = ", ".join(columns)
-    placed = f"SELECT {', '.join(f'n.{c}' for c in columns)} FROM {incoming} n"
-    if item_keyed:
-        placed += " JOIN items i ON (i.scheme, i.code) = (n.scheme, n.code)"
-    old = ", ".join(f"{table}.{c}" for c in values)
-    new = ", ".join(f"EXCLUDED.{c}" for c in values)
-    counts = await conn.fetchrow(
-        f"""WITH placed AS ({placed}), written AS (
-                INSERT INTO {table} ({names}) SELECT * FROM placed
-                ON CONFLICT ({", ".join(key)}) DO UPDATE SET ({", ".join(values)}) = ROW({new})
-                WHERE ROW({old}) IS DISTINCT FROM ROW({new})
-                RETURNING (xmax = 0) AS inserted
-            )
-            SELECT (SELECT count(*) FROM placed) AS placed,
-                   count(*) FILTER (WHERE inserted) AS inserted,
-                   count(*) FILTER (WHERE NOT inserted) AS updated
-            FROM written"""
-    )
-    inserted, updated, placed_count = counts["inserted"], counts["updated"], counts["placed"]
-    return inserted, updated, placed_count - inserted - updated, len(records) - placed_count
+ITEM_EXISTS = "EXISTS (SELECT 1 FROM items i WHERE (i.scheme, i.code) = (n.scheme, n.code))"
 
 
-def _count(counter: Counter[str], counts: tuple[int, int, int, int], with_skipped: bool = True) -> None:
-    for what, n in zip(("inserted", "updated", "unchanged", "skipped"), counts, strict=True):
+def _count(counter: Counter[str], counts: Counts, with_skipped: bool = True) -> None:
+    for what in ("inserted", "updated", "unchanged", "skipped"):
         if what != "skipped" or with_skipped:
-            counter[what] += n
+            counter[what] += getattr(counts, what)
 
 
 async def _write_terms(conn: asyncpg.Connection, terms: list[Term], summary: WriteSummary) -> None:
@@ -262,47 +207,46 @@ async def _write_terms(conn: asyncpg.Connection, terms: list[Term], summary: Wri
         return
     # The key is (scheme, code, lang, kind, term): a name given twice (two O*NET sources) is one term.
     unique = {(t.scheme.value, t.code, t.lang, t.kind.value, t.term): t.source for t in terms}
-    counts = await _upsert(
+    counts = await upsert(
         conn,
         "item_terms",
         ("scheme", "code", "lang", "kind", "term", "source"),
-        ("scheme", "code", "lang", "kind", "term"),
         [(*key, source) for key, source in unique.items()],
-        item_keyed=True,
+        key=("scheme", "code", "lang", "kind", "term"),
+        placed=ITEM_EXISTS,
     )
     _count(summary.terms, counts)
-    if counts[3]:
-        summary.notes.append(f"{counts[3]:,} terms skipped: their item is not there")
+    if counts.skipped:
+        summary.notes.append(f"{counts.skipped:,} terms skipped: their item is not there")
 
 
 async def _write_facts(conn: asyncpg.Connection, facts: list[Fact], summary: WriteSummary) -> None:
     if not facts:
         return
     unique = {(f.scheme.value, f.code, f.name): (f.value, f.source) for f in facts}
-    counts = await _upsert(
+    counts = await upsert(
         conn,
         "item_facts",
         ("scheme", "code", "name", "value", "source"),
-        ("scheme", "code", "name"),
         [(*key, *value) for key, value in unique.items()],
-        item_keyed=True,
+        key=("scheme", "code", "name"),
+        placed=ITEM_EXISTS,
     )
     _count(summary.facts, counts)
-    if counts[3]:
-        summary.notes.append(f"{counts[3]:,} facts skipped: their item is not there")
+    if counts.skipped:
+        summary.notes.append(f"{counts.skipped:,} facts skipped: their item is not there")
 
 
 async def _write_employment(conn: asyncpg.Connection, rows: list[Employment], summary: WriteSummary) -> None:
     if not rows:
         return
     unique = {(e.naics_sector, e.soc_code): (e.employment, e.year, e.source) for e in rows}
-    counts = await _upsert(
+    counts = await upsert(
         conn,
         "sector_employment",
         ("naics_sector", "soc_code", "employment", "year", "source"),
-        ("naics_sector", "soc_code"),
         [(*key, *value) for key, value in unique.items()],
-        item_keyed=False,
+        key=("naics_sector", "soc_code"),
     )
     _count(summary.employment, counts, with_skipped=False)
 
@@ -311,13 +255,12 @@ async def _write_parallel(conn: asyncpg.Connection, rows: list[ParallelLabel], s
     if not rows:
         return
     unique = {(p.dataset, p.key): (p.label_es, p.label_en, p.source) for p in rows}
-    counts = await _upsert(
+    counts = await upsert(
         conn,
         "parallel_labels",
         ("dataset", "key", "label_es", "label_en", "source"),
-        ("dataset", "key"),
         [(*key, *value) for key, value in unique.items()],
-        item_keyed=False,
+        key=("dataset", "key"),
     )
     _count(summary.parallel, counts, with_skipped=False)
 

@@ -1,21 +1,21 @@
 """The crosswalk's GraphQL types: items, edges, ranked crosswalk results, and `Standard`'s new fields.
 
-Items and edges load through per-request DataLoaders, so a page of results with their paths costs one
-query for the items and one for the edges, however many there are.
+Items and edges load through the request's DataLoaders (`loaders.py`), so a page of results with their
+paths costs one query for the items and one for the edges, however many there are.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import asyncpg
 import strawberry
-from strawberry.types import Info
 
-from services.common.context import Context
-from services.common.errors import BadUserInput, NotFound
+from services.common.errors import BadUserInput, found
+from services.common.rows import FromRow, Source
 from services.mapping import model
 from services.mapping.graph import (
     HIERARCHY_DISCOUNT,
@@ -26,6 +26,7 @@ from services.mapping.graph import (
     GraphHolder,
     Reached,
 )
+from services.mapping.loaders import Info
 
 if TYPE_CHECKING:
     from services.mapping.counterparts_api import Counterpart
@@ -59,56 +60,12 @@ class EdgeStatus(Enum):
     REJECTED = "rejected"
 
 
-def _ctx(info: Info) -> Context:
-    return info.context
-
-
 def graph_holder(info: Info) -> GraphHolder:
-    return _ctx(info).request.app.state.graph
+    return info.context.request.app.state.graph
 
 
 async def current_graph(info: Info) -> CrosswalkGraph:
     return await graph_holder(info).current()
-
-
-def load_item(info: Info, scheme: str, code: str) -> Any:
-    async def batch(keys: list[tuple[str, str]]) -> list[asyncpg.Record | None]:
-        rows = await _ctx(info).db.fetch(
-            """SELECT i.* FROM items i
-               JOIN unnest($1::text[], $2::text[]) AS k (scheme, code) USING (scheme, code)""",
-            [k[0] for k in keys],
-            [k[1] for k in keys],
-        )
-        found = {(r["scheme"], r["code"]): r for r in rows}
-        return [found.get(k) for k in keys]
-
-    return _ctx(info).loader("item", batch).load((scheme, code))
-
-
-def load_children(info: Info, scheme: str, code: str) -> Any:
-    async def batch(keys: list[tuple[str, str]]) -> list[list[asyncpg.Record]]:
-        rows = await _ctx(info).db.fetch(
-            """SELECT i.* FROM items i
-               JOIN unnest($1::text[], $2::text[]) AS k (scheme, parent) USING (scheme, parent)
-               ORDER BY i.code""",
-            [k[0] for k in keys],
-            [k[1] for k in keys],
-        )
-        found: dict[tuple[str, str], list[asyncpg.Record]] = {k: [] for k in keys}
-        for r in rows:
-            found[(r["scheme"], r["parent"])].append(r)
-        return [found[k] for k in keys]
-
-    return _ctx(info).loader("children", batch).load((scheme, code))
-
-
-def load_edge(info: Info, edge_id: int) -> Any:
-    async def batch(ids: list[int]) -> list[asyncpg.Record | None]:
-        rows = await _ctx(info).db.fetch("SELECT * FROM edges WHERE id = ANY($1::bigint[])", ids)
-        found = {r["id"]: r for r in rows}
-        return [found.get(i) for i in ids]
-
-    return _ctx(info).loader("edge", batch).load(edge_id)
 
 
 @strawberry.input(description='An item by scheme and code, e.g. {scheme: CIP_2020, code: "47.0604"}.')
@@ -118,10 +75,8 @@ class ItemRef:
 
 
 async def require_item(info: Info, ref: ItemRef, argument: str) -> asyncpg.Record:
-    row = await load_item(info, ref.scheme.value, ref.code.strip())
-    if row is None:
-        raise NotFound(f"There is no {ref.scheme.value} item with code {ref.code!r}.", argument=argument)
-    return row
+    row = await info.context.loaders.item.load((ref.scheme.value, ref.code.strip()))
+    return found(row, f"There is no {ref.scheme.value} item with code {ref.code!r}.", argument=argument)
 
 
 # Fields the crosswalk adds to the registry's standard are nullable: when this subgraph cannot answer, the
@@ -150,7 +105,7 @@ class Standard:
             return None
         for neighbour in graph.graph.adj[node]:
             if neighbour[0] == model.Scheme.SCIAN_2023.value:
-                row = await load_item(info, *neighbour)
+                row = await info.context.loaders.item.load(neighbour)
                 return FrameworkItem.from_row(row) if row else None
         return None
 
@@ -206,7 +161,8 @@ class Standard:
     description="An item of a classification scheme: a SCIAN industry, a SOC occupation, a CIP programme, "
     "an ISCED-F field, a CONOCER standard, a level of a framework, ...",
 )
-class FrameworkItem:
+class FrameworkItem(FromRow):
+    columns: ClassVar[Mapping[str, Source]] = {"scheme": lambda row: model.Scheme(row["scheme"])}
     scheme: Scheme  # type: ignore[valid-type]
     code: str
     label_es: str | None = strawberry.field(description="Spanish label, where the scheme has one.")
@@ -217,22 +173,9 @@ class FrameworkItem:
     _parent: strawberry.Private[str | None]
 
     @classmethod
-    def from_row(cls, row: asyncpg.Record) -> FrameworkItem:
-        return cls(
-            scheme=model.Scheme(row["scheme"]),
-            code=row["code"],
-            label_es=row["label_es"],
-            label_en=row["label_en"],
-            kind=row["kind"],
-            depth=row["depth"],
-            description=row["description"],
-            _parent=row["parent"],
-        )
-
-    @classmethod
     async def resolve_reference(cls, info: Info, scheme: str, code: str) -> FrameworkItem | None:
-        row = await load_item(info, getattr(scheme, "value", scheme), code)
-        return cls.from_row(row) if row else None
+        row = await info.context.loaders.item.load((getattr(scheme, "value", scheme), code))
+        return cls.from_optional_row(row)
 
     @strawberry.field(description="The Spanish label, or the English one where there is none.")
     def label(self) -> str:
@@ -242,12 +185,13 @@ class FrameworkItem:
     async def parent(self, info: Info) -> FrameworkItem | None:
         if self._parent is None:
             return None
-        row = await load_item(info, self.scheme.value, self._parent)
-        return FrameworkItem.from_row(row) if row else None
+        row = await info.context.loaders.item.load((self.scheme.value, self._parent))
+        return FrameworkItem.from_optional_row(row)
 
     @strawberry.field(description="The items one level down, in code order.")
     async def children(self, info: Info) -> list[FrameworkItem]:
-        return [FrameworkItem.from_row(r) for r in await load_children(info, self.scheme.value, self.code)]
+        children = await info.context.loaders.children.load((self.scheme.value, self.code))
+        return [FrameworkItem.from_row(r) for r in children]
 
     @strawberry.field(
         description="For an occupation or programme: the standards that correspond to it, best first, "
@@ -267,7 +211,15 @@ class FrameworkItem:
 
 
 @strawberry.type(description="A mapping between two items, with its confidence and provenance.")
-class MappingEdge:
+class MappingEdge(FromRow):
+    columns: ClassVar[Mapping[str, Source]] = {
+        "id": lambda row: strawberry.ID(str(row["id"])),
+        "relation": lambda row: Relation(row["relation"]),
+        "method": lambda row: model.Method(row["method"]),
+        "status": lambda row: EdgeStatus(row["status"]),
+        "_from": lambda row: (row["from_scheme"], row["from_code"]),
+        "_to": lambda row: (row["to_scheme"], row["to_code"]),
+    }
     id: strawberry.ID
     relation: Relation
     confidence: float = strawberry.field(
@@ -294,27 +246,6 @@ class MappingEdge:
     _to: strawberry.Private[tuple[str, str]]
     _evidence: strawberry.Private[Any] = None
 
-    @classmethod
-    def from_row(cls, row: asyncpg.Record) -> MappingEdge:
-        return cls(
-            id=strawberry.ID(str(row["id"])),
-            relation=Relation(row["relation"]),
-            confidence=row["confidence"],
-            method=model.Method(row["method"]),
-            source=row["source"],
-            note=row["note"],
-            from_version=row["from_version"],
-            to_version=row["to_version"],
-            status=EdgeStatus(row["status"]),
-            proposed_by=row["proposed_by"],
-            reviewed_by=row["reviewed_by"],
-            valid_from=row["valid_from"],
-            valid_to=row["valid_to"],
-            _from=(row["from_scheme"], row["from_code"]),
-            _to=(row["to_scheme"], row["to_code"]),
-            _evidence=row["evidence"],
-        )
-
     @strawberry.field(description="For a proposal found by matching text: what matched, and its route.")
     def evidence(self) -> Annotated[ProposalEvidence, strawberry.lazy(EVIDENCE)] | None:
         from services.mapping.evidence import parse_evidence
@@ -325,24 +256,22 @@ class MappingEdge:
         description="Each party's review of this proposal (the task force's `reviewMappings`), MX first."
     )
     async def reviews(self, info: Info) -> list[Annotated[PartyReview, strawberry.lazy(EVIDENCE)]]:
-        from services.mapping.evidence import load_reviews
+        from services.mapping.evidence import PartyReview
 
-        return await load_reviews(info, int(self.id))
+        return [PartyReview.from_row(r) for r in await info.context.loaders.reviews.load(int(self.id))]
 
     @strawberry.field(description="True once both parties, Mexico and the US, endorsed this mapping.")
     async def mutual(self, info: Info) -> bool:
-        from services.mapping.evidence import load_reviews
-
-        reviews = await load_reviews(info, int(self.id))
-        return {r.party.value for r in reviews if r.decision.value == "endorsed"} == {"MX", "US"}
+        reviews = await info.context.loaders.reviews.load(int(self.id))
+        return {r["party"] for r in reviews if r["decision"] == "endorsed"} == {"MX", "US"}
 
     @strawberry.field(name="from")
     async def from_item(self, info: Info) -> FrameworkItem:
-        return FrameworkItem.from_row(await load_item(info, *self._from))
+        return FrameworkItem.from_row(await info.context.loaders.item.load(self._from))
 
     @strawberry.field(name="to")
     async def to_item(self, info: Info) -> FrameworkItem:
-        return FrameworkItem.from_row(await load_item(info, *self._to))
+        return FrameworkItem.from_row(await info.context.loaders.item.load(self._to))
 
 
 @strawberry.type(description="One hop of a path: an edge as walked, forwards or backwards.")
@@ -354,15 +283,15 @@ class PathStep:
 
     @strawberry.field(name="from")
     async def from_item(self, info: Info) -> FrameworkItem:
-        return FrameworkItem.from_row(await load_item(info, *self._arc.source))
+        return FrameworkItem.from_row(await info.context.loaders.item.load(self._arc.source))
 
     @strawberry.field(name="to")
     async def to_item(self, info: Info) -> FrameworkItem:
-        return FrameworkItem.from_row(await load_item(info, *self._arc.target))
+        return FrameworkItem.from_row(await info.context.loaders.item.load(self._arc.target))
 
     @strawberry.field
     async def edge(self, info: Info) -> MappingEdge:
-        return MappingEdge.from_row(await load_edge(info, self._arc.edge_id))
+        return MappingEdge.from_row(await info.context.loaders.edge.load(self._arc.edge_id))
 
 
 @strawberry.type(description="An item reached from another, with the path that reaches it.")
@@ -387,7 +316,7 @@ class CrosswalkResult:
 
     @strawberry.field
     async def item(self, info: Info) -> FrameworkItem:
-        return FrameworkItem.from_row(await load_item(info, *self._node))
+        return FrameworkItem.from_row(await info.context.loaders.item.load(self._node))
 
 
 def _schemes(schemes: list[Any] | None) -> set[model.Scheme] | None:

@@ -1,87 +1,47 @@
-"""Loads the RENEC export (CONOCER's standards list, committees, certification bodies, training centres
-and body-to-standard links) into the registry schema.
+"""Writes a RENEC export (CONOCER's standards list, committees, certification bodies, training centres and
+body-to-standard links, as `renec_folder.py` reads them) into the registry schema.
 
-The folder layout is `conocer_renec_avala` in ../shared/data (see its PROVENANCE.md). Everything runs in
-one transaction and every write is an upsert that only touches rows whose values really change, so a
-second run over the same files changes nothing and the change_log triggers stay silent.
+Everything runs in one transaction and every write is an upsert (`services.common.upsert`) that only
+touches rows whose values really change, so a second run over the same files changes nothing and the
+change_log triggers stay silent.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 
 from services.common.db import Database
-from services.common.reference import fold, sector_for_title
-from services.registry.structures import Structure, StructureError, import_structure, read_structures
+from services.common.renec.reference import fold
+from services.common.renec.standards import STANDARDS_FILE, ParsedStandard, RenecImportError, parse_standards
+from services.common.upsert import Counts, upsert
+from services.registry.renec_folder import Body, Centre, Committee, RenecFolder, read_folder
+from services.registry.structures import Structure, import_structure
 
-STANDARDS_FILE = "extracted/ec_standards_api.json"
-COMMITTEES_FILE = "extracted/committees_complete.json"
-BODIES_FILE = "db/certifiers.json"
-CENTRES_FILE = "db/centers.json"
-RELATIONS_FILE = "db/ec-certifier-relations.json"
+__all__ = ["STANDARDS_FILE", "ImportSummary", "RenecImportError", "import_renec", "import_standards"]
 
 SOURCE = "renec"
-STANDARD_KEYS = ("codigo", "nivel", "titulo", "comite", "secProductivo")
-
-_CODE = re.compile(r"^(EC\d{4})(?:\.(\d{2}))?$")
-
-# CONOCER was created in 1995; earlier `fechaIntegracion` values (the file has 1900-01-01) are
-# placeholders for "unknown", not real formation dates.
-_EARLIEST_FORMATION = date(1995, 1, 1)
-
-# `tipo` in certifiers.json is mostly a legal form (AC, SC, SA de CV) or "Unknown"; only an explicit
-# ECE / OC statement tells the body's kind.
-_BODY_KINDS = {
-    "ece": "ECE",
-    "entidad de certificacion y evaluacion": "ECE",
-    "oc": "OC",
-    "organismo certificador": "OC",
-}
-
-
-class RenecImportError(ValueError):
-    """The input cannot be imported as a whole; nothing was written."""
-
-
-@dataclass
-class EntityCounts:
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    withdrawn: int = 0
-    skipped: int = 0
-
-    def add(self, other: EntityCounts) -> None:
-        self.inserted += other.inserted
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-        self.withdrawn += other.withdrawn
-        self.skipped += other.skipped
 
 
 @dataclass
 class ImportSummary:
-    committees: EntityCounts = field(default_factory=EntityCounts)
-    standards: EntityCounts = field(default_factory=EntityCounts)
-    certification_bodies: EntityCounts = field(default_factory=EntityCounts)
-    accreditations: EntityCounts = field(default_factory=EntityCounts)
-    centres: EntityCounts = field(default_factory=EntityCounts)
-    centre_standards: EntityCounts = field(default_factory=EntityCounts)
-    elements: EntityCounts = field(default_factory=EntityCounts)
+    committees: Counts = field(default_factory=Counts)
+    standards: Counts = field(default_factory=Counts)
+    certification_bodies: Counts = field(default_factory=Counts)
+    accreditations: Counts = field(default_factory=Counts)
+    centres: Counts = field(default_factory=Counts)
+    centre_standards: Counts = field(default_factory=Counts)
+    elements: Counts = field(default_factory=Counts)
     levels: dict[int, int] = field(default_factory=lambda: dict.fromkeys(range(1, 6), 0))
     notes: list[str] = field(default_factory=list)
 
-    def entities(self) -> dict[str, EntityCounts]:
+    def entities(self) -> dict[str, Counts]:
         return {
             "committees": self.committees,
             "standards": self.standards,
@@ -95,7 +55,7 @@ class ImportSummary:
     @property
     def changed(self) -> int:
         """Rows inserted, updated or withdrawn: 0 means the database already matched the input."""
-        return sum(c.inserted + c.updated + c.withdrawn for c in self.entities().values())
+        return sum(c.changed for c in self.entities().values())
 
     def render(self) -> str:
         columns = ("inserted", "updated", "unchanged", "withdrawn", "skipped")
@@ -110,146 +70,28 @@ class ImportSummary:
         return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class ParsedStandard:
-    code: str
-    base_code: str
-    version: int
-    title: str
-    level: int
-    sector_code: str
-    sector_title: str
-    committee_name: str | None
-
-
-@dataclass(frozen=True)
-class _Committee:
-    id: str
-    conocer_key: str | None
-    name: str
-    sector_label: str | None
-    state: str | None
-    formed_on: date | None
-
-
-def _text(value: Any) -> str | None:
-    """Stripped text, or None when blank; str.strip() also removes the NBSP RENEC leaves in codes."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def parse_standards(rows: list[dict[str, Any]]) -> list[ParsedStandard]:
-    """Validates the whole list before anything is written, reporting every problem at once."""
-    problems: list[str] = []
-    unmapped: Counter[str] = Counter()
-    parsed: list[ParsedStandard] = []
-    seen: set[str] = set()
-    for index, row in enumerate(rows):
-        if not isinstance(row, Mapping):
-            problems.append(f"row {index}: not an object")
-            continue
-        missing = [key for key in STANDARD_KEYS if key not in row]
-        if missing:
-            problems.append(f"row {index}: missing {', '.join(missing)}")
-            continue
-        code = _text(row["codigo"]) or ""
-        match = _CODE.match(code)
-        if not match:
-            problems.append(f"row {index}: invalid code {row['codigo']!r}")
-            continue
-        if code in seen:
-            problems.append(f"row {index}: duplicate code {code}")
-            continue
-        seen.add(code)
-        try:
-            level = int(str(row["nivel"]).strip())
-        except ValueError:
-            level = 0
-        if not 1 <= level <= 5:
-            problems.append(f"{code}: level {row['nivel']!r} is not 1..5")
-            continue
-        title = _text(row["titulo"])
-        if not title:
-            problems.append(f"{code}: empty title")
-            continue
-        sector_label = _text(row["secProductivo"]) or ""
-        sector = sector_for_title(sector_label)
-        if sector is None:
-            unmapped[sector_label] += 1
-            continue
-        parsed.append(
-            ParsedStandard(
-                code=code,
-                base_code=match[1],
-                version=int(match[2] or 0),
-                title=title,
-                level=level,
-                sector_code=sector.code,
-                sector_title=sector.title_es,
-                committee_name=_text(row["comite"]),
-            )
-        )
-    if unmapped:
-        listed = "; ".join(f"{title!r} ({n} standards)" for title, n in sorted(unmapped.items()))
-        problems.insert(0, f"sector titles with no SCIAN 2023 sector: {listed}")
-    if problems:
-        shown = problems[:20]
-        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-        raise RenecImportError(
-            "RENEC standards list rejected, nothing imported:\n  " + "\n  ".join(shown) + more
-        )
-    return parsed
-
-
 def _created_committee_id(name: str) -> str:
     return "renec-" + hashlib.sha1(fold(name).encode()).hexdigest()[:10]
 
 
-async def _upsert_committees(
-    conn: asyncpg.Connection, committees: list[_Committee]
-) -> EntityCounts:
+async def _upsert_committees(conn: asyncpg.Connection, committees: list[Committee]) -> Counts:
     if not committees:
-        return EntityCounts()
-    records = await conn.fetch(
-        """
-        INSERT INTO committees AS c (id, conocer_key, name, sector_label, state, formed_on, source)
-        SELECT id, conocer_key, name, sector_label, state, formed_on, $7
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[])
-             AS t(id, conocer_key, name, sector_label, state, formed_on)
-        ON CONFLICT (id) DO UPDATE SET
-            conocer_key = EXCLUDED.conocer_key, name = EXCLUDED.name,
-            sector_label = EXCLUDED.sector_label, state = EXCLUDED.state,
-            formed_on = EXCLUDED.formed_on, source = EXCLUDED.source, updated_at = now()
-        WHERE (c.conocer_key, c.name, c.sector_label, c.state, c.formed_on, c.source)
-              IS DISTINCT FROM (EXCLUDED.conocer_key, EXCLUDED.name, EXCLUDED.sector_label,
-                                EXCLUDED.state, EXCLUDED.formed_on, EXCLUDED.source)
-        RETURNING (xmax = 0) AS inserted
-        """,
-        [c.id for c in committees],
-        [c.conocer_key for c in committees],
-        [c.name for c in committees],
-        [c.sector_label for c in committees],
-        [c.state for c in committees],
-        [c.formed_on for c in committees],
-        SOURCE,
+        return Counts()
+    return await upsert(
+        conn,
+        "committees",
+        ("id", "conocer_key", "name", "sector_label", "state", "formed_on", "source"),
+        [(c.id, c.conocer_key, c.name, c.sector_label, c.state, c.formed_on, SOURCE) for c in committees],
+        key=("id",),
+        touch="updated_at",
     )
-    return _counts(records, len(committees))
-
-
-def _counts(records: list[asyncpg.Record], total: int) -> EntityCounts:
-    """Counts from `RETURNING (xmax = 0) AS inserted`: rows not returned were already up to date."""
-    inserted = sum(1 for r in records if r["inserted"])
-    updated = len(records) - inserted
-    return EntityCounts(inserted=inserted, updated=updated, unchanged=total - len(records))
 
 
 async def _resolve_committees(
     conn: asyncpg.Connection,
     standards: list[ParsedStandard],
     links: Mapping[str, Iterable[str]],
-) -> tuple[dict[str, str | None], list[_Committee]]:
+) -> tuple[dict[str, str | None], list[Committee]]:
     """Each standard's committee id, plus the committees derived from names no listed committee has.
 
     RENEC's standards list names the committee only by a free-text `comite`, and committee names are
@@ -297,8 +139,7 @@ async def _resolve_committees(
 
     # min() keeps the stored spelling stable when several spellings fold to the same name.
     created = [
-        _Committee(id=cid, conocer_key=None, name=min(names), sector_label=None, state=None,
-                   formed_on=None)
+        Committee(id=cid, conocer_key=None, name=min(names), sector_label=None, state=None, formed_on=None)
         for cid, names in sorted(created_names.items())
     ]
     return resolved, created
@@ -321,6 +162,16 @@ async def _supersedes(conn: asyncpg.Connection, standards: list[ParsedStandard])
     return result
 
 
+# A standard listed again is published again, unless an administrator withdrew it here
+# (withdrawn_locally): a local decision the source never reverses. supersedes keeps an existing value
+# when RENEC gives no lower version to point at.
+_LOCAL_WITHDRAWAL_STANDS = {
+    "supersedes": "coalesce(EXCLUDED.supersedes, t.supersedes)",
+    "status": "CASE WHEN t.withdrawn_locally THEN t.status ELSE EXCLUDED.status END",
+    "withdrawn_on": "CASE WHEN t.withdrawn_locally THEN t.withdrawn_on ELSE EXCLUDED.withdrawn_on END",
+}
+
+
 async def _import_standards(
     conn: asyncpg.Connection,
     rows: list[dict[str, Any]],
@@ -338,58 +189,32 @@ async def _import_standards(
     summary.committees.add(derived_counts)
     supersedes = await _supersedes(conn, standards)
 
-    # Only the columns RENEC knows are written: purposes, dates, translations and
-    # equivalent_to_previous from other sources survive. A standard listed again is published again,
-    # unless an administrator withdrew it here (withdrawn_locally): a local decision the source never
-    # reverses. supersedes keeps an existing value when RENEC gives no lower version to point at.
     kept = await conn.fetch(
         "SELECT code, withdrawn_on FROM standards WHERE withdrawn_locally AND code = ANY($1::text[]) "
         "ORDER BY code",
         [s.code for s in standards],
     )
-    records = await conn.fetch(
-        """
-        INSERT INTO standards AS s (code, base_code, version, title_es, level, sector_code,
-                                    sector_title, committee_id, committee_name, supersedes,
-                                    status, withdrawn_on, source)
-        SELECT code, base_code, version, title_es, level, sector_code, sector_title, committee_id,
-               committee_name, supersedes, 'published', NULL, $11
-        FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[], $5::smallint[],
-                    $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-             AS t(code, base_code, version, title_es, level, sector_code, sector_title,
-                  committee_id, committee_name, supersedes)
-        ON CONFLICT (code) DO UPDATE SET
-            title_es = EXCLUDED.title_es, level = EXCLUDED.level,
-            sector_code = EXCLUDED.sector_code, sector_title = EXCLUDED.sector_title,
-            committee_id = EXCLUDED.committee_id, committee_name = EXCLUDED.committee_name,
-            supersedes = coalesce(EXCLUDED.supersedes, s.supersedes),
-            status = CASE WHEN s.withdrawn_locally THEN s.status ELSE EXCLUDED.status END,
-            withdrawn_on = CASE WHEN s.withdrawn_locally THEN s.withdrawn_on ELSE EXCLUDED.withdrawn_on END,
-            source = EXCLUDED.source, updated_at = now()
-        WHERE (s.title_es, s.level, s.sector_code, s.sector_title, s.committee_id,
-               s.committee_name, s.supersedes, s.status, s.withdrawn_on, s.source)
-              IS DISTINCT FROM
-              (EXCLUDED.title_es, EXCLUDED.level, EXCLUDED.sector_code, EXCLUDED.sector_title,
-               EXCLUDED.committee_id, EXCLUDED.committee_name,
-               coalesce(EXCLUDED.supersedes, s.supersedes),
-               CASE WHEN s.withdrawn_locally THEN s.status ELSE EXCLUDED.status END,
-               CASE WHEN s.withdrawn_locally THEN s.withdrawn_on ELSE EXCLUDED.withdrawn_on END,
-               EXCLUDED.source)
-        RETURNING (xmax = 0) AS inserted
-        """,
-        [s.code for s in standards],
-        [s.base_code for s in standards],
-        [s.version for s in standards],
-        [s.title for s in standards],
-        [s.level for s in standards],
-        [s.sector_code for s in standards],
-        [s.sector_title for s in standards],
-        [committee_of[s.code] for s in standards],
-        [s.committee_name for s in standards],
-        [supersedes[s.code] for s in standards],
-        SOURCE,
+    # Only the columns RENEC knows are written (base code and version on insert only): purposes,
+    # dates, translations and equivalent_to_previous from other sources survive.
+    counts = await upsert(
+        conn,
+        "standards",
+        (
+            "code", "base_code", "version", "title_es", "level", "sector_code", "sector_title",
+            "committee_id", "committee_name", "supersedes", "status", "withdrawn_on", "source",
+        ),
+        [
+            (
+                s.code, s.base_code, s.version, s.title, s.level, s.sector_code, s.sector_title,
+                committee_of[s.code], s.committee_name, supersedes[s.code], "published", None, SOURCE,
+            )
+            for s in standards
+        ],
+        key=("code",),
+        keep=("base_code", "version"),
+        update=_LOCAL_WITHDRAWAL_STANDS,
+        touch="updated_at",
     )
-    counts = _counts(records, len(standards))
     if kept:
         listed = ", ".join(f"{r['code']} (on {r['withdrawn_on']})" for r in kept[:10])
         summary.notes.append(
@@ -445,242 +270,105 @@ async def import_standards(
     return summary
 
 
-def _load_json(folder: Path, relative: str, summary: ImportSummary) -> Any | None:
-    path = folder / relative
-    if not path.is_file():
-        summary.notes.append(f"{relative} not found, skipped")
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise RenecImportError(f"{path} is not valid JSON: {exc}") from exc
-
-
-def _require_list(data: Any, relative: str) -> list[dict[str, Any]]:
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise RenecImportError(f"{relative}: expected a JSON list of objects")
-    return data
-
-
-def _formed_on(millis: Any) -> date | None:
-    if not isinstance(millis, int | float) or isinstance(millis, bool):
-        return None
-    day = datetime.fromtimestamp(millis / 1000, tz=UTC).date()
-    return day if day >= _EARLIEST_FORMATION else None
-
-
-def _parse_committees(
-    items: list[dict[str, Any]], summary: ImportSummary
-) -> tuple[list[_Committee], dict[str, list[str]]]:
-    """Committees and code -> committee ids. Reads only allow-listed keys: the CONOCER records also
-    carry officers' names, e-mails, phones and addresses, which the registry must never hold."""
-    committees: dict[str, _Committee] = {}
-    links: defaultdict[str, list[str]] = defaultdict(list)
-    placeholders = 0
-    for item in items:
-        if item.get("id") is None:
-            summary.committees.skipped += 1
-            continue
-        committee_id = str(item["id"]).strip()
-        formed_on = _formed_on(item.get("fechaIntegracion"))
-        if formed_on is None and item.get("fechaIntegracion") is not None:
-            placeholders += 1
-        committees[committee_id] = _Committee(
-            id=committee_id,
-            conocer_key=_text(item.get("clave")),
-            # Two committees have an empty name in RENEC; they are kept (ids and standards still
-            # identify them) and never matched by name.
-            name=_text(item.get("nombre")) or "",
-            sector_label=_text(item.get("sectorProductivoStr")),
-            state=_text(item.get("entidadStr")),
-            formed_on=formed_on,
-        )
-        for associated in item.get("estandaresAsociados") or ():
-            code = _text(associated.get("codigo")) if isinstance(associated, dict) else None
-            if code:
-                links[code].append(committee_id)
-    if placeholders:
-        summary.notes.append(
-            f"{placeholders} committee formation dates before {_EARLIEST_FORMATION.year} "
-            "(placeholders) stored as unknown"
-        )
-    return list(committees.values()), dict(links)
-
-
-def _body_kind(tipo: Any) -> str:
-    return _BODY_KINDS.get(fold(str(tipo or "")), "unknown")
-
-
-async def _import_bodies(
-    conn: asyncpg.Connection, items: list[dict[str, Any]], summary: ImportSummary
-) -> None:
-    bodies: dict[str, tuple[str, str, bool]] = {}
-    for item in items:
-        body_id = _text(item.get("id"))
-        name = _text(item.get("name")) or _text(item.get("razonSocial"))
-        if not body_id or not name:
-            summary.certification_bodies.skipped += 1
-            continue
-        bodies[body_id] = (name, _body_kind(item.get("tipo")), item.get("activo") is not False)
+async def _import_bodies(conn: asyncpg.Connection, bodies: list[Body], summary: ImportSummary) -> None:
     if not bodies:
         return
-    ids = list(bodies)
-    # An 'unknown' kind from RENEC never overwrites a kind another source established.
-    records = await conn.fetch(
-        """
-        INSERT INTO certification_bodies AS b (id, name, kind, active, source)
-        SELECT id, name, kind, active, $5
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::bool[]) AS t(id, name, kind, active)
-        ON CONFLICT (id) DO UPDATE SET
-            name = EXCLUDED.name,
-            kind = CASE WHEN EXCLUDED.kind = 'unknown' THEN b.kind ELSE EXCLUDED.kind END,
-            active = EXCLUDED.active, source = EXCLUDED.source, updated_at = now()
-        WHERE (b.name, b.active, b.source) IS DISTINCT FROM
-              (EXCLUDED.name, EXCLUDED.active, EXCLUDED.source)
-           OR (EXCLUDED.kind <> 'unknown' AND b.kind <> EXCLUDED.kind)
-        RETURNING (xmax = 0) AS inserted
-        """,
-        ids,
-        [bodies[i][0] for i in ids],
-        [bodies[i][1] for i in ids],
-        [bodies[i][2] for i in ids],
-        SOURCE,
+    counts = await upsert(
+        conn,
+        "certification_bodies",
+        ("id", "name", "kind", "active", "source"),
+        [(b.id, b.name, b.kind, b.active, SOURCE) for b in bodies],
+        key=("id",),
+        # An 'unknown' kind from RENEC never overwrites a kind another source established.
+        update={"kind": "CASE WHEN EXCLUDED.kind = 'unknown' THEN t.kind ELSE EXCLUDED.kind END"},
+        touch="updated_at",
     )
-    summary.certification_bodies.add(_counts(records, len(ids)))
+    summary.certification_bodies.add(counts)
 
 
 async def _import_accreditations(
-    conn: asyncpg.Connection, items: list[dict[str, Any]], summary: ImportSummary
+    conn: asyncpg.Connection, relations: list[tuple[str, str]], summary: ImportSummary
 ) -> None:
     known_codes = {r["code"] for r in await conn.fetch("SELECT code FROM standards")}
     known_bodies = {r["id"] for r in await conn.fetch("SELECT id FROM certification_bodies")}
-    pairs: set[tuple[str, str]] = set()
-    skipped = 0
-    for item in items:
-        code = _text(item.get("ecCode"))
-        body_id = _text(item.get("certifierId"))
-        if code is None or body_id is None or code not in known_codes or body_id not in known_bodies:
-            skipped += 1
-            continue
-        pairs.add((body_id, code))
-    summary.accreditations.skipped += skipped
+    pairs = {(body, code) for body, code in relations if code in known_codes and body in known_bodies}
+    unknown = sum(1 for body, code in relations if code not in known_codes or body not in known_bodies)
+    summary.accreditations.skipped += unknown
     if not pairs:
         return
     ordered = sorted(pairs)
     # RENEC lists current accreditations without dates; an existing open-ended accreditation for
     # the pair (from any source) already says the same thing, so it is left as it is.
-    records = await conn.fetch(
-        """
-        INSERT INTO accreditations (body_id, standard_code, valid_from, valid_to, source)
-        SELECT body_id, standard_code, NULL, NULL, $3
-        FROM unnest($1::text[], $2::text[]) AS t(body_id, standard_code)
-        ON CONFLICT (body_id, standard_code, coalesce(valid_from, '-infinity'::date)) DO NOTHING
-        RETURNING true AS inserted
-        """,
-        [p[0] for p in ordered],
-        [p[1] for p in ordered],
-        SOURCE,
+    counts = await upsert(
+        conn,
+        "accreditations",
+        ("body_id", "standard_code", "valid_from", "valid_to", "source"),
+        [(body, code, None, None, SOURCE) for body, code in ordered],
+        key=("body_id", "standard_code"),
+        conflict="(body_id, standard_code, coalesce(valid_from, '-infinity'::date))",
+        keep=("valid_from", "valid_to", "source"),
     )
-    summary.accreditations.add(_counts(records, len(ordered)))
-    duplicates = len(items) - skipped - len(ordered)
+    summary.accreditations.add(counts)
+    duplicates = len(relations) - unknown - len(ordered)
     if duplicates:
         summary.notes.append(f"{duplicates} duplicate body-standard relations ignored")
 
 
-async def _import_centres(
-    conn: asyncpg.Connection, items: list[dict[str, Any]], summary: ImportSummary
-) -> None:
-    centres: dict[str, tuple[str, bool, list[str]]] = {}
-    for item in items:
-        centre_id = _text(item.get("id"))
-        name = _text(item.get("name")) or _text(item.get("nombre"))
-        if not centre_id or not name:
-            summary.centres.skipped += 1
-            continue
-        codes = [c for c in (_text(code) for code in item.get("ec_codes") or ()) if c]
-        centres[centre_id] = (name, item.get("activo") is not False, codes)
+async def _import_centres(conn: asyncpg.Connection, centres: list[Centre], summary: ImportSummary) -> None:
     if not centres:
         return
-    ids = list(centres)
-    records = await conn.fetch(
-        """
-        INSERT INTO centres AS c (id, name, kind, active, source)
-        SELECT id, name, 'training', active, $4
-        FROM unnest($1::text[], $2::text[], $3::bool[]) AS t(id, name, active)
-        ON CONFLICT (id) DO UPDATE SET
-            name = EXCLUDED.name, kind = EXCLUDED.kind, active = EXCLUDED.active,
-            source = EXCLUDED.source
-        WHERE (c.name, c.kind, c.active, c.source) IS DISTINCT FROM
-              (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.active, EXCLUDED.source)
-        RETURNING (xmax = 0) AS inserted
-        """,
-        ids,
-        [centres[i][0] for i in ids],
-        [centres[i][1] for i in ids],
-        SOURCE,
+    counts = await upsert(
+        conn,
+        "centres",
+        ("id", "name", "kind", "active", "source"),
+        [(c.id, c.name, "training", c.active, SOURCE) for c in centres],
+        key=("id",),
     )
-    summary.centres.add(_counts(records, len(ids)))
+    summary.centres.add(counts)
 
     known_codes = {r["code"] for r in await conn.fetch("SELECT code FROM standards")}
     links: set[tuple[str, str]] = set()
-    for centre_id, (_, _, codes) in centres.items():
-        for code in codes:
+    for centre in centres:
+        for code in centre.codes:
             if code in known_codes:
-                links.add((centre_id, code))
+                links.add((centre.id, code))
             else:
                 summary.centre_standards.skipped += 1
     if not links:
         return
-    ordered = sorted(links)
-    records = await conn.fetch(
-        """
-        INSERT INTO centre_standards (centre_id, standard_code)
-        SELECT * FROM unnest($1::text[], $2::text[])
-        ON CONFLICT DO NOTHING
-        RETURNING true AS inserted
-        """,
-        [link[0] for link in ordered],
-        [link[1] for link in ordered],
-    )
-    summary.centre_standards.add(_counts(records, len(ordered)))
+    pair = ("centre_id", "standard_code")
+    counts = await upsert(conn, "centre_standards", pair, sorted(links), key=pair)
+    summary.centre_standards.add(counts)
 
 
 async def import_renec(db: Database, folder: Path) -> ImportSummary:
     """Imports a `conocer_renec_avala` folder: the standards list is required, the committee, body,
     centre and relation files are optional (a missing one is skipped and noted), and every
     `db/*_structure.json` gives one standard's elements and criteria. All or nothing."""
-    folder = Path(folder)
-    summary = ImportSummary()
-    if not (folder / STANDARDS_FILE).is_file():
-        raise RenecImportError(f"{folder / STANDARDS_FILE} not found: the standards list is required")
     # Everything is read and shape-checked before the transaction opens, so a bad file costs no
     # database work; the standards themselves are validated as a whole before the first write.
-    standards = _require_list(_load_json(folder, STANDARDS_FILE, summary), STANDARDS_FILE)
-    optional: dict[str, list[dict[str, Any]] | None] = {}
-    for relative in (COMMITTEES_FILE, BODIES_FILE, CENTRES_FILE, RELATIONS_FILE):
-        data = _load_json(folder, relative, summary)
-        optional[relative] = None if data is None else _require_list(data, relative)
-    try:
-        structures = read_structures(folder)
-    except StructureError as exc:
-        raise RenecImportError(f"{exc}; nothing imported") from exc
-    committees: list[_Committee] = []
-    links: dict[str, list[str]] = {}
-    if (committee_items := optional[COMMITTEES_FILE]) is not None:
-        committees, links = _parse_committees(committee_items, summary)
+    return await write_folder(db, read_folder(folder))
 
+
+async def write_folder(db: Database, read: RenecFolder) -> ImportSummary:
+    """Writes what `read_folder` read, in one transaction."""
+    summary = ImportSummary(notes=list(read.notes))
+    summary.committees.skipped += read.committees_read.skipped
+    summary.certification_bodies.skipped += read.bodies_read.skipped
+    summary.accreditations.skipped += read.relations_read.skipped
+    summary.centres.skipped += read.centres_read.skipped
     async with db.transaction() as conn:
-        summary.committees.add(await _upsert_committees(conn, committees))
+        summary.committees.add(await _upsert_committees(conn, read.committees))
         await _import_standards(
-            conn, standards, complete=True, committee_links=links, summary=summary
+            conn, read.standards, complete=True, committee_links=read.committee_links, summary=summary
         )
-        if (bodies := optional[BODIES_FILE]) is not None:
-            await _import_bodies(conn, bodies, summary)
-        if (relations := optional[RELATIONS_FILE]) is not None:
-            await _import_accreditations(conn, relations, summary)
-        if (centres := optional[CENTRES_FILE]) is not None:
-            await _import_centres(conn, centres, summary)
-        await _import_structures(conn, structures, summary)
+        if read.bodies_read.present:
+            await _import_bodies(conn, read.bodies, summary)
+        if read.relations_read.present:
+            await _import_accreditations(conn, read.relations, summary)
+        if read.centres_read.present:
+            await _import_centres(conn, read.centres, summary)
+        await _import_structures(conn, read.structures, summary)
     return summary
 
 
@@ -702,7 +390,7 @@ async def _import_structures(
             continue
         counts = await import_structure(conn, structure)
         summary.elements.add(
-            EntityCounts(inserted=counts.inserted, updated=counts.updated, unchanged=counts.unchanged)
+            Counts(inserted=counts.inserted, updated=counts.updated, unchanged=counts.unchanged)
         )
         if counts.removed:
             summary.notes.append(

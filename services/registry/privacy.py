@@ -19,19 +19,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from strawberry.types import Info
+from typing import TYPE_CHECKING, Any
 
 from gateway.signing import Caller
 from services.common.callers import CREDIT_BANK_SUBJECT
-from services.common.context import Context
+from services.common.curp import holder_ref
 from services.common.errors import BadUserInput, Forbidden
-from services.registry.rules import holder_ref
+from services.common.permissions import allows
 
-
-def _ctx(info: Info) -> Context:
-    return info.context
+if TYPE_CHECKING:
+    from services.registry.loaders import Info
 
 
 def is_deposit_check(caller: Caller) -> bool:
@@ -51,68 +48,26 @@ async def presented(info: Info, folio: str, holder_curp: str | None) -> bool:
     The disclosure is written, and committed, before the certificate is read: a revocation the feed shows
     after this check is then one the credit bank is allowed to see.
     """
-    ctx = _ctx(info)
+    caller = info.context.caller
     if holder_curp is None:
-        if ctx.caller.role != "admin":
+        if caller.role != "admin":
             return False
         holder = None
     else:
         try:
-            holder = holder_ref(ctx.settings.require_curp_salt(), holder_curp)
+            holder = holder_ref(info.context.settings.require_curp_salt(), holder_curp)
         except BadUserInput:
             return False
-    institution = ctx.caller.scope
-
-    async def batch(keys: list[tuple[str, str | None]]) -> list[bool]:
-        rows = await ctx.db.fetch(
-            """WITH given AS (
-                   SELECT * FROM unnest($2::text[], $3::text[]) AS g (folio, holder_ref)
-               ), matched AS (
-                   SELECT DISTINCT c.folio, g.holder_ref AS given, c.holder_ref
-                   FROM given g JOIN certificates c
-                     ON c.folio = g.folio AND (g.holder_ref IS NULL OR c.holder_ref = g.holder_ref)
-               ), disclosed AS (
-                   INSERT INTO disclosures (holder_ref, institution_id, folio)
-                   SELECT DISTINCT ON (holder_ref) holder_ref, $1, folio FROM matched
-                   ORDER BY holder_ref, folio
-                   ON CONFLICT DO NOTHING
-               )
-               SELECT folio, given FROM matched""",
-            institution,
-            [folio for folio, _ in keys],
-            [holder for _, holder in keys],
-        )
-        found = {(r["folio"], r["given"]) for r in rows}
-        return [key in found for key in keys]
-
-    return bool(await ctx.loader("present", batch).load((folio, holder)))
-
-
-def _disclosed(info: Info, holder_ref: str) -> Any:
-    """Whether the caller's institution may see this holder's certificates; one query per request."""
-    ctx = _ctx(info)
-
-    async def batch(refs: list[str]) -> list[bool]:
-        rows = await ctx.db.fetch(
-            "SELECT holder_ref FROM disclosures WHERE institution_id = $1 AND holder_ref = ANY($2::text[])",
-            ctx.caller.scope,
-            refs,
-        )
-        found = {r["holder_ref"] for r in rows}
-        return [ref in found for ref in refs]
-
-    return ctx.loader("disclosed", batch).load(holder_ref)
+    return await info.context.loaders.present.load((folio, holder))
 
 
 async def may_read(info: Info, row: Any) -> bool:
     """Whether the caller may see this certificate (a `certificates` row) in full."""
-    caller = _ctx(info).caller
-    if caller.role == "admin":
+    caller = info.context.caller
+    if allows(caller, "certifier", scope=row["body_id"]):
         return True
-    if caller.role == "certifier":
-        return caller.scope == row["body_id"]
     if caller.role == "registrar" and caller.scope:
-        return bool(await _disclosed(info, row["holder_ref"]))
+        return await info.context.loaders.disclosed.load(row["holder_ref"])
     return False
 
 
@@ -126,7 +81,7 @@ async def ensure_can_read(info: Info, row: Any) -> None:
 
 
 def may_see_certifying_person(caller: Caller, body_id: str) -> bool:
-    return caller.role == "admin" or (caller.role == "certifier" and caller.scope == body_id)
+    return allows(caller, "certifier", scope=body_id)
 
 
 def feed_filter(caller: Caller, first_parameter: int) -> tuple[str, list[Any]]:
@@ -134,7 +89,7 @@ def feed_filter(caller: Caller, first_parameter: int) -> tuple[str, list[Any]]:
 
     `first_parameter` is the number of the first `$n` the condition may use.
     """
-    if caller.role == "admin":
+    if allows(caller):
         return "true", []
     if caller.role == "certifier" and caller.scope:
         return f"(entity <> 'certificate' OR data ->> 'body_id' = ${first_parameter})", [caller.scope]

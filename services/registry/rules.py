@@ -14,7 +14,6 @@ between a check and the write.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -23,10 +22,10 @@ from typing import Any
 import asyncpg
 
 from gateway.signing import Caller
-from services.common.curp import normalise_curp
+from services.common.curp import holder_ref
 from services.common.db import Database
 from services.common.errors import BadUserInput, Conflict, NotFound
-from services.common.reference import SECTORS_BY_CODE
+from services.common.renec.reference import SECTORS_BY_CODE
 from services.registry.store import normalise_code
 
 MIN_NOMINATIONS = 3
@@ -37,12 +36,6 @@ REGISTRY_TIME_ZONE = "America/Mexico_City"
 # The earliest issue date when a standard's publication date is unknown (RENEC lists none): CONOCER was
 # created by the decree of 2 August 1995, and no certificate of the national system predates it.
 EARLIEST_ISSUE_DATE = date(1995, 8, 2)
-
-
-def holder_ref(salt: bytes, curp: str) -> str:
-    """A stable pseudonym for a CURP: the same person always gets the same reference."""
-    cleaned = normalise_curp(curp)
-    return hmac.new(salt, cleaned.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def mask_name(name: str) -> str:

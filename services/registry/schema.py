@@ -9,14 +9,20 @@ from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
-from strawberry.types import Info
 
-from services.common.context import Context
-from services.common.errors import BadUserInput, NotFound
-from services.common.pagination import Connection, decode_cursor, make_page, page_size
-from services.common.reference import LEVEL_DESCRIPTORS, SCIAN_2023_SECTORS, SECTORS_BY_CODE, fold
+from services.common.errors import BadUserInput, NotFound, found
+from services.common.pagination import Connection, Page
+from services.common.permissions import (
+    IsAdmin,
+    IsCertifier,
+    IsCommittee,
+    IsRegistrarOrCertifier,
+    require_role,
+)
+from services.common.renec.reference import LEVEL_DESCRIPTORS, SCIAN_2023_SECTORS, SECTORS_BY_CODE, fold
 from services.common.schema import SubgraphSchema
 from services.registry import privacy, rules, spelling, store
+from services.registry.loaders import Info, RegistryContext
 from services.registry.types import (
     BodyKind,
     Certificate,
@@ -31,22 +37,15 @@ from services.registry.types import (
     Sector,
     Standard,
     StandardStatus,
-    load_body,
-    load_certificate,
-    load_standard,
 )
 
 T = TypeVar("T")
 
 
-def _ctx(info: Info) -> Context:
-    return info.context
-
-
 def _search_text(info: Info, search: str | None) -> str | None:
     if search is None or not search.strip():
         return None
-    limit = _ctx(info).settings.max_search_length
+    limit = info.context.settings.max_search_length
     if len(search) > limit:
         raise BadUserInput(
             f"The search text has {len(search)} characters; the limit is {limit}.", argument="search"
@@ -171,7 +170,7 @@ async def _standard_query(f: StandardFilter | None, info: Info) -> store.Standar
     status = (f.status or StandardStatus.PUBLISHED).value
     text = _search_text(info, f.search)
     return store.StandardQuery(
-        search=await spelling.terms(_ctx(info).db, text) if text else None,
+        search=await spelling.terms(info.context.db, text) if text else None,
         levels=tuple(sorted(levels)),
         sector_code=f.sector_code,
         committee_id=f.committee_id,
@@ -303,18 +302,13 @@ class CertificationBodyFilter:
     )
 
 
-def _by_name_page(rows: list[Any], size: int, after: str | None, make: Callable[[Any], Any]) -> Any:
-    return make_page(rows, size, cursor_of=lambda r: [r["name"], r["id"]], node_of=make, after=after)
-
-
 @strawberry.type
 class Query:
     @strawberry.field(description="One standard by code, e.g. EC0217.01.")
     async def standard(self, info: Info, code: str) -> Standard:
         normalised = store.normalise_code(code)
-        row = await load_standard(info, normalised)
-        if row is None:
-            raise NotFound(f"There is no standard {normalised} in the registry.", argument="code")
+        row = await info.context.loaders.standard.load(normalised)
+        row = found(row, f"There is no standard {normalised} in the registry.", argument="code")
         return Standard.from_row(row)
 
     @strawberry.field(description="Search and page through standards.")
@@ -326,9 +320,8 @@ class Query:
         after: str | None = None,
         order_by: StandardOrder | None = None,
     ) -> StandardConnection:
-        ctx = _ctx(info)
+        ctx = info.context
         query = await _standard_query(filter, info)
-        size = page_size(first, ctx.settings.max_page_size)
         if order_by is None:
             order_by = StandardOrder(
                 field=StandardOrderField.RELEVANCE if query.search else StandardOrderField.CODE
@@ -340,22 +333,16 @@ class Query:
         descending = direction is OrderDirection.DESC
         # A cursor names its ordering: one taken from another ordering would point nowhere sensible.
         ordering = f"{order}:{'DESC' if descending else 'ASC'}"
+        page = Page.of(first, after, ctx.settings.max_page_size, arity=len(store.ORDERINGS[order]) + 1)
         key = None
-        if after:
-            tag, *key = decode_cursor(after, len(store.ORDERINGS[order]) + 1)
+        if page.after is not None:
+            tag, *key = page.after
             if tag != ordering:
                 raise BadUserInput(
                     "This cursor belongs to another orderBy; start again without `after`.", argument="after"
                 )
         rows = await store.search_standards(
-            ctx.db, query, order=order, descending=descending, after=key, limit=size + 1
-        )
-        edges, page = make_page(
-            rows,
-            size,
-            cursor_of=lambda r: [ordering, *store.sort_key(r, order)],
-            node_of=Standard.from_row,
-            after=after,
+            ctx.db, query, order=order, descending=descending, after=key, limit=page.limit
         )
         count = _once(lambda: store.count_standards(ctx.db, query))
 
@@ -365,10 +352,12 @@ class Query:
             spellings = await spelling.spellings(ctx.db, query.search.text)
             return (await store.matching_searches(ctx.db, query, spellings))[: spelling.MAX_SUGGESTIONS]
 
-        return StandardConnection(
-            edges=edges,
-            page_info=page,
-            _count=count,
+        return page.connection(
+            rows,
+            key=lambda r: [ordering, *store.sort_key(r, order)],
+            node=Standard.from_row,
+            count=count,
+            kind=StandardConnection,
             _facets=lambda: _facets(ctx.db, query),
             _did_you_mean=did_you_mean,
         )
@@ -378,7 +367,7 @@ class Query:
         wanted = list(dict.fromkeys(store.normalise_code(c) for c in codes))
         if not 2 <= len(wanted) <= 10:
             raise BadUserInput("Compare between 2 and 10 different standards.", argument="codes")
-        db = _ctx(info).db
+        db = info.context.db
         rows = {r["code"]: r for r in await store.standards_by_code(db, wanted)}
         missing = [c for c in wanted if c not in rows]
         if missing:
@@ -418,11 +407,7 @@ class Query:
 
     @strawberry.field(description="Published standards by SCIAN sector (20 rows) and level (5 columns).")
     async def framework_grid(self, info: Info) -> FrameworkGrid:
-        rows = await _ctx(info).db.fetch(
-            "SELECT sector_code, level, count(*) AS n FROM standards WHERE status = 'published' "
-            "GROUP BY sector_code, level"
-        )
-        counts = {(r["sector_code"], r["level"]): r["n"] for r in rows}
+        counts = await store.published_by_sector_and_level(info.context.db)
         grid_rows = []
         for sector in SCIAN_2023_SECTORS:
             cells = [
@@ -447,42 +432,27 @@ class Query:
     @strawberry.field
     async def committee(self, info: Info, id: strawberry.ID) -> Committee:
         committee = await Committee.resolve_reference(info, id)
-        if committee is None:
-            raise NotFound(f"There is no committee {id!r}.", argument="id")
-        return committee
+        return found(committee, f"There is no committee {id!r}.", argument="id")
 
     @strawberry.field(description="Committees by name; `search` ignores accents and case.")
     async def committees(
         self, info: Info, search: str | None = None, first: int | None = 20, after: str | None = None
     ) -> Connection[Committee]:
-        ctx = _ctx(info)
-        size = page_size(first, ctx.settings.max_page_size)
+        db = info.context.db
+        page = Page.of(first, after, info.context.settings.max_page_size, kinds=(str, str))
         text = _search_text(info, search)
-        key = decode_cursor(after, 2, kinds=(str, str)) if after else [None, None]
-        where = "($1::text IS NULL OR fold(name) LIKE '%' || fold($1) || '%')"
-        rows = await ctx.db.fetch(
-            f"""SELECT id, conocer_key, name, sector_label, state, formed_on,
-                       (SELECT count(*) FROM standards s WHERE s.committee_id = c.id) AS standard_count
-                FROM committees c
-                WHERE {where} AND ($2::text IS NULL OR (name, id) > ($2, $3))
-                ORDER BY name, id LIMIT $4""",
-            text,
-            key[0],
-            key[1],
-            size + 1,
-        )
-        edges, page = _by_name_page(rows, size, after, Committee.from_row)
-        return Connection(
-            edges=edges,
-            page_info=page,
-            _count=lambda: ctx.db.fetchval(f"SELECT count(*) FROM committees WHERE {where}", text),
+        rows = await store.committees_page(db, text, page.after_or(None, None), page.limit)
+        return page.connection(
+            rows,
+            key=lambda r: [r["name"], r["id"]],
+            node=Committee.from_row,
+            count=lambda: store.count_committees(db, text),
         )
 
     @strawberry.field
     async def certification_body(self, info: Info, id: strawberry.ID) -> CertificationBody:
-        row = await load_body(info, id)
-        if row is None:
-            raise NotFound(f"There is no certification body {id!r}.", argument="id")
+        row = await info.context.loaders.body.load(id)
+        row = found(row, f"There is no certification body {id!r}.", argument="id")
         return CertificationBody.from_row(row)
 
     @strawberry.field(description="Certification bodies by name, filtered by standard, state, kind or date.")
@@ -493,54 +463,33 @@ class Query:
         first: int | None = 20,
         after: str | None = None,
     ) -> Connection[CertificationBody]:
-        ctx = _ctx(info)
+        db = info.context.db
         f = filter or CertificationBodyFilter()
-        size = page_size(first, ctx.settings.max_page_size)
-        code = store.normalise_code(f.standard_code) if f.standard_code else None
-        args = [
-            _search_text(info, f.search),
-            code,
-            f.state,
-            f.kind.value if f.kind else None,
-            f.active_on,
-        ]
-        where = """($1::text IS NULL OR fold(b.name) LIKE '%' || fold($1) || '%')
-            AND ($3::text IS NULL OR fold(b.state) = fold($3))
-            AND ($4::text IS NULL OR b.kind = $4)
-            AND ($2::text IS NULL AND $5::date IS NULL OR EXISTS (
-                SELECT 1 FROM accreditations a WHERE a.body_id = b.id
-                  AND ($2::text IS NULL OR a.standard_code = $2)
-                  AND ($5::date IS NULL OR (coalesce(a.valid_from, '-infinity') <= $5
-                                            AND coalesce(a.valid_to, 'infinity') >= $5))))"""
-        key = decode_cursor(after, 2, kinds=(str, str)) if after else [None, None]
-        rows = await ctx.db.fetch(
-            f"""SELECT b.id, b.name, b.kind, b.state, b.active FROM certification_bodies b
-                WHERE {where} AND ($6::text IS NULL OR (b.name, b.id) > ($6, $7))
-                ORDER BY b.name, b.id LIMIT $8""",
-            *args,
-            key[0],
-            key[1],
-            size + 1,
+        page = Page.of(first, after, info.context.settings.max_page_size, kinds=(str, str))
+        query = store.BodyQuery(
+            search=_search_text(info, f.search),
+            standard_code=store.normalise_code(f.standard_code) if f.standard_code else None,
+            state=f.state,
+            kind=f.kind.value if f.kind else None,
+            active_on=f.active_on,
         )
-        edges, page = _by_name_page(rows, size, after, CertificationBody.from_row)
-        return Connection(
-            edges=edges,
-            page_info=page,
-            _count=lambda: ctx.db.fetchval(
-                f"SELECT count(*) FROM certification_bodies b WHERE {where}", *args
-            ),
+        rows = await store.bodies_page(db, query, page.after_or(None, None), page.limit)
+        return page.connection(
+            rows,
+            key=lambda r: [r["name"], r["id"]],
+            node=CertificationBody.from_row,
+            count=lambda: store.count_bodies(db, query),
         )
 
     @strawberry.field(description="Public check of a certificate: standard, date, body, status, masked name.")
     async def verify_certificate(self, info: Info, folio: str) -> CertificateVerification:
-        row = await load_certificate(info, folio.strip())
-        if row is None:
-            raise NotFound(f"There is no certificate with folio {folio!r}.", argument="folio")
+        row = await info.context.loaders.certificate.load(folio.strip())
+        row = found(row, f"There is no certificate with folio {folio!r}.", argument="folio")
         return CertificateVerification(
             folio=row["folio"],
-            standard=Standard.from_row(await load_standard(info, row["standard_code"])),
+            standard=Standard.from_row(await info.context.loaders.standard.load(row["standard_code"])),
             issued_on=row["issued_on"],
-            body=CertificationBody.from_row(await load_body(info, row["body_id"])),
+            body=CertificationBody.from_row(await info.context.loaders.body.load(row["body_id"])),
             status=Certificate.from_row(row).status,
             holder_name=row["holder_name_masked"],
         )
@@ -550,18 +499,17 @@ class Query:
         "where one of the holder's certificates was deposited (see Learner)."
     )
     async def certificate(self, info: Info, folio: str) -> Certificate:
-        row = await load_certificate(info, folio.strip())
-        if row is None:
-            raise NotFound(f"There is no certificate with folio {folio!r}.", argument="folio")
+        row = await info.context.loaders.certificate.load(folio.strip())
+        row = found(row, f"There is no certificate with folio {folio!r}.", argument="folio")
         await privacy.ensure_can_read(info, row)
         return Certificate.from_row(row)
 
     @strawberry.field(
-        description="A certificate holder, by holderRef or by CURP (registrars, certifiers, admins)."
+        description="A certificate holder, by holderRef or by CURP (registrars, certifiers, admins).",
+        permission_classes=[IsRegistrarOrCertifier],
     )
     async def learner(self, info: Info, holder_ref: str | None = None, curp: str | None = None) -> Learner:
-        ctx = _ctx(info)
-        ctx.require_role("registrar", "certifier")
+        ctx = info.context
         if (holder_ref is None) == (curp is None):
             raise BadUserInput("Give exactly one of holderRef and curp.")
         if curp is not None:
@@ -577,26 +525,14 @@ class Query:
     async def registry_changes(
         self, info: Info, after: str | None = None, first: int | None = 100
     ) -> Connection[RegistryChange]:
-        ctx = _ctx(info)
-        size = page_size(first, max(ctx.settings.max_page_size, 500), default=100)
-        (since,) = decode_cursor(after, 1, kinds=(int,)) if after else [0]
-        # What this caller may see of the feed, as a condition after the page's own two parameters
-        # (the count has none of its own).
-        visible, parameters = privacy.feed_filter(ctx.caller, 3)
-        counted, _ = privacy.feed_filter(ctx.caller, 1)
-        rows = await ctx.db.fetch(
-            "SELECT seq, entity, key, op, data, changed_at FROM change_log "
-            f"WHERE seq > $1 AND {visible} ORDER BY seq LIMIT $2",
-            since,
-            size + 1,
-            *parameters,
-        )
-        edges, page = make_page(
+        ctx = info.context
+        page = Page.of(first, after, max(ctx.settings.max_page_size, 500), kinds=(int,), default=100)
+        (since,) = page.after_or(0)
+        rows = await store.changes_page(ctx.db, ctx.caller, since, page.limit)
+        return page.connection(
             rows,
-            size,
-            after=after,
-            cursor_of=lambda r: [r["seq"]],
-            node_of=lambda r: RegistryChange(
+            key=lambda r: [r["seq"]],
+            node=lambda r: RegistryChange(
                 seq=str(r["seq"]),
                 entity=r["entity"],
                 key=r["key"],
@@ -604,17 +540,13 @@ class Query:
                 changed_at=r["changed_at"].isoformat(),
                 data=r["data"],
             ),
-        )
-        return Connection(
-            edges=edges,
-            page_info=page,
             # The whole feed this caller may see, whatever the page: a count that shrank as a client
             # paged on would not be a total, and a client could not tell how far it has read.
-            _count=lambda: ctx.db.fetchval(f"SELECT count(*) FROM change_log WHERE {counted}", *parameters),
+            count=lambda: store.count_changes(ctx.db, ctx.caller),
         )
 
 
-async def _written_standard(ctx: Context, code: str) -> Standard:
+async def _written_standard(ctx: RegistryContext, code: str) -> Standard:
     """The standard as a mutation left it (read afresh: the request's loader may hold the old row)."""
     (row,) = await store.standards_by_code(ctx.db, [store.normalise_code(code)])
     return Standard.from_row(row)
@@ -623,11 +555,12 @@ async def _written_standard(ctx: Context, code: str) -> Standard:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
-        description="A committee submits a new standard or a new version (committee, admin)."
+        description="A committee submits a new standard or a new version (committee, admin).",
+        permission_classes=[IsCommittee],
     )
     async def submit_standard(self, info: Info, input: SubmitStandardInput) -> Standard:
-        ctx = _ctx(info)
-        ctx.require_role("committee", scope=input.committee_id)
+        ctx = info.context
+        require_role(ctx.caller, "committee", scope=input.committee_id)
         code = await rules.submit_standard(
             ctx.db,
             rules.StandardSubmission(
@@ -655,39 +588,44 @@ class Mutation:
         return await _written_standard(ctx, code)
 
     @strawberry.mutation(
-        description="The standard's committee nominates a certification body (committee, admin)."
+        description="The standard's committee nominates a certification body (committee, admin).",
+        permission_classes=[IsCommittee],
     )
     async def nominate_certification_body(
         self, info: Info, standard_code: str, body_id: strawberry.ID
     ) -> Standard:
-        ctx = _ctx(info)
+        ctx = info.context
         code = store.normalise_code(standard_code)
-        row = await load_standard(info, code)
-        if row is None:
-            raise NotFound(f"There is no standard {code}.", argument="standardCode")
-        ctx.require_role("committee", scope=row["committee_id"])
+        row = await ctx.loaders.standard.load(code)
+        row = found(row, f"There is no standard {code}.", argument="standardCode")
+        require_role(ctx.caller, "committee", scope=row["committee_id"])
         await rules.nominate(ctx.db, code, body_id, ctx.caller)
         return await _written_standard(ctx, code)
 
     @strawberry.mutation(
-        description="CONOCER publishes a submitted standard; needs 3 nominated bodies (admin)."
+        description="CONOCER publishes a submitted standard; needs 3 nominated bodies (admin).",
+        permission_classes=[IsAdmin],
     )
     async def publish_standard(
         self, info: Info, code: str, published_on: date, review_on: date | None = None
     ) -> Standard:
-        ctx = _ctx(info)
-        ctx.require_role("admin")
+        ctx = info.context
         await rules.publish(ctx.db, code, published_on, review_on)
         return await _written_standard(ctx, code)
 
-    @strawberry.mutation(description="CONOCER withdraws a standard; it can no longer be certified (admin).")
+    @strawberry.mutation(
+        description="CONOCER withdraws a standard; it can no longer be certified (admin).",
+        permission_classes=[IsAdmin],
+    )
     async def withdraw_standard(self, info: Info, code: str, withdrawn_on: date) -> Standard:
-        ctx = _ctx(info)
-        ctx.require_role("admin")
+        ctx = info.context
         await rules.withdraw(ctx.db, code, withdrawn_on)
         return await _written_standard(ctx, code)
 
-    @strawberry.mutation(description="Accredit a body for a standard over a validity window (admin).")
+    @strawberry.mutation(
+        description="Accredit a body for a standard over a validity window (admin).",
+        permission_classes=[IsAdmin],
+    )
     async def accredit_certification_body(
         self,
         info: Info,
@@ -696,24 +634,29 @@ class Mutation:
         valid_from: date | None = None,
         valid_to: date | None = None,
     ) -> CertificationBody:
-        ctx = _ctx(info)
-        ctx.require_role("admin")
+        ctx = info.context
         await rules.accredit(ctx.db, body_id, standard_code, valid_from, valid_to)
         return CertificationBody.from_row((await store.bodies_by_id(ctx.db, [body_id]))[0])
 
-    @strawberry.mutation(description="Register an evaluator with a body (that body's certifier, admin).")
+    @strawberry.mutation(
+        description="Register an evaluator with a body (that body's certifier, admin).",
+        permission_classes=[IsCertifier],
+    )
     async def register_evaluator(
         self, info: Info, id: strawberry.ID, body_id: strawberry.ID, person_ref: str, display_name: str
     ) -> Evaluator:
-        ctx = _ctx(info)
-        ctx.require_role("certifier", scope=body_id)
+        ctx = info.context
+        require_role(ctx.caller, "certifier", scope=body_id)
         await rules.register_evaluator(ctx.db, id, body_id, person_ref, display_name)
         return Evaluator(id=id, display_name=display_name, active=True)
 
-    @strawberry.mutation(description="Issue a certificate (that body's certifier, admin); idempotent by key.")
+    @strawberry.mutation(
+        description="Issue a certificate (that body's certifier, admin); idempotent by key.",
+        permission_classes=[IsCertifier],
+    )
     async def issue_certificate(self, info: Info, input: IssueCertificateInput) -> Certificate:
-        ctx = _ctx(info)
-        ctx.require_role("certifier", scope=input.body_id)
+        ctx = info.context
+        require_role(ctx.caller, "certifier", scope=input.body_id)
         folio = await rules.issue_certificate(
             ctx.db,
             rules.Issue(
@@ -732,13 +675,13 @@ class Mutation:
         return Certificate.from_row((await store.certificates_by_folio(ctx.db, [folio]))[0])
 
     @strawberry.mutation(
-        description="Revoke a certificate; the record and its history stay (issuing body, admin)."
+        description="Revoke a certificate; the record and its history stay (issuing body, admin).",
+        permission_classes=[IsCertifier],
     )
     async def revoke_certificate(
         self, info: Info, folio: str, reason: str, revoked_on: date | None = None
     ) -> Certificate:
-        ctx = _ctx(info)
-        ctx.require_role("certifier")
+        ctx = info.context
         await rules.revoke_certificate(ctx.db, folio, reason, revoked_on or date.today(), ctx.caller)
         return Certificate.from_row((await store.certificates_by_folio(ctx.db, [folio]))[0])
 

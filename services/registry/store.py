@@ -10,8 +10,10 @@ from typing import Any
 
 import asyncpg
 
+from gateway.signing import Caller
 from services.common.db import Database
 from services.common.errors import BadUserInput
+from services.registry import privacy
 from services.registry.spelling import SearchTerms
 
 CODE_PATTERN = re.compile(r"^EC\d{4}(\.\d{2})?$")
@@ -315,3 +317,139 @@ async def accreditation_counts(
         list(codes),
         active_on,
     )
+
+
+async def present(
+    db: Database, institution_id: str | None, keys: Sequence[tuple[str, str | None]]
+) -> list[bool]:
+    """Whether each (folio, holder reference) is a certificate of that holder (any holder when the
+    reference is None); the holders found are disclosed to `institution_id` (a deposit check; privacy.py)."""
+    rows = await db.fetch(
+        """WITH given AS (
+               SELECT * FROM unnest($2::text[], $3::text[]) AS g (folio, holder_ref)
+           ), matched AS (
+               SELECT DISTINCT c.folio, g.holder_ref AS given, c.holder_ref
+               FROM given g JOIN certificates c
+                 ON c.folio = g.folio AND (g.holder_ref IS NULL OR c.holder_ref = g.holder_ref)
+           ), disclosed AS (
+               INSERT INTO disclosures (holder_ref, institution_id, folio)
+               SELECT DISTINCT ON (holder_ref) holder_ref, $1, folio FROM matched
+               ORDER BY holder_ref, folio
+               ON CONFLICT DO NOTHING
+           )
+           SELECT folio, given FROM matched""",
+        institution_id,
+        [folio for folio, _ in keys],
+        [holder for _, holder in keys],
+    )
+    found = {(r["folio"], r["given"]) for r in rows}
+    return [key in found for key in keys]
+
+
+async def disclosed(db: Database, institution_id: str | None, refs: Sequence[str]) -> list[bool]:
+    """Whether each holder was disclosed to `institution_id`."""
+    rows = await db.fetch(
+        "SELECT holder_ref FROM disclosures WHERE institution_id = $1 AND holder_ref = ANY($2::text[])",
+        institution_id,
+        list(refs),
+    )
+    found = {r["holder_ref"] for r in rows}
+    return [ref in found for ref in refs]
+
+
+# --- pages of committees, certification bodies and the change feed ------------------------------------
+
+_COMMITTEES_MATCHING = "($1::text IS NULL OR fold(name) LIKE '%' || fold($1) || '%')"
+
+
+async def committees_page(
+    db: Database, search: str | None, after: Sequence[Any], limit: int
+) -> list[asyncpg.Record]:
+    """Committees whose name holds `search` (accents and case ignored), by name and id after `after`."""
+    return await db.fetch(
+        f"""SELECT id, conocer_key, name, sector_label, state, formed_on,
+                   (SELECT count(*) FROM standards s WHERE s.committee_id = c.id) AS standard_count
+            FROM committees c
+            WHERE {_COMMITTEES_MATCHING} AND ($2::text IS NULL OR (name, id) > ($2, $3))
+            ORDER BY name, id LIMIT $4""",
+        search,
+        *after,
+        limit,
+    )
+
+
+async def count_committees(db: Database, search: str | None) -> int:
+    return await db.fetchval(f"SELECT count(*) FROM committees WHERE {_COMMITTEES_MATCHING}", search)
+
+
+@dataclass(frozen=True)
+class BodyQuery:
+    """Certification bodies whose name holds `search`, in `state`, of `kind`, accredited for
+    `standard_code` and (or) on `active_on`; None leaves a condition out."""
+
+    search: str | None = None
+    standard_code: str | None = None
+    state: str | None = None
+    kind: str | None = None
+    active_on: date | None = None
+
+    def arguments(self) -> list[Any]:
+        return [self.search, self.standard_code, self.state, self.kind, self.active_on]
+
+
+_BODIES_MATCHING = """($1::text IS NULL OR fold(b.name) LIKE '%' || fold($1) || '%')
+    AND ($3::text IS NULL OR fold(b.state) = fold($3))
+    AND ($4::text IS NULL OR b.kind = $4)
+    AND ($2::text IS NULL AND $5::date IS NULL OR EXISTS (
+        SELECT 1 FROM accreditations a WHERE a.body_id = b.id
+          AND ($2::text IS NULL OR a.standard_code = $2)
+          AND ($5::date IS NULL OR (coalesce(a.valid_from, '-infinity') <= $5
+                                    AND coalesce(a.valid_to, 'infinity') >= $5))))"""
+
+
+async def bodies_page(
+    db: Database, query: BodyQuery, after: Sequence[Any], limit: int
+) -> list[asyncpg.Record]:
+    """The bodies `query` selects, by name and id after `after`."""
+    return await db.fetch(
+        f"""SELECT b.id, b.name, b.kind, b.state, b.active FROM certification_bodies b
+            WHERE {_BODIES_MATCHING} AND ($6::text IS NULL OR (b.name, b.id) > ($6, $7))
+            ORDER BY b.name, b.id LIMIT $8""",
+        *query.arguments(),
+        *after,
+        limit,
+    )
+
+
+async def count_bodies(db: Database, query: BodyQuery) -> int:
+    return await db.fetchval(
+        f"SELECT count(*) FROM certification_bodies b WHERE {_BODIES_MATCHING}", *query.arguments()
+    )
+
+
+async def published_by_sector_and_level(db: Database) -> dict[tuple[str, int], int]:
+    """How many published standards each (sector, level) has; pairs with none are absent."""
+    rows = await db.fetch(
+        "SELECT sector_code, level, count(*) AS n FROM standards WHERE status = 'published' "
+        "GROUP BY sector_code, level"
+    )
+    return {(r["sector_code"], r["level"]): r["n"] for r in rows}
+
+
+async def changes_page(db: Database, caller: Caller, since: int, limit: int) -> list[asyncpg.Record]:
+    """The change feed after position `since`, as far as `caller` may see it (privacy.feed_filter)."""
+    # The caller's condition takes the parameters after the page's own two.
+    visible, parameters = privacy.feed_filter(caller, 3)
+    return await db.fetch(
+        "SELECT seq, entity, key, op, data, changed_at FROM change_log "
+        f"WHERE seq > $1 AND {visible} ORDER BY seq LIMIT $2",
+        since,
+        limit,
+        *parameters,
+    )
+
+
+async def count_changes(db: Database, caller: Caller) -> int:
+    """The length of the whole feed `caller` may see."""
+    visible, parameters = privacy.feed_filter(caller, 1)
+    return await db.fetchval(f"SELECT count(*) FROM change_log WHERE {visible}", *parameters)

@@ -18,7 +18,8 @@ from typing import Any
 
 import asyncpg
 
-from services.common.reference import fold
+from services.common.renec.reference import fold
+from services.common.upsert import Counts
 
 STRUCTURES_GLOB = "db/*_structure.json"
 
@@ -163,23 +164,16 @@ def _canonical(element: Element) -> Element:
     )
 
 
-@dataclass
-class StructureCounts:
-    """Per element: new, rewritten (title, order or criteria changed), or already as in the file."""
+async def import_structure(conn: asyncpg.Connection, structure: Structure) -> Counts:
+    """Makes the standard's stored elements and criteria the file's; writes nothing when they are.
 
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-
-
-async def import_structure(conn: asyncpg.Connection, structure: Structure) -> StructureCounts:
-    """Makes the standard's stored elements and criteria the file's; writes nothing when they are."""
+    Counted per element: new, rewritten (title, order or criteria changed), already as in the file, or
+    removed (not in the file)."""
     wanted = tuple(_canonical(e) for e in structure.elements)
     stored = {e.code: e for e in await _stored(conn, structure.standard_code)}
     if tuple(stored.values()) == wanted:
-        return StructureCounts(unchanged=len(wanted))
-    counts = StructureCounts(removed=len(stored.keys() - {e.code for e in wanted}))
+        return Counts(unchanged=len(wanted))
+    counts = Counts(removed=len(stored.keys() - {e.code for e in wanted}))
     for element in wanted:
         if element.code not in stored:
             counts.inserted += 1

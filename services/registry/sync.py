@@ -12,7 +12,8 @@ from typing import Any
 import httpx
 
 from services.common.db import Database
-from services.registry.importer import STANDARD_KEYS, ImportSummary, import_standards
+from services.common.renec.standards import STANDARD_KEYS
+from services.registry.importer import ImportSummary, import_standards
 
 
 class RenecSyncError(RuntimeError):

@@ -28,9 +28,11 @@ OFFLINE = (
     "services.common.migrations",
     "services.common.settings",
     "services.mapping.counterparts.evaluation",  # the gold file, read by `qf` and tests
+    "services.common.renec.standards",  # RENEC's list, read by the importers
     "services.mapping.importer",
     "services.mapping.sources.",
     "services.registry.importer",
+    "services.registry.renec_folder",  # the RENEC folder, read by the importer
     "services.registry.structures",  # the structure files, read by the importer
     "services.registry.sync",
 )

@@ -298,3 +298,24 @@ async def test_no_rule_is_stored_when_the_registry_cannot_be_asked(
         "SELECT count(*) FROM equivalence_rules WHERE institution_id = $1", campus.institution
     )
     assert stored == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "argument"),
+    [
+        ('{ institution(id: "nope") { id } }', "institution", "id"),
+        ('{ program(id: "nope") { id } }', "program", "id"),
+    ],
+)
+async def test_a_lookup_that_finds_nothing_is_null_with_not_found(
+    credits: GraphQLClient, query: str, field: str, argument: str
+) -> None:
+    # The services' one convention (README): a lookup by key answers NOT_FOUND at its path.
+    answer = await credits.post(query)
+    assert answer["data"] == {field: None}
+    [error] = answer["errors"]
+    assert (error["path"], error["extensions"]["code"], error["extensions"]["argument"]) == (
+        [field],
+        "NOT_FOUND",
+        argument,
+    )

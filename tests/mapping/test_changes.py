@@ -204,3 +204,11 @@ async def test_creating_an_agreement(mapping: GraphQLClient) -> None:
     assert (await mapping.error(create, {"input": {**agreement, "id": "X-3"}}))["extensions"][
         "code"
     ] == "FORBIDDEN"
+
+
+async def test_an_unknown_agreement_is_null_with_not_found(mapping: GraphQLClient) -> None:
+    answer = await mapping.post(AGREEMENT, {"id": "NO-SUCH-AGREEMENT"})
+    assert answer["data"] == {"recognitionAgreement": None}
+    assert [(e["path"], e["extensions"]["code"]) for e in answer["errors"]] == [
+        (["recognitionAgreement"], "NOT_FOUND")
+    ]

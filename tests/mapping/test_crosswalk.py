@@ -180,9 +180,12 @@ async def test_items_search_and_children(mapping: GraphQLClient) -> None:
         '{ frameworkItem(scheme: ISCO_08, code: "7231") { labelEs labelEn parent { code } } }'
     )
     assert item["frameworkItem"]["labelEs"] and item["frameworkItem"]["parent"]["code"] == "723"
-    assert (await mapping.data('{ frameworkItem(scheme: ISCO_08, code: "0000") { code } }'))[
-        "frameworkItem"
-    ] is None
+    # Not found: null, with a NOT_FOUND error at the field (the convention of every service's lookups).
+    missing = await mapping.post('{ frameworkItem(scheme: ISCO_08, code: "0000") { code } }')
+    assert missing["data"] == {"frameworkItem": None}
+    assert [(e["path"], e["extensions"]["code"]) for e in missing["errors"]] == [
+        (["frameworkItem"], "NOT_FOUND")
+    ]
 
 
 @pytest.mark.parametrize(

@@ -10,17 +10,10 @@ from typing import Any
 import pytest
 
 from services.common.db import Database
-from services.common.reference import fold
-from services.registry.importer import (
-    BODIES_FILE,
-    CENTRES_FILE,
-    COMMITTEES_FILE,
-    RELATIONS_FILE,
-    STANDARDS_FILE,
-    RenecImportError,
-    import_renec,
-    import_standards,
-)
+from services.common.renec.reference import fold
+from services.common.renec.standards import STANDARDS_FILE, RenecImportError
+from services.registry.importer import import_renec, import_standards
+from services.registry.renec_folder import BODIES_FILE, CENTRES_FILE, COMMITTEES_FILE, RELATIONS_FILE
 
 RENEC = "conocer_renec_avala"
 

@@ -11,7 +11,7 @@ import pytest
 
 from services.common.db import Database
 from services.common.pagination import encode_cursor
-from services.common.reference import fold
+from services.common.renec.reference import fold
 from services.common.settings import Settings
 from services.registry import rules, sample
 from services.registry.types import CertificateVerification

@@ -1,11 +1,11 @@
 """CONOCER's standards and levels as crosswalk items, and the level frameworks they align with.
 
-Standards are read from the same RENEC files as the registry, with the registry's own parser, so both
-services agree on codes and sectors; each standard gets an edge to its SCIAN 2023 sector (RENEC's
-`secProductivo`) and one to its CONOCER level.
+Standards are read from the same RENEC files as the registry, with the parser both share
+(`services.common.renec`), so the two agree on codes and sectors; each standard gets an edge to its
+SCIAN 2023 sector (RENEC's `secProductivo`) and one to its CONOCER level.
 
 The level frameworks are written here from published facts, each edge citing its source:
-- CONOCER levels 1-5 with the descriptors of the ILO study's Appendix 5 (the registry's reference data);
+- CONOCER levels 1-5 with the descriptors of the ILO study's Appendix 5 (the shared RENEC reference data);
 - UK NVQ levels 1-5, RQF Entry 1-3 and levels 1-8, EQF levels 1-8;
 - CONOCER level n ~ NVQ level n: the ILO study says CONOCER's level criteria "were almost the same as
   those used in the NVQ system"; a likeness of criteria, not a formal referencing, hence closeMatch 0.7;
@@ -19,10 +19,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from services.common.reference import LEVEL_DESCRIPTORS, LEVEL_DESCRIPTORS_SOURCE
+from services.common.renec.reference import LEVEL_DESCRIPTORS, LEVEL_DESCRIPTORS_SOURCE
+from services.common.renec.standards import STANDARDS_FILE, parse_standards
 from services.mapping.model import Dataset, Edge, Fact, Item, Method, Relation, Scheme
 from services.mapping.scope import COMMITTEE_FACT, COMMITTEE_SOURCE, ReasonKind, automotive_reasons
-from services.registry.importer import STANDARDS_FILE, parse_standards
 
 RENEC_SECTOR_SOURCE = "CONOCER, RENEC: the standard's productive sector (secProductivo), a SCIAN 2023 sector"
 RENEC_LEVEL_SOURCE = "CONOCER, RENEC: the standard's competence level (nivel)"

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncpg
 
-from services.common.reference import SCIAN_2023_SECTORS
+from services.common.renec import sample as renec_sample
+from services.common.renec.reference import SCIAN_2023_SECTORS
 from services.mapping.model import Dataset, Edge, Item, Method, Relation, Scheme
 from services.mapping.scope import ReasonKind, automotive_reasons
 from services.mapping.sources.conocer import (
@@ -21,11 +22,10 @@ from services.mapping.sources.conocer import (
     level_frameworks,
 )
 from services.mapping.store import write_illustrative_agreement
-from services.registry import sample as registry_sample
 
 CIP_SOC = "NCES and BLS, CIP 2020 to SOC 2018 crosswalk"
 ONET = "O*NET-SOC taxonomy: each occupation's code begins with its SOC code"
-_COMMITTEE_NAMES = {c[0]: c[2] for c in registry_sample.COMMITTEES}
+_COMMITTEE_NAMES = {c[0]: c[2] for c in renec_sample.COMMITTEES}
 TRILATERAL = "INEGI, SCIAN 2023: categories marked T are identical in Mexico, the US and Canada"
 
 
@@ -34,7 +34,7 @@ def sample_datasets() -> list[Dataset]:
     standards.items += [
         Item(Scheme.SCIAN_2023, s.code, s.title_es, s.title_en, kind="sector") for s in SCIAN_2023_SECTORS
     ]
-    for code, level, sector, committee, title in registry_sample.STANDARDS:
+    for code, level, sector, committee, title in renec_sample.STANDARDS:
         standards.items.append(Item(Scheme.CONOCER_EC, code, title, None, kind="standard"))
         standards.facts.append(committee_fact(code, _COMMITTEE_NAMES[committee]))
         standards.edges += [
@@ -134,9 +134,9 @@ def sample_datasets() -> list[Dataset]:
 
 async def write_sample_agreement(conn: asyncpg.Connection) -> None:
     """The illustrative agreement over the registry sample, its scope drawn by the automotive rule."""
-    committees = {code: _COMMITTEE_NAMES[committee] for code, _, _, committee, _ in registry_sample.STANDARDS}
+    committees = {code: _COMMITTEE_NAMES[committee] for code, _, _, committee, _ in renec_sample.STANDARDS}
     reasons = {
-        code: automotive_reasons(title, committees[code]) for code, *_, title in registry_sample.STANDARDS
+        code: automotive_reasons(title, committees[code]) for code, *_, title in renec_sample.STANDARDS
     }
     scope = sorted(code for code, found in reasons.items() if found)
     named = sorted({r.detail for found in reasons.values() for r in found if r.kind is ReasonKind.COMMITTEE})

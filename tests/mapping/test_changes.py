@@ -8,6 +8,9 @@ import pytest
 from services.common.db import Database
 from tests.conftest import GraphQLClient
 
+# Its tests write to the crosswalk's database: a copy of the import of its own (tests/conftest.py).
+pytestmark = pytest.mark.own_import
+
 PROPOSE = """
 mutation ($input: MappingInput!) {
   proposeMapping(input: $input) { id status method relation confidence proposedBy from { code } to { code } }

@@ -70,13 +70,19 @@ async def test_a_proposal_counts_only_once_another_person_endorses_it(mapping: G
     assert again["extensions"]["code"] == "CONFLICT"
 
 
-async def test_public_callers_cannot_propose_or_review(mapping: GraphQLClient) -> None:
-    for query, variables in (
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
         (PROPOSE, {"input": mapping_input(to={"scheme": "ISCED_F_2013", "code": "0715"})}),
         (REVIEW, {"id": "1", "decision": "ENDORSE"}),
-    ):
-        error = await mapping.error(query, variables)
-        assert error["extensions"]["code"] == "FORBIDDEN"
+    ],
+    ids=["propose", "review"],
+)
+async def test_public_callers_cannot_propose_or_review(
+    mapping: GraphQLClient, query: str, variables: dict
+) -> None:
+    error = await mapping.error(query, variables)
+    assert error["extensions"]["code"] == "FORBIDDEN"
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from services.common.signing import Caller, sign
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 TEST_SECRET = "test-internal-secret"
-DROP_CONNECTIONS = 16
+DROP_CONNECTIONS = 32
 OWN_IMPORT = "own_import"
 
 
@@ -77,7 +77,8 @@ def make_database(server_url: str) -> Iterator[Callable[..., Any]]:
 
     # PostgreSQL ends every DROP DATABASE by waiting for a checkpoint, which on a server busy with other
     # writers takes seconds (one after another, a session's drops took minutes). Drops waiting at the
-    # same time share the checkpoints, so they run together, a bounded number of connections at once.
+    # same time share the checkpoints, so they run together, a bounded number of connections at once
+    # (a session makes about a hundred databases; the server allows 400 connections).
     gate = asyncio.Semaphore(DROP_CONNECTIONS)
 
     async def drop(name: str) -> None:

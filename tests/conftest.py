@@ -78,7 +78,7 @@ def make_database(server_url: str) -> Iterator[Callable[..., Any]]:
     # PostgreSQL ends every DROP DATABASE by waiting for a checkpoint, which on a server busy with other
     # writers takes seconds (one after another, a session's drops took minutes). Drops waiting at the
     # same time share the checkpoints, so they run together, a bounded number of connections at once
-    # (a session makes about a hundred databases; the server allows 400 connections).
+    # (a whole session makes some seventy databases; the server allows 400 connections).
     gate = asyncio.Semaphore(DROP_CONNECTIONS)
 
     async def drop(name: str) -> None:

@@ -23,6 +23,14 @@ from services.common.migrations import migrate_service
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 TEST_SECRET = "test-internal-secret"
+DROP_CONNECTIONS = 32
+OWN_IMPORT = "own_import"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{OWN_IMPORT}: the module writes to the full import, so it gets a copy of its own"
+    )
 
 
 def with_database(url: str, name: str) -> str:
@@ -48,15 +56,16 @@ def server_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def make_database(server_url: str) -> Iterator[Callable[[], Any]]:
+def make_database(server_url: str) -> Iterator[Callable[..., Any]]:
     """Creates throw-away databases on the test server; drops them all at the end."""
     created: list[str] = []
 
-    async def make() -> str:
+    async def make(template: str | None = None) -> str:
+        """A new database, empty or (`template`, a database nobody is connected to) a copy of one."""
         name = f"qf_test_{secrets.token_hex(6)}"
         conn = await asyncpg.connect(server_url)
         try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            await conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         finally:
             await conn.close()
         created.append(name)
@@ -66,13 +75,22 @@ def make_database(server_url: str) -> Iterator[Callable[[], Any]]:
 
     import asyncio
 
-    async def drop_all() -> None:
-        conn = await asyncpg.connect(server_url)
-        try:
-            for name in created:
+    # PostgreSQL ends every DROP DATABASE by waiting for a checkpoint, which on a server busy with other
+    # writers takes seconds (one after another, a session's drops took minutes). Drops waiting at the
+    # same time share the checkpoints, so they run together, a bounded number of connections at once
+    # (a whole session makes some seventy databases; the server allows 400 connections).
+    gate = asyncio.Semaphore(DROP_CONNECTIONS)
+
+    async def drop(name: str) -> None:
+        async with gate:
+            conn = await asyncpg.connect(server_url)
+            try:
                 await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+            finally:
+                await conn.close()
+
+    async def drop_all() -> None:
+        await asyncio.gather(*(drop(name) for name in created))
 
     asyncio.run(drop_all())
 
@@ -183,8 +201,9 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
-async def full_import(make_database: Callable[[], Any], shared_data: Path) -> tuple[str, list[Any]]:
-    """A database with every official dataset imported: its URL and the import's summaries."""
+async def full_import_template(make_database: Callable[..., Any], shared_data: Path) -> tuple[str, list[Any]]:
+    """Every official dataset imported into a database that no test connects to, so that it can be
+    copied: its name and the import's summaries. Tests use `full_import` or `copy_of_full_import`."""
     from services.mapping.importer import import_all
 
     url = await make_database()
@@ -195,4 +214,40 @@ async def full_import(make_database: Callable[[], Any], shared_data: Path) -> tu
             summaries = await import_all(conn, shared_data)
     finally:
         await db.close()
-    return url, summaries
+    return urlsplit(url).path.lstrip("/"), summaries
+
+
+@pytest.fixture(scope="session")
+def copy_of_full_import(
+    make_database: Callable[..., Any], full_import_template: tuple[str, list[Any]]
+) -> Callable[[], Any]:
+    """Makes a database of its own with every official dataset imported (a copy, made in seconds):
+    `await copy_of_full_import()` is its URL and the import's summaries. For tests that write."""
+    template, summaries = full_import_template
+
+    async def copy() -> tuple[str, list[Any]]:
+        return await make_database(template=template), summaries
+
+    return copy
+
+
+@pytest.fixture(scope="session")
+async def shared_full_import(copy_of_full_import: Callable[[], Any]) -> tuple[str, list[Any]]:
+    """A database with every official dataset imported, shared by the session's modules that only read."""
+    return await copy_of_full_import()
+
+
+@pytest.fixture(scope="module")
+async def full_import(
+    request: pytest.FixtureRequest,
+    shared_full_import: tuple[str, list[Any]],
+    copy_of_full_import: Callable[[], Any],
+) -> tuple[str, list[Any]]:
+    """A database with every official dataset imported: its URL and the import's summaries.
+
+    Modules share one, which they only read. A module marked `own_import` (its tests write: proposals,
+    reviews, edges) gets a copy of its own, so that what it writes is seen by no other module, and no
+    result depends on the order modules run in."""
+    if request.node.get_closest_marker(OWN_IMPORT):
+        return await copy_of_full_import()
+    return shared_full_import

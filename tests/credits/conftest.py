@@ -30,6 +30,11 @@ ADMIN = {"role": "admin", "subject": "test:admin"}
 @pytest.fixture(scope="session")
 async def bank_url(make_database: Callable[[], Any], settings: Settings) -> str:
     """One database holding the registry (with its sample) and the credit bank (with its sample)."""
+    return await make_bank(make_database, settings)
+
+
+async def make_bank(make_database: Callable[[], Any], settings: Settings) -> str:
+    """A new database with the registry and the credit bank migrated and their samples loaded."""
     from services.credits.sample import load_sample as load_credits_sample
     from services.registry.sample import load_sample as load_registry_sample
 

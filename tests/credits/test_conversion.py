@@ -102,9 +102,9 @@ def test_uk_and_ects_use_the_published_two_to_one_equivalence(
     assert "QAA" in result.steps[0].source.publisher  # type: ignore[union-attr]
 
 
-def test_the_published_equivalence_is_the_same_for_every_activity() -> None:
-    for activity in Activity:
-        assert convert(D(10), CreditSystem.UK_CREDIT, CreditSystem.ECTS, activity).value == D(5)
+@pytest.mark.parametrize("activity", list(Activity))
+def test_the_published_equivalence_is_the_same_for_every_activity(activity: Activity) -> None:
+    assert convert(D(10), CreditSystem.UK_CREDIT, CreditSystem.ECTS, activity).value == D(5)
 
 
 def test_sixty_ects_is_1500_to_1800_hours_of_workload() -> None:
@@ -258,9 +258,26 @@ def test_unknown_systems_are_refused() -> None:
         convert(D(1), "SATCA", CreditSystem.ECTS)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("value", [D("0.01"), D("1.230"), MAX_CONVERTIBLE, D(1), 7])
-def test_values_at_the_edges_are_accepted(value: Decimal) -> None:
-    assert convert(value, CreditSystem.SATCA, CreditSystem.ECTS).value >= 0
+@pytest.mark.parametrize(
+    ("value", "central", "low", "high"),
+    [
+        # SATCA instruction: 16 contact hours a credit, x 3 for workload (34 CFR 600.2's 2 h out of class),
+        # so v credits are 48v hours of work; ECTS: 25-30 h a credit, 27.5 at the midpoint.
+        (D("0.01"), D("0.02"), D("0.01"), D("0.02")),  # 0.48 h: 0.0175 / 0.016 / 0.0192
+        (D("1.230"), D("2.15"), D("1.96"), D("2.37")),  # trailing zero, still two places: 59.04 h
+        (MAX_CONVERTIBLE, D("1745.45"), D(1600), D(1920)),  # 48,000 h
+        (D(1), D("1.75"), D("1.6"), D("1.92")),  # 48 h
+        (7, D("12.22"), D("11.2"), D("13.44")),  # a plain int: 336 h
+    ],
+)
+def test_values_at_the_edges_are_accepted(
+    value: Decimal | int, central: Decimal, low: Decimal, high: Decimal
+) -> None:
+    result = convert(value, CreditSystem.SATCA, CreditSystem.ECTS)
+    workload = 48 * D(value)
+    assert (result.value, result.low, result.high) == (central, low, high)
+    assert (central, low, high) == (half_up(workload / D("27.5")), down(workload / 30), up(workload / 25))
+    assert result.hours_low == result.hours_high == 16 * D(value)
 
 
 # --- The table and the wording ---------------------------------------------------------------------
@@ -277,30 +294,38 @@ def test_every_row_cites_its_source() -> None:
         assert D(0) < row.low <= row.high
 
 
-def test_every_system_has_info_and_an_instruction_row() -> None:
+def test_every_system_has_info() -> None:
     assert set(SYSTEM_INFO) == set(CreditSystem)
-    for system, info in SYSTEM_INFO.items():
-        assert info.name_es and info.name_en and info.source.title and info.source.rule
-        assert info.country == "EU" or (len(info.country) == 2 and info.country.isupper())
-        assert hours_per_credit(system, Activity.INSTRUCTION).system is system
 
 
-def test_the_figures_are_the_sources_figures() -> None:
-    expected = {
-        (CreditSystem.SATCA, Activity.INSTRUCTION): (16, 16, Measure.CONTACT),
-        (CreditSystem.SATCA, Activity.SUPERVISED_FIELDWORK): (50, 50, Measure.WORKLOAD),
-        (CreditSystem.SATCA, Activity.INDEPENDENT_LEARNING): (20, 20, Measure.WORKLOAD),
-        (CreditSystem.ECTS, Activity.INSTRUCTION): (25, 30, Measure.WORKLOAD),
-        (CreditSystem.US_SEMESTER, Activity.INSTRUCTION): (15, 15, Measure.CONTACT),
-        (CreditSystem.US_SEMESTER, Activity.SUPERVISED_FIELDWORK): (45, 45, Measure.WORKLOAD),
-        (CreditSystem.US_QUARTER, Activity.INSTRUCTION): (10, 12, Measure.CONTACT),
-        (CreditSystem.US_QUARTER, Activity.INDEPENDENT_LEARNING): (30, 36, Measure.WORKLOAD),
-        (CreditSystem.UK_CREDIT, Activity.SUPERVISED_FIELDWORK): (10, 10, Measure.WORKLOAD),
-        (CreditSystem.KOREAN_CREDIT, Activity.INSTRUCTION): (15, 15, Measure.CONTACT),
-    }
-    for (system, activity), (low, high, measure) in expected.items():
-        row = hours_per_credit(system, activity)
-        assert (row.low, row.high, row.measure) == (D(low), D(high), measure)
+@pytest.mark.parametrize("system", list(CreditSystem))
+def test_each_systems_info_is_complete_and_it_has_an_instruction_row(system: CreditSystem) -> None:
+    info = SYSTEM_INFO[system]
+    assert info.name_es and info.name_en and info.source.title and info.source.rule
+    assert info.country == "EU" or (len(info.country) == 2 and info.country.isupper())
+    assert hours_per_credit(system, Activity.INSTRUCTION).system is system
+
+
+@pytest.mark.parametrize(
+    ("system", "activity", "low", "high", "measure"),
+    [
+        (CreditSystem.SATCA, Activity.INSTRUCTION, 16, 16, Measure.CONTACT),
+        (CreditSystem.SATCA, Activity.SUPERVISED_FIELDWORK, 50, 50, Measure.WORKLOAD),
+        (CreditSystem.SATCA, Activity.INDEPENDENT_LEARNING, 20, 20, Measure.WORKLOAD),
+        (CreditSystem.ECTS, Activity.INSTRUCTION, 25, 30, Measure.WORKLOAD),
+        (CreditSystem.US_SEMESTER, Activity.INSTRUCTION, 15, 15, Measure.CONTACT),
+        (CreditSystem.US_SEMESTER, Activity.SUPERVISED_FIELDWORK, 45, 45, Measure.WORKLOAD),
+        (CreditSystem.US_QUARTER, Activity.INSTRUCTION, 10, 12, Measure.CONTACT),
+        (CreditSystem.US_QUARTER, Activity.INDEPENDENT_LEARNING, 30, 36, Measure.WORKLOAD),
+        (CreditSystem.UK_CREDIT, Activity.SUPERVISED_FIELDWORK, 10, 10, Measure.WORKLOAD),
+        (CreditSystem.KOREAN_CREDIT, Activity.INSTRUCTION, 15, 15, Measure.CONTACT),
+    ],
+)
+def test_the_figures_are_the_sources_figures(
+    system: CreditSystem, activity: Activity, low: int, high: int, measure: Measure
+) -> None:
+    row = hours_per_credit(system, activity)
+    assert (row.low, row.high, row.measure) == (D(low), D(high), measure)
 
 
 def test_explanations_mention_the_hours_and_both_systems() -> None:
@@ -316,19 +341,32 @@ def test_explanations_mention_the_hours_and_both_systems() -> None:
     assert one.explanation_es.startswith("1 crédito SATCA (instrucción) equivale a 16 horas de instrucción")
 
 
-def test_every_conversion_stays_within_its_range_and_cites_its_steps() -> None:
-    for source, target, activity in itertools.product(CreditSystem, CreditSystem, Activity):
-        try:
-            hours_per_credit(source, activity)
-            hours_per_credit(target, activity)
-        except ConversionError:
-            continue
-        for value in (D("0.01"), D("0.25"), D(1), D("7.5"), D(1000)):
-            result = convert(value, source, target, activity)
-            assert result.low <= result.value <= result.high, (source, target, activity, value)
-            assert result.value.as_tuple().exponent == -2
-            assert result.explanation_es and result.explanation_en
-            for step in (*result.steps, *result.assumptions):
-                assert step.text_es and step.text_en
-            # With the default ratio every step, including contact -> workload, rests on a source.
-            assert_steps_cited(result)
+def defined(system: CreditSystem, activity: Activity) -> bool:
+    try:
+        hours_per_credit(system, activity)
+    except ConversionError:
+        return False
+    return True
+
+
+# Every pair of systems, for each activity both define a figure for.
+CONVERTIBLE = [
+    pytest.param(source, target, activity, id=f"{source.name}-{target.name}-{activity.name}")
+    for source, target, activity in itertools.product(CreditSystem, CreditSystem, Activity)
+    if defined(source, activity) and defined(target, activity)
+]
+
+
+@pytest.mark.parametrize(("source", "target", "activity"), CONVERTIBLE)
+@pytest.mark.parametrize("value", [D("0.01"), D("0.25"), D(1), D("7.5"), D(1000)])
+def test_every_conversion_stays_within_its_range_and_cites_its_steps(
+    source: CreditSystem, target: CreditSystem, activity: Activity, value: Decimal
+) -> None:
+    result = convert(value, source, target, activity)
+    assert result.low <= result.value <= result.high
+    assert result.value.as_tuple().exponent == -2
+    assert result.explanation_es and result.explanation_en
+    for step in (*result.steps, *result.assumptions):
+        assert step.text_es and step.text_en
+    # With the default ratio every step, including contact -> workload, rests on a source.
+    assert_steps_cited(result)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import GraphQLClient
 
 CONVERT = """query ($value: Float!, $from: CreditSystem!, $to: CreditSystem!, $activity: Activity) {
@@ -27,14 +29,21 @@ async def test_conversion_states_its_basis_and_sources(credits: GraphQLClient) -
     assert ects["assumptions"] and (ects["low"], ects["high"]) == (1.6, 1.92)
 
 
-async def test_conversion_refuses_what_it_cannot_do(credits: GraphQLClient) -> None:
-    for variables in (
+@pytest.mark.parametrize(
+    "variables",
+    [
         {"value": -1, "from": "SATCA", "to": "ECTS"},
         {"value": 5000, "from": "SATCA", "to": "ECTS"},
         {"value": 1, "from": "KOREAN_CREDIT", "to": "ECTS", "activity": "SUPERVISED_FIELDWORK"},
-    ):
-        error = await credits.error(CONVERT, variables)
-        assert error["extensions"]["code"] == "BAD_USER_INPUT", variables
+    ],
+    ids=["negative", "over-the-maximum", "korean-fieldwork"],
+)
+async def test_conversion_refuses_what_it_cannot_do(credits: GraphQLClient, variables: dict) -> None:
+    error = await credits.error(CONVERT, variables)
+    assert error["extensions"]["code"] == "BAD_USER_INPUT", variables
+
+
+async def test_conversion_names_an_unknown_system(credits: GraphQLClient) -> None:
     unknown = await credits.error(CONVERT, {"value": 1, "from": "CARNEGIE_UNIT", "to": "ECTS"})
     assert unknown["extensions"]["code"] == "BAD_USER_INPUT" and "CARNEGIE_UNIT" in unknown["message"]
 

@@ -32,6 +32,7 @@ from services.mapping.app import create_mapping_app
 from services.registry import rules as registry_rules
 from services.registry.app import create_registry_app
 from services.registry.sample import CERTIFICATES, SAMPLE_CURP
+from tests.credits.conftest import make_bank
 from tests.gateway.servers import serve
 
 PROGRAM = "mx-ut-ejemplo-tsu-auto"
@@ -58,6 +59,13 @@ EQUIVALENCES = """query ($institution: ID) {
     crosswalk(first: 2) { item { scheme code } }
   }
 }"""
+
+
+@pytest.fixture(scope="module")
+async def bank_url(make_database: Callable[[], Any], settings: SystemSettings) -> str:
+    """A registry and credit bank of this module's own: its tests deposit certificates and add an
+    institution with a rule the registry does not know, which no other module should see."""
+    return await make_bank(make_database, settings)
 
 
 @pytest.fixture(scope="module")
@@ -435,7 +443,7 @@ RULES_WITH_TITLES = """query ($i: ID) {
 async def orphan_rules(bank_url: str) -> AsyncIterator[tuple[str, list[str]]]:
     """An institution with an approved rule for EC1121 and a later one for EC9999, which the registry
     does not know: (institution, rule ids newest first, as equivalenceRules lists them). Inserted with
-    SQL, as the API will refuse such a rule; removed afterwards."""
+    SQL, as the API will refuse such a rule, into this module's own bank."""
     institution = f"inst-orphan-{secrets.token_hex(4)}"
     db = await Database.connect(bank_url, "credits")
     try:
@@ -453,8 +461,6 @@ async def orphan_rules(bank_url: str) -> AsyncIterator[tuple[str, list[str]]]:
         ids = [str(await db.fetchval(insert, institution, code)) for code in ("EC1121", UNKNOWN_STANDARD)]
         yield institution, ids[::-1]
     finally:
-        await db.execute("DELETE FROM equivalence_rules WHERE institution_id = $1", institution)
-        await db.execute("DELETE FROM institutions WHERE id = $1", institution)
         await db.close()
 
 

@@ -2,9 +2,11 @@
 
 - `synthetic_url`: every scenario's subgraphs served by uvicorn in a background thread.
 - `supergraph_of(scenario)`: the scenario composed by @apollo/composition, once per session.
-- `gateways_of(scenario)`: @apollo/gateway and our gateway over that supergraph, as base URLs. Only the
-  most recently asked scenario's pair of processes stays alive: tests are grouped by scenario, so each
-  side starts one process per scenario while memory stays flat.
+- `gateways_of(scenario)`: @apollo/gateway and our gateway over that supergraph, as /graphql URLs. Ours
+  runs in this process, served by uvicorn on a thread; Apollo's run in one Node process for the whole
+  session (tests/oracle/oracle.py). Only the most recently asked scenario's pair stays up: tests are
+  grouped by scenario, so each scenario's pair starts once while memory stays flat.
+- `our_gateway_process(...)`: our gateway as its own `qf serve` process, for tests that read its memory.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from gateway.server import create_gateway_app
 from tests.gateway.servers import free_port, serve
 from tests.gateway.synthetic import SCENARIO_NAMES, app, scenarios, subgraph_list
 
@@ -117,10 +121,19 @@ def _start_our_gateway(supergraph_sdl: str, env: dict[str, str] | None = None) -
 
 
 @contextlib.contextmanager
-def our_gateway(supergraph_sdl: str) -> Iterator[str]:
-    """Our gateway over the supergraph as a subprocess; yields its /graphql URL once healthy."""
-    with _start_our_gateway(supergraph_sdl) as starting:
-        yield starting.wait_ready()
+def our_gateway_in_process(settings: Any, supergraph_sdl: str) -> Iterator[str]:
+    """Our gateway over the supergraph (no database: every caller is public), served by uvicorn on a
+    thread of this process; yields its /graphql URL once it listens.
+
+    The gateway `qf serve --service gateway --supergraph FILE` builds, minus the process around it: its
+    subgraph requests are signed with the settings' secret, as that command signs them with its own."""
+
+    async def load() -> str:
+        return supergraph_sdl
+
+    app = create_gateway_app(settings, load, database_url=None, secret=settings.require_secret())
+    with serve(app) as base:
+        yield f"{base}/graphql"
 
 
 @contextlib.contextmanager
@@ -142,11 +155,12 @@ class _GatewayPairs:
     """Starts each scenario's pair of gateways in the background, one scenario ahead of the tests.
 
     Tests run grouped by scenario, in `order`; while one scenario's operations run, the next one's
-    processes boot. Any other scenario's processes are stopped, so at most two pairs are alive.
+    gateways boot. Any other scenario's gateways are stopped, so at most two pairs are alive.
     """
 
-    def __init__(self, supergraph_of: Callable[[str], str], order: list[str]) -> None:
+    def __init__(self, supergraph_of: Callable[[str], str], order: list[str], settings: Any) -> None:
         self.supergraph_of = supergraph_of
+        self.settings = settings
         self.order = order
         self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="gateways")
         self.started: dict[str, tuple[contextlib.ExitStack, Future[GatewayPair]]] = {}
@@ -155,10 +169,9 @@ class _GatewayPairs:
         from tests.oracle.oracle import apollo_gateway
 
         sdl = self.supergraph_of(scenario)
-        # Ours boots while Apollo's starts: the two start-ups overlap.
-        starting = stack.enter_context(_start_our_gateway(sdl))
         apollo = stack.enter_context(apollo_gateway(sdl))
-        return GatewayPair(apollo=apollo, ours=starting.wait_ready())
+        ours = stack.enter_context(our_gateway_in_process(self.settings, sdl))
+        return GatewayPair(apollo=apollo, ours=ours)
 
     def _start(self, scenario: str) -> None:
         if scenario not in self.started:
@@ -188,7 +201,7 @@ class _GatewayPairs:
 
 @pytest.fixture(scope="session")
 def gateways_of(
-    request: pytest.FixtureRequest, supergraph_of: Callable[[str], str]
+    request: pytest.FixtureRequest, supergraph_of: Callable[[str], str], settings: Any
 ) -> Iterator[Callable[[str], GatewayPair]]:
     """Both gateways (Apollo's, ours) over a scenario's supergraph, as /graphql URLs."""
     # The scenarios in the order the selected tests will ask for them, so the next can boot early.
@@ -197,6 +210,6 @@ def gateways_of(
         scenario = getattr(item, "callspec", None) and item.callspec.params.get("scenario")
         if isinstance(scenario, str) and scenario not in order:
             order.append(scenario)
-    pairs = _GatewayPairs(supergraph_of, order)
+    pairs = _GatewayPairs(supergraph_of, order, settings)
     yield pairs.get
     pairs.close()

@@ -145,23 +145,24 @@ def test_graphql_response_json_when_the_client_prefers_it(accept: str | None, ex
         ("query($n: Boolean!) { __typename @include(if: $n) }", {"n": "x"}, "BAD_USER_INPUT"),
     ],
 )
+@pytest.mark.parametrize(
+    ("accept", "status"), [(GRAPHQL_RESPONSE, 400), ("application/json", 200), ("*/*", 200)]
+)
 def test_request_errors_are_400_for_the_new_media_type_and_200_for_json(
-    http: httpx.Client, url: str, query: str, variables: dict | None, code: str
+    http: httpx.Client, url: str, query: str, variables: dict | None, code: str, accept: str, status: int
 ) -> None:
-    body = {"query": query, "variables": variables}
-    for accept, status in ((GRAPHQL_RESPONSE, 400), ("application/json", 200), ("*/*", 200)):
-        answer = http.post(url, json=body, headers={"accept": accept})
-        assert answer.status_code == status, (accept, answer.text)
-        media_type = GRAPHQL_RESPONSE if accept == GRAPHQL_RESPONSE else "application/json"
-        assert answer.headers["content-type"] == f"{media_type}; charset=utf-8"
-        result = answer.json()
-        assert "data" not in result and result["errors"][0]["extensions"]["code"] == code
+    answer = http.post(url, json={"query": query, "variables": variables}, headers={"accept": accept})
+    assert answer.status_code == status, answer.text
+    media_type = GRAPHQL_RESPONSE if accept == GRAPHQL_RESPONSE else "application/json"
+    assert answer.headers["content-type"] == f"{media_type}; charset=utf-8"
+    result = answer.json()
+    assert "data" not in result and result["errors"][0]["extensions"]["code"] == code
 
 
-def test_an_executed_operation_is_200_in_either_media_type(http: httpx.Client, url: str) -> None:
-    for accept in (GRAPHQL_RESPONSE, "application/json"):
-        answer = http.post(url, json={"query": "mutation { resetStore }"}, headers={"accept": accept})
-        assert answer.status_code == 200 and answer.json() == {"data": {"resetStore": True}}
+@pytest.mark.parametrize("accept", [GRAPHQL_RESPONSE, "application/json"])
+def test_an_executed_operation_is_200_in_either_media_type(http: httpx.Client, url: str, accept: str) -> None:
+    answer = http.post(url, json={"query": "mutation { resetStore }"}, headers={"accept": accept})
+    assert answer.status_code == 200 and answer.json() == {"data": {"resetStore": True}}
 
 
 @pytest.mark.parametrize(
@@ -178,13 +179,13 @@ def test_an_executed_operation_is_200_in_either_media_type(http: httpx.Client, u
         b'{"qeury": "{ __typename }"}',
     ],
 )
+@pytest.mark.parametrize("accept", [GRAPHQL_RESPONSE, "application/json"])
 def test_malformed_requests_are_400_whatever_the_client_accepts(
-    http: httpx.Client, url: str, body: bytes
+    http: httpx.Client, url: str, body: bytes, accept: str
 ) -> None:
-    for accept in (GRAPHQL_RESPONSE, "application/json"):
-        answer = http.post(url, content=body, headers={"content-type": "application/json", "accept": accept})
-        assert answer.status_code == 400, answer.text
-        assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    answer = http.post(url, content=body, headers={"content-type": "application/json", "accept": accept})
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
 def test_null_parameters_are_absent_parameters(http: httpx.Client, url: str) -> None:
@@ -233,12 +234,12 @@ def test_a_browser_gets_graphiql_in_development(http: httpx.Client, url: str) ->
     assert "graphiql" in answer.text.lower()
 
 
-def test_unauthenticated_is_401_in_either_media_type(http: httpx.Client, url: str) -> None:
-    for accept in (GRAPHQL_RESPONSE, "application/json"):
-        answer = http.post(
-            url,
-            json={"query": "{ __typename }"},
-            headers={"accept": accept, "authorization": "Bearer qf_000000000000_" + "x" * 43},
-        )
-        assert answer.status_code == 401
-        assert answer.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+@pytest.mark.parametrize("accept", [GRAPHQL_RESPONSE, "application/json"])
+def test_unauthenticated_is_401_in_either_media_type(http: httpx.Client, url: str, accept: str) -> None:
+    answer = http.post(
+        url,
+        json={"query": "{ __typename }"},
+        headers={"accept": accept, "authorization": "Bearer qf_000000000000_" + "x" * 43},
+    )
+    assert answer.status_code == 401
+    assert answer.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"

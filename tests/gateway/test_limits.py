@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
+import orjson
 import pytest
 from graphql import build_schema, get_introspection_query, parse, validate
 
 from gateway.limits import Limits, check_body_size, check_operation, measure_operation
+from gateway.server import create_gateway_app
+from gateway.sources import file_supergraph
 from qf.settings import SystemSettings
+from tests.gateway.servers import serve
 
 SCHEMA = build_schema(
     """
@@ -43,6 +50,7 @@ SCHEMA = build_schema(
     """
 )
 LIMITS = Limits()
+JSON = {"content-type": "application/json"}
 
 
 def measure(query: str, variables: dict[str, Any] | None = None, name: str | None = None) -> Any:
@@ -239,6 +247,48 @@ def test_body_size() -> None:
     error = check_body_size(256 * 1024 + 1, LIMITS)
     assert error is not None
     assert error.extensions == {"code": "BAD_USER_INPUT", "limit": "body", "max": 262144, "actual": 262145}
+
+
+def padded_query(size: int) -> bytes:
+    """A valid request body of exactly `size` bytes: `{ __typename }` and a long comment."""
+    body = orjson.dumps({"query": "{ __typename } #"})
+    return body[:-2] + b"x" * (size - len(body)) + b'"}'
+
+
+def test_the_default_body_limit_holds_over_http(settings: SystemSettings) -> None:
+    """The gateway with its default settings, behind a real HTTP server: a body of 256 KiB is read and
+    answered; one byte more is refused by its Content-Length; and a 64 MiB upload without one is refused
+    once past the limit, the rest of it never read (the client cannot even send it: the server stopped
+    reading and closed the connection)."""
+    supergraph = file_supergraph(Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql")
+    app = create_gateway_app(settings, supergraph, database_url=None, secret=None)
+    limit = 262144
+    with serve(app) as base, httpx.Client(base_url=base, headers=JSON, timeout=30) as client:
+        at_limit = client.post("/graphql", content=padded_query(limit))
+        assert (at_limit.status_code, at_limit.json()) == (200, {"data": {"__typename": "Query"}})
+
+        over = client.post("/graphql", content=padded_query(limit + 1))
+        assert over.status_code == 413
+        assert over.json()["errors"][0]["extensions"] == {
+            "code": "BAD_USER_INPUT", "limit": "body", "max": limit, "actual": limit + 1
+        }
+
+        sent = 0
+        total = 64 * 2**20
+
+        def upload() -> Iterator[bytes]:
+            nonlocal sent
+            chunk = b" " * 65536
+            while sent < total:
+                sent += len(chunk)
+                yield chunk
+
+        streamed = client.post("/graphql", content=upload())
+        assert streamed.status_code == 413, streamed.text
+        error = streamed.json()["errors"][0]
+        assert error["extensions"]["max"] == limit and limit < error["extensions"]["actual"] < total
+        assert streamed.headers["connection"] == "close"
+        assert sent < total / 2, f"the client sent {sent / 2**20:.0f} MiB before the refusal"
 
 
 def test_limits_follow_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:

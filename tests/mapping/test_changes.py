@@ -8,6 +8,9 @@ import pytest
 from services.common.db import Database
 from tests.conftest import GraphQLClient
 
+# Its tests write to the crosswalk's database: a copy of the import of its own (tests/conftest.py).
+pytestmark = pytest.mark.own_import
+
 PROPOSE = """
 mutation ($input: MappingInput!) {
   proposeMapping(input: $input) { id status method relation confidence proposedBy from { code } to { code } }
@@ -67,13 +70,19 @@ async def test_a_proposal_counts_only_once_another_person_endorses_it(mapping: G
     assert again["extensions"]["code"] == "CONFLICT"
 
 
-async def test_public_callers_cannot_propose_or_review(mapping: GraphQLClient) -> None:
-    for query, variables in (
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
         (PROPOSE, {"input": mapping_input(to={"scheme": "ISCED_F_2013", "code": "0715"})}),
         (REVIEW, {"id": "1", "decision": "ENDORSE"}),
-    ):
-        error = await mapping.error(query, variables)
-        assert error["extensions"]["code"] == "FORBIDDEN"
+    ],
+    ids=["propose", "review"],
+)
+async def test_public_callers_cannot_propose_or_review(
+    mapping: GraphQLClient, query: str, variables: dict
+) -> None:
+    error = await mapping.error(query, variables)
+    assert error["extensions"]["code"] == "FORBIDDEN"
 
 
 @pytest.mark.parametrize(
@@ -98,22 +107,21 @@ async def test_bad_proposals_are_refused_and_write_nothing(
     assert await mapping_db.fetchval("SELECT count(*) FROM edges") == before
 
 
-async def test_a_duplicate_mapping_is_a_conflict_either_way_round(mapping: GraphQLClient) -> None:
-    # SOC 2018 49-3023 and O*NET 49-3023.00 are already linked by the O*NET taxonomy.
-    for a, b in (
+# SOC 2018 49-3023 and O*NET 49-3023.00 are already linked by the O*NET taxonomy.
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
         (("SOC_2018", "49-3023"), ("ONET_SOC", "49-3023.00")),
         (("ONET_SOC", "49-3023.00"), ("SOC_2018", "49-3023")),
-    ):
-        error = await mapping.error(
-            PROPOSE,
-            {
-                "input": mapping_input(
-                    **{"from": {"scheme": a[0], "code": a[1]}, "to": {"scheme": b[0], "code": b[1]}}
-                )
-            },
-            **ALICE,
-        )
-        assert error["extensions"]["code"] == "CONFLICT" and error["extensions"]["edgeId"]
+    ],
+    ids=["as-linked", "reversed"],
+)
+async def test_a_duplicate_mapping_is_a_conflict_either_way_round(
+    mapping: GraphQLClient, a: tuple[str, str], b: tuple[str, str]
+) -> None:
+    endpoints = {"from": {"scheme": a[0], "code": a[1]}, "to": {"scheme": b[0], "code": b[1]}}
+    error = await mapping.error(PROPOSE, {"input": mapping_input(**endpoints)}, **ALICE)
+    assert error["extensions"]["code"] == "CONFLICT" and error["extensions"]["edgeId"]
 
 
 async def test_recognition_is_mutual_only_when_both_parties_endorse(mapping: GraphQLClient) -> None:

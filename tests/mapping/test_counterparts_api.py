@@ -18,6 +18,9 @@ import pytest
 from services.common.db import Database
 from tests.conftest import GraphQLClient
 
+# Its tests write to the crosswalk's database: a copy of the import of its own (tests/conftest.py).
+pytestmark = pytest.mark.own_import
+
 ALICE = {"role": "taskforce", "subject": "person:alice-mx", "scope": "MX"}
 BOB = {"role": "taskforce", "subject": "person:bob-us", "scope": "US"}
 AGREEMENT_ID = "MX-US-AUTO-COUNTERPARTS-TEST"

@@ -23,6 +23,9 @@ from services.mapping.store import WriteSummary
 from services.registry.app import create_registry_app
 from tests.gateway.servers import serve
 
+# Its tests write to the crosswalk's database: a copy of the import of its own (tests/conftest.py).
+pytestmark = pytest.mark.own_import
+
 AGREEMENT_ID = "MX-US-AUTO-GATEWAY-TEST"
 # Standards of the registry's sample too, so the gateway joins their titles.
 PROPOSALS = {"EC0631": "mecánico de vehículos", "EC0761": "pintor de vehículos"}

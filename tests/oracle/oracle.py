@@ -11,10 +11,11 @@ import contextlib
 import fcntl
 import json
 import os
+import queue
 import shutil
-import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -113,10 +114,76 @@ def audit_graphql_over_http(url: str) -> list[dict[str, Any]]:
     return json.loads(completed.stdout)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class _ApolloGateways:
+    """One Node process (gateway.mjs without arguments) that runs every Apollo gateway a test asks for.
+
+    Node and @apollo/gateway take about a second to load; a gateway inside the running process starts in
+    milliseconds. Requests and answers are JSON lines; a thread reads the answers so a wait can time out.
+    The process ends with the test session: its stdin closes when this process exits, however it exits.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # one request at a time, from whichever thread asks
+        self.process: subprocess.Popen[bytes] | None = None
+        self.answers: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self.log = tempfile.NamedTemporaryFile(prefix="qf-oracle-", suffix=".log")  # noqa: SIM115
+        self.next_id = 0
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        if self.process is None or self.process.poll() is not None:
+            ensure_installed()
+            self.process = subprocess.Popen(
+                ["node", str(HERE / "gateway.mjs")],
+                cwd=HERE,
+                env=_node_env(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self.log,  # a file, never a pipe: a chatty gateway can never block on it
+            )
+            self.answers = queue.Queue()
+            threading.Thread(target=self._read, args=(self.process, self.answers), daemon=True).start()
+        return self.process
+
+    @staticmethod
+    def _read(process: subprocess.Popen[bytes], answers: queue.Queue[dict[str, Any] | None]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            answers.put(json.loads(line))
+        answers.put(None)  # the process ended
+
+    def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        with self.lock:
+            process = self._running()
+            self.next_id += 1
+            request_id = self.next_id
+            assert process.stdin is not None
+            process.stdin.write(json.dumps({"id": request_id, **request}).encode() + b"\n")
+            process.stdin.flush()
+            deadline = time.monotonic() + READY_TIMEOUT
+            while True:
+                try:
+                    answer = self.answers.get(timeout=max(0.0, deadline - time.monotonic()))
+                except queue.Empty:
+                    message = f"Apollo gateways did not answer in {READY_TIMEOUT:.0f} s: {self._tail()}"
+                    raise RuntimeError(message) from None
+                if answer is None:
+                    raise RuntimeError(f"Apollo gateways exited ({process.wait()}): {self._tail()}")
+                if answer.get("id") == request_id:
+                    if "error" in answer:
+                        raise RuntimeError(f"Apollo gateway: {answer['error']}")
+                    return answer
+
+    def _tail(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")[-4000:]
+
+    def start(self, supergraph_sdl: str, secret: str | None) -> str:
+        return self._ask({"start": supergraph_sdl, **({"secret": secret} if secret else {})})["url"]
+
+    def stop(self, url: str) -> None:
+        self._ask({"stop": url})
+
+
+_GATEWAYS = _ApolloGateways()
 
 
 @contextlib.contextmanager
@@ -124,39 +191,10 @@ def apollo_gateway(supergraph_sdl: str, secret: str | None = None) -> Iterator[s
     """Runs @apollo/gateway over the supergraph; yields its URL (`http://127.0.0.1:PORT/graphql`).
 
     With `secret`, its subgraph requests are signed as ours are, so it can front our real subgraphs.
+    Every gateway runs in the same Node process, on a port of its own.
     """
-    ensure_installed()
-    with tempfile.TemporaryDirectory(prefix="qf-oracle-") as folder:
-        supergraph = Path(folder) / "supergraph.graphql"
-        supergraph.write_text(supergraph_sdl)
-        # Output goes to files, not pipes: a chatty gateway can never block on a full pipe.
-        out_path, err_path = Path(folder) / "stdout", Path(folder) / "stderr"
-        with open(out_path, "wb") as out, open(err_path, "wb") as err:
-            process = subprocess.Popen(
-                ["node", str(HERE / "gateway.mjs"), str(supergraph), str(_free_port())],
-                cwd=HERE,
-                env={**_node_env(), **({"QF_INTERNAL_SECRET": secret} if secret else {})},
-                stdout=out,
-                stderr=err,
-            )
-        try:
-            yield _wait_ready(process, out_path, err_path)
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_ready(process: subprocess.Popen[bytes], out_path: Path, err_path: Path) -> str:
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
-        for line in out_path.read_text(errors="replace").splitlines():
-            if line.startswith("ready "):
-                return line.removeprefix("ready ").strip()
-        if process.poll() is not None:
-            raise RuntimeError(f"Apollo gateway exited: {err_path.read_text(errors='replace')}")
-        time.sleep(0.05)
-    raise RuntimeError(f"Apollo gateway not ready after {READY_TIMEOUT:.0f} s: {err_path.read_text()}")
+    url = _GATEWAYS.start(supergraph_sdl, secret)
+    try:
+        yield url
+    finally:
+        _GATEWAYS.stop(url)

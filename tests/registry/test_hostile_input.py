@@ -153,9 +153,10 @@ async def test_the_same_fields_answer_without_the_nul(registry: GraphQLClient) -
     data = await registry.data(
         "query ($f: StandardFilter, $s: String) { standards(filter: $f) { totalCount } "
         "committees(search: $s) { totalCount } }",
-        {"f": {"search": "pintura"}, "s": "pintura"},
+        {"f": {"search": "pintura"}, "s": "automotriz"},
     )
-    assert data["standards"]["totalCount"] >= 0
+    # The sample's two paint standards (EC0630, EC0761) and its two automotive committees (271, 273).
+    assert data == {"standards": {"totalCount": 2}, "committees": {"totalCount": 2}}
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,8 @@ bench/peers/schemas.mjs, here with N products instead of 100), and runs a shape 
 real path: the request body decoded, `Engine.prepare` (cached plan), `Engine.execute` over the real
 `SubgraphClient` (request bodies encoded, signed when a secret is set, answers decoded by orjson)
 whose connections are replaced by canned answers computed once per distinct request body, and the
-response encoded. The HTTP server (uvicorn, starlette) and the sockets are not in it.
+response encoded; the garbage collector is set as `qf serve` sets it. The HTTP server (uvicorn,
+starlette) and the sockets are not in it.
 
     python bench/gateway_profile.py [--shape join] [--entities 10 100 1000] [--seconds 2]
                                     [--cprofile] [--callgrind N]
@@ -39,6 +40,7 @@ from gateway.composition import SubgraphSource, compose  # noqa: E402
 from gateway.engine import Engine  # noqa: E402
 from gateway.supergraph import Supergraph  # noqa: E402
 from gateway.transport import SubgraphClient  # noqa: E402
+from services.cli import _settle_garbage_collector  # noqa: E402
 from services.common.signing import Caller  # noqa: E402
 
 # The SDL of bench/peers/schemas.mjs.
@@ -140,7 +142,9 @@ class CannedOrigin:
 def gateway(deduplicate: bool) -> tuple[Engine, SubgraphClient]:
     sources = [SubgraphSource(name, f"http://{name}.invalid/graphql", sdl) for name, sdl in SDL.items()]
     supergraph = Supergraph(compose(sources))
-    client = SubgraphClient({name: f"http://{name}.invalid/graphql" for name in SDL}, None, deduplicate=deduplicate)
+    client = SubgraphClient(
+        {name: f"http://{name}.invalid/graphql" for name in SDL}, None, deduplicate=deduplicate
+    )
     client.origins = {name: CannedOrigin(name) for name in SDL}  # type: ignore[misc]
     return Engine(supergraph), client
 
@@ -148,7 +152,9 @@ def gateway(deduplicate: bool) -> tuple[Engine, SubgraphClient]:
 async def request(engine: Engine, client: SubgraphClient, body: bytes) -> bytes:
     """One request as server.py handles it, minus HTTP: decode, prepare, execute, encode."""
     payload = orjson.loads(body)
-    prepared, coerced = engine.prepare(payload["query"], payload.get("operationName"), payload.get("variables") or {})
+    prepared, coerced = engine.prepare(
+        payload["query"], payload.get("operationName"), payload.get("variables") or {}
+    )
     transport = client.transport(Caller(role="public"), query=True)
     result = await engine.execute(prepared, payload.get("variables") or {}, coerced, transport)
     return orjson.dumps(result)
@@ -167,6 +173,7 @@ async def measure(shape: str, n: int, seconds: float, profile: bool, deduplicate
     answer = orjson.loads(await request(engine, client, body))
     if answer.get("errors") or len((answer.get("data") or {}).get("products") or ()) != n:
         raise SystemExit(f"the {shape} shape at {n} failed: {str(answer)[:500]}")
+    _settle_garbage_collector()  # as `qf serve` does once it listens
     # Batches sized to take about seconds / 5 each.
     probe = max(await batch(engine, client, body, 5) / 5, 1e-6)
     count = max(5, int(seconds / 5 / probe))
@@ -184,6 +191,7 @@ async def instructions_run(shape: str, n: int, count: int) -> None:
     engine, client = gateway(False)
     body = orjson.dumps({"query": SHAPES[shape].format(n=n)})
     await request(engine, client, body)  # plan, generated code and canned answers made before counting
+    _settle_garbage_collector()
     await batch(engine, client, body, count)
 
 
@@ -194,7 +202,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=2.0, help="measured seconds per figure")
     parser.add_argument("--cprofile", action="store_true", help="print the top functions of one batch")
     parser.add_argument("--dedup", action="store_true", help="deduplicate identical subgraph requests")
-    parser.add_argument("--callgrind", type=int, metavar="N", help="run N requests of the first shape and count")
+    parser.add_argument(
+        "--callgrind", type=int, metavar="N", help="run N requests of the first shape and count"
+    )
     args = parser.parse_args()
     if args.callgrind is not None:
         asyncio.run(instructions_run(args.shape[0], args.entities[0], args.callgrind))

@@ -111,15 +111,25 @@ class Execution:
             return
         if fetch.restores:
             _restore(self.sg, entities, fetch.selections)
-        for index, entity in enumerate(entities):
-            if isinstance(entity, dict):
-                for target, _ in owners[index]:
-                    _merge(self.sg, target, entity)
+        sg = self.sg
+        for entity, owned in zip(entities, owners, strict=True):
+            if type(entity) is dict:
+                for target, _ in owned:
+                    # The common case: only new fields (none of the entity's keys is there yet), which
+                    # is what `_merge` would do key by key.
+                    if target.keys().isdisjoint(entity):
+                        target.update(entity)
+                    else:
+                        _merge(sg, target, entity)
         self.add_errors(fetch, response.get("errors"), owners)
 
     def representations(self, fetch: Fetch) -> tuple[list[dict], Owners, list[tuple]]:
         """The distinct representations, the objects (and their paths) each stands for, and the paths
-        of the objects at the fetch's path that could not be represented (a key field is missing)."""
+        of the objects at the fetch's path that could not be represented (a key field is missing).
+
+        This runs once per object an entity fetch is for: the common key of plain scalar fields is read
+        into a tuple of its values, which is its identity, and its representation is made only when it
+        is a new one."""
         representations: list[dict] = []
         owners: Owners = []
         skipped: list[tuple] = []
@@ -130,12 +140,19 @@ class Execution:
             if entry is None:
                 continue
             flat = entry.flat_pairs
+            representation: dict | None = None  # for a flat key, made only when it is a new one
             if flat is not None:  # the common case: a key of plain scalar fields
-                representation = _flat(entry.typename, target, flat)
-                if representation is None:
+                values = _flat_values(entry.typename, target, flat)
+                if values is None:
                     skipped.append(path)
                     continue
-                identity: Any = tuple(representation.values())
+                identity: Any = values
+                try:
+                    index = seen.get(identity)
+                except TypeError:  # a JSON scalar key holding an object or a list
+                    representation = _flat(flat, values)
+                    identity = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
+                    index = seen.get(identity)
             else:
                 fields = _represent(self.sg, target, entry.selection)
                 if fields is None:
@@ -143,14 +160,10 @@ class Execution:
                     continue
                 representation = {"__typename": entry.typename, **fields}
                 identity = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
-            try:
-                index = seen.get(identity)
-            except TypeError:  # a JSON scalar key holding an object or a list
-                identity = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
                 index = seen.get(identity)
             if index is None:
                 seen[identity] = len(representations)
-                representations.append(representation)
+                representations.append(representation or _flat(flat, values))  # type: ignore[arg-type]
                 owners.append([(target, path)])
             else:
                 owners[index].append((target, path))
@@ -252,6 +265,9 @@ def _objects_at(data: dict, path: tuple[str, ...]) -> list[tuple[dict, tuple]]:
         current = following
     found: list[tuple[dict, tuple]] = []
     for value, at in current:
+        if type(value) is dict:  # the common case: one object
+            found.append((value, at))
+            continue
         # A list at the end (an entity list field with nested lists) holds the objects.
         stack = [(value, at)]
         while stack:
@@ -283,17 +299,36 @@ def _restore(sg: Supergraph, value: Any, tree: SelectionTree) -> None:
             _restore(sg, value, fragment)
 
 
-def _flat(typename: str, source: dict, pairs: tuple[tuple[str, str], ...]) -> dict | None:
-    """The representation of `source` for a key of scalar fields; None when one is missing."""
-    out = {"__typename": typename}
+def _flat_values(typename: str, source: dict, pairs: tuple[tuple[str, str], ...]) -> tuple | None:
+    """The values of `source`'s representation for a key of scalar fields (`Input.flat_pairs`), the
+    typename first; None when a field is missing."""
+    if len(pairs) == 1:  # most keys are one field
+        ((key, alias),) = pairs
+        value = source.get(alias, _MISSING)
+        if value is _MISSING:
+            value = source.get(key, _MISSING)
+            if value is _MISSING:
+                return None
+        return (typename, value)
+    values = [typename]
     for key, alias in pairs:
         value = source.get(alias, _MISSING)
         if value is _MISSING:
             value = source.get(key, _MISSING)
             if value is _MISSING:
                 return None
-        out[key] = value
-    return out
+        values.append(value)
+    return tuple(values)
+
+
+def _flat(pairs: tuple[tuple[str, str], ...], values: tuple) -> dict:
+    """The representation of the values `_flat_values` read."""
+    if len(pairs) == 1:
+        return {"__typename": values[0], pairs[0][0]: values[1]}
+    return {
+        "__typename": values[0],
+        **{key: value for (key, _), value in zip(pairs, values[1:], strict=True)},
+    }
 
 
 def _represent(sg: Supergraph, source: dict, tree: SelectionTree) -> dict | None:

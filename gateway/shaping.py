@@ -234,9 +234,18 @@ class Shaper:
             ], v
         if type(inner) is GraphQLObjectType:
             names[f"shape{index}"] = self.function(children, inner.name)
-            lines = [
-                f"    {v} = data.get({k})",
-                f"    if type({v}) is dict:",
+            lines = [f"    {v} = data.get({k})"]
+            inline = self._inline(children, inner.name, v, v)
+            if inline is not None:
+                checks, literal = inline
+                lines += [
+                    f"    if type({v}) is dict{checks}:",
+                    f"        {v} = {literal}",
+                    f"    elif type({v}) is dict:",
+                ]
+            else:
+                lines.append(f"    if type({v}) is dict:")
+            lines += [
                 f"        {v} = shape{index}(shaper, {v}, (path, {k}))",
                 f"        if {v} is NULL: {'return NULL' if required else f'{v} = None'}",
             ]
@@ -246,13 +255,19 @@ class Shaper:
         item = item_type.of_type if item_required else item_type
         if type(item) is GraphQLObjectType:  # the common list: of one object type
             names[f"shape{index}"] = self.function(children, item.name)
+            each = (
+                f"shape{index}(shaper, x, (at, i)) if type(x) is dict"
+                f" else x if x is None else shaper.invalid(x, (at, i), {c}, 'an object')"
+            )
+            inline = self._inline(children, item.name, "x", v)
+            if inline is not None:
+                checks, literal = inline
+                each = f"{literal} if type(x) is dict{checks} else {each}"
             lines = [
                 f"    {v} = data.get({k})",
                 f"    if type({v}) is list:",
                 f"        at = (path, {k})",
-                f"        {v} = [shape{index}(shaper, x, (at, i)) if type(x) is dict"
-                f" else x if x is None else shaper.invalid(x, (at, i), {c}, 'an object')"
-                f" for i, x in enumerate({v})]",
+                f"        {v} = [{each} for i, x in enumerate({v})]",
             ]
             if item_required:
                 lines += [
@@ -268,6 +283,40 @@ class Shaper:
             f"    {v} = shaper.value(type{index}, children{index}, data.get({k}), (path, {k}), {c})",
             f"    if {v} is NULL: return NULL",
         ], v
+
+    def _inline(
+        self, selections: tuple[Selection, ...], type_name: str, item: str, prefix: str
+    ) -> tuple[str, str] | None:
+        """For an object of scalar fields only (the leaves of a response, a list's items most often):
+        the checks that its non-null fields are there (each read once, into a variable named from
+        `prefix`) and the dict literal that shapes it, both over the expression `item`; the caller
+        writes them inline, so such an object costs no call. When a check fails the object's function
+        runs instead, with the errors and nulls it gives. None for any other object."""
+        groups: dict[str, list[Field]] = {}
+        self._collect(selections, type_name, groups)
+        fields = getattr(self.schema.get_type(type_name), "fields", {})
+        checks: list[str] = []
+        members: list[str] = []
+        for j, (key, group) in enumerate(groups.items()):
+            name, k = group[0].name, repr(key)
+            if name == "__typename":
+                members.append(f"{k}: {type_name!r}")
+            elif name in ("__schema", "__type"):
+                members.append(f"{k}: {item}.get({k})")
+            elif name not in fields:
+                members.append(f"{k}: None")
+            else:
+                gql_type = fields[name].type
+                required = type(gql_type) is GraphQLNonNull
+                if type(gql_type.of_type if required else gql_type) is not GraphQLScalarType:
+                    return None
+                if required:
+                    w = f"{prefix}_{j}"
+                    checks.append(f" and ({w} := {item}.get({k})) is not None")
+                    members.append(f"{k}: {w}")
+                else:
+                    members.append(f"{k}: {item}.get({k})")
+        return "".join(checks), f"{{{', '.join(members)}}}"
 
     def _collect(
         self, selections: tuple[Selection, ...], type_name: str, groups: dict[str, list[Field]]

@@ -14,9 +14,13 @@ starlette) and the sockets are not in it.
                                     [--cprofile] [--callgrind N]
 
 Per shape and entity count it prints CPU ms per request (process time, median of 5 batches). With
-`--cprofile` it prints the top functions of one batch; with `--callgrind N` it runs N requests once
-(no timing) so that `valgrind --tool=callgrind python bench/gateway_profile.py --callgrind 20 ...`
-counts instructions (divide by N after subtracting a `--callgrind 0` run for the fixed start-up).
+`--cprofile` it prints the top functions of one batch; with `--callgrind N` it runs N requests of the
+first shape and entity count once, untimed, for counting instructions (repeatable on a shared machine):
+
+    valgrind --tool=callgrind --collect-atstart=no --toggle-collect=sys_call_tracing \\
+        python bench/gateway_profile.py --callgrind 10 --entities 1000
+
+counts only those N requests (see `instructions_run`); divide by N.
 """
 
 from __future__ import annotations
@@ -187,12 +191,18 @@ async def measure(shape: str, n: int, seconds: float, profile: bool, deduplicate
     return 1000 * statistics.median(times)
 
 
-async def instructions_run(shape: str, n: int, count: int) -> None:
+def instructions_run(shape: str, n: int, count: int) -> None:
+    """`count` requests, the last thing this process does; the requests alone run inside
+    `sys.call_tracing` (a plain call while no tracer is set), so that
+    `valgrind --tool=callgrind --collect-atstart=no --toggle-collect=sys_call_tracing` counts them
+    and nothing of the start-up."""
+    loop = asyncio.new_event_loop()
     engine, client = gateway(False)
     body = orjson.dumps({"query": SHAPES[shape].format(n=n)})
-    await request(engine, client, body)  # plan, generated code and canned answers made before counting
+    loop.run_until_complete(request(engine, client, body))  # plan, generated code, canned answers
     _settle_garbage_collector()
-    await batch(engine, client, body, count)
+    sys.call_tracing(loop.run_until_complete, (batch(engine, client, body, count),))
+    loop.close()
 
 
 def main() -> int:
@@ -207,7 +217,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     if args.callgrind is not None:
-        asyncio.run(instructions_run(args.shape[0], args.entities[0], args.callgrind))
+        instructions_run(args.shape[0], args.entities[0], args.callgrind)
         return 0
     print(f"{'shape':<10} {'entities':>8} {'CPU ms/request':>15} {'us/entity':>10}")
     for shape in args.shape:

@@ -254,29 +254,41 @@ class Shaper:
         item_required = type(item_type) is GraphQLNonNull
         item = item_type.of_type if item_required else item_type
         if type(item) is GraphQLObjectType:  # the common list: of one object type
+            # A loop, not a comprehension: in CPython 3.11 a comprehension is a function made and
+            # called per list, which costs more than the loop on the short lists most objects hold.
+            # An item's index is len(out) when it is made, so no index is counted for the common case.
             names[f"shape{index}"] = self.function(children, item.name)
-            each = (
-                f"shape{index}(shaper, x, (at, i)) if type(x) is dict"
-                f" else x if x is None else shaper.invalid(x, (at, i), {c}, 'an object')"
-            )
-            inline = self._inline(children, item.name, "x", v)
-            if inline is not None:
-                checks, literal = inline
-                each = f"{literal} if type(x) is dict{checks} else {each}"
+            at = f"((path, {k}), len(out))"
             lines = [
                 f"    {v} = data.get({k})",
                 f"    if type({v}) is list:",
-                f"        at = (path, {k})",
-                f"        {v} = [{each} for i, x in enumerate({v})]",
+                "        out = []",
+                f"        for x in {v}:",
+            ]
+            inline = self._inline(children, item.name, "x", v)
+            if inline is not None:
+                checks, literal = inline
+                lines += [
+                    f"            if type(x) is dict{checks}:",
+                    f"                out.append({literal})",
+                ]
+            lines += [
+                f"            {'elif' if inline is not None else 'if'} type(x) is dict:",
+                f"                x = shape{index}(shaper, x, {at})",
+                # A NULL item is the list's to propagate when items are non-null, else it is None.
+                f"                out.append({'x' if item_required else 'x if x is not NULL else None'})",
+                "            elif x is None:",
+                "                out.append(None)",
+                "            else:",
+                f"                out.append(shaper.invalid(x, {at}, {c}, 'an object'))",
+                f"        {v} = out",
             ]
             if item_required:
                 lines += [
                     f"        if None in {v} or NULL in {v}:",
-                    f"            shaper.missing_items({v}, at, {c})",
+                    f"            shaper.missing_items({v}, (path, {k}), {c})",
                     f"            {'return NULL' if required else f'{v} = None'}",
                 ]
-            else:
-                lines.append(f"        if NULL in {v}: {v} = [None if x is NULL else x for x in {v}]")
             return [*lines, *_not_of_kind(v, k, c, "a list", required)], v
         names[f"type{index}"], names[f"children{index}"] = gql_type, children
         return [

@@ -130,6 +130,13 @@ class Execution:
         This runs once per object an entity fetch is for: the common key of plain scalar fields is read
         into a tuple of its values, which is its identity, and its representation is made only when it
         is a new one."""
+        if len(fetch.inputs) == 1:
+            (typename, entry), *_ = fetch.inputs.items()
+            if entry.flat_pairs is not None and len(entry.flat_pairs) == 1:
+                try:
+                    return self._by_one_field(fetch, typename, entry.typename, entry.flat_pairs[0])
+                except TypeError:  # a JSON scalar key holding an object or a list: not hashable
+                    pass
         representations: list[dict] = []
         owners: Owners = []
         skipped: list[tuple] = []
@@ -164,6 +171,34 @@ class Execution:
             if index is None:
                 seen[identity] = len(representations)
                 representations.append(representation or _flat(flat, values))  # type: ignore[arg-type]
+                owners.append([(target, path)])
+            else:
+                owners[index].append((target, path))
+        return representations, owners, skipped
+
+    def _by_one_field(
+        self, fetch: Fetch, typename: str, represented_as: str, pair: tuple[str, str]
+    ) -> tuple[list[dict], Owners, list[tuple]]:
+        """`representations` for the most common fetch: objects of one type with a key of one scalar
+        field, whose value is then the identity. Raises TypeError on a value that cannot be one."""
+        representations: list[dict] = []
+        owners: Owners = []
+        skipped: list[tuple] = []
+        seen: dict[Any, int] = {}
+        key, alias = pair
+        for target, path in _objects_at(self.data, fetch.path):
+            if target.get("__typename") != typename:
+                continue
+            value = target.get(alias, _MISSING)
+            if value is _MISSING:
+                value = target.get(key, _MISSING)
+                if value is _MISSING:
+                    skipped.append(path)
+                    continue
+            index = seen.get(value)
+            if index is None:
+                seen[value] = len(representations)
+                representations.append({"__typename": represented_as, key: value})
                 owners.append([(target, path)])
             else:
                 owners[index].append((target, path))
@@ -302,14 +337,6 @@ def _restore(sg: Supergraph, value: Any, tree: SelectionTree) -> None:
 def _flat_values(typename: str, source: dict, pairs: tuple[tuple[str, str], ...]) -> tuple | None:
     """The values of `source`'s representation for a key of scalar fields (`Input.flat_pairs`), the
     typename first; None when a field is missing."""
-    if len(pairs) == 1:  # most keys are one field
-        ((key, alias),) = pairs
-        value = source.get(alias, _MISSING)
-        if value is _MISSING:
-            value = source.get(key, _MISSING)
-            if value is _MISSING:
-                return None
-        return (typename, value)
     values = [typename]
     for key, alias in pairs:
         value = source.get(alias, _MISSING)
@@ -323,8 +350,6 @@ def _flat_values(typename: str, source: dict, pairs: tuple[tuple[str, str], ...]
 
 def _flat(pairs: tuple[tuple[str, str], ...], values: tuple) -> dict:
     """The representation of the values `_flat_values` read."""
-    if len(pairs) == 1:
-        return {"__typename": values[0], pairs[0][0]: values[1]}
     return {
         "__typename": values[0],
         **{key: value for (key, _), value in zip(pairs, values[1:], strict=True)},

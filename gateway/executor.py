@@ -70,9 +70,19 @@ class Execution:
         done: set[int] = set()
         running: dict[asyncio.Task, int] = {}
         while len(done) < len(fetches):
-            for fetch in fetches.values():
-                if fetch.id not in done and fetch.id not in running.values() and fetch.depends <= done:
-                    running[asyncio.ensure_future(self.fetch(fetch))] = fetch.id
+            ready = [
+                fetch
+                for fetch in fetches.values()
+                if fetch.id not in done and fetch.id not in running.values() and fetch.depends <= done
+            ]
+            if len(ready) == 1 and not running:
+                # Nothing to overlap with (a plan of one fetch, or the next link of a chain): awaited
+                # here, which spares a task and a wait per fetch.
+                await self.fetch(ready[0])
+                done.add(ready[0].id)
+                continue
+            for fetch in ready:
+                running[asyncio.ensure_future(self.fetch(fetch))] = fetch.id
             if not running:
                 break  # unreachable with a well-formed plan; never spin
             finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)

@@ -137,9 +137,8 @@ class Execution:
         """The distinct representations, the objects (and their paths) each stands for, and the paths
         of the objects at the fetch's path that could not be represented (a key field is missing).
 
-        This runs once per object an entity fetch is for: the common key of plain scalar fields is read
-        into a tuple of its values, which is its identity, and its representation is made only when it
-        is a new one."""
+        The most common fetch (objects of one type, a key of one scalar field) goes the fast way,
+        `_by_one_field`."""
         if len(fetch.inputs) == 1:
             (typename, entry), *_ = fetch.inputs.items()
             if entry.flat_pairs is not None and len(entry.flat_pairs) == 1:
@@ -157,19 +156,12 @@ class Execution:
             if entry is None:
                 continue
             flat = entry.flat_pairs
-            representation: dict | None = None  # for a flat key, made only when it is a new one
             if flat is not None:  # the common case: a key of plain scalar fields
-                values = _flat_values(entry.typename, target, flat)
-                if values is None:
+                representation = _flat(entry.typename, target, flat)
+                if representation is None:
                     skipped.append(path)
                     continue
-                identity: Any = values
-                try:
-                    index = seen.get(identity)
-                except TypeError:  # a JSON scalar key holding an object or a list
-                    representation = _flat(flat, values)
-                    identity = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
-                    index = seen.get(identity)
+                identity: Any = tuple(representation.values())
             else:
                 fields = _represent(self.sg, target, entry.selection)
                 if fields is None:
@@ -177,10 +169,14 @@ class Execution:
                     continue
                 representation = {"__typename": entry.typename, **fields}
                 identity = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
+            try:
+                index = seen.get(identity)
+            except TypeError:  # a JSON scalar key holding an object or a list
+                identity = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
                 index = seen.get(identity)
             if index is None:
                 seen[identity] = len(representations)
-                representations.append(representation or _flat(flat, values))  # type: ignore[arg-type]
+                representations.append(representation)
                 owners.append([(target, path)])
             else:
                 owners[index].append((target, path))
@@ -344,26 +340,17 @@ def _restore(sg: Supergraph, value: Any, tree: SelectionTree) -> None:
             _restore(sg, value, fragment)
 
 
-def _flat_values(typename: str, source: dict, pairs: tuple[tuple[str, str], ...]) -> tuple | None:
-    """The values of `source`'s representation for a key of scalar fields (`Input.flat_pairs`), the
-    typename first; None when a field is missing."""
-    values = [typename]
+def _flat(typename: str, source: dict, pairs: tuple[tuple[str, str], ...]) -> dict | None:
+    """The representation of `source` for a key of scalar fields; None when one is missing."""
+    out = {"__typename": typename}
     for key, alias in pairs:
         value = source.get(alias, _MISSING)
         if value is _MISSING:
             value = source.get(key, _MISSING)
             if value is _MISSING:
                 return None
-        values.append(value)
-    return tuple(values)
-
-
-def _flat(pairs: tuple[tuple[str, str], ...], values: tuple) -> dict:
-    """The representation of the values `_flat_values` read."""
-    return {
-        "__typename": values[0],
-        **{key: value for (key, _), value in zip(pairs, values[1:], strict=True)},
-    }
+        out[key] = value
+    return out
 
 
 def _represent(sg: Supergraph, source: dict, tree: SelectionTree) -> dict | None:

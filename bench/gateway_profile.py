@@ -64,9 +64,7 @@ sys.path.insert(0, str(ROOT))
 from gateway.composition import SubgraphSource, compose  # noqa: E402
 from gateway.engine import Engine  # noqa: E402
 from gateway.supergraph import Supergraph  # noqa: E402
-from gateway.transport import SubgraphClient  # noqa: E402
-from services.cli import _settle_garbage_collector  # noqa: E402
-from services.common.signing import Caller  # noqa: E402
+from gateway.transport import Caller, SubgraphClient  # noqa: E402
 
 # The SDL of bench/peers/schemas.mjs.
 LINK = (
@@ -93,6 +91,15 @@ SHAPES = {
     "join": "{{ products(first: {n}) {{ upc name reviews {{ id body }} }} }}",
     "requires": "{{ products(first: {n}) {{ upc shippingEstimate }} }}",
 }
+
+
+def settle_garbage_collector() -> None:
+    """The garbage collector as `qf serve` sets it once it listens."""
+    try:
+        from qf.servers import _settle_garbage_collector
+    except ImportError:  # the tree before the command line moved to qf/
+        from services.cli import _settle_garbage_collector  # type: ignore[no-redef]
+    _settle_garbage_collector()
 
 
 def product(i: int) -> dict[str, Any]:
@@ -198,7 +205,7 @@ async def measure(shape: str, n: int, seconds: float, profile: bool, deduplicate
     answer = orjson.loads(await request(engine, client, body))
     if answer.get("errors") or len((answer.get("data") or {}).get("products") or ()) != n:
         raise SystemExit(f"the {shape} shape at {n} failed: {str(answer)[:500]}")
-    _settle_garbage_collector()  # as `qf serve` does once it listens
+    settle_garbage_collector()
     # Batches sized to take about seconds / 5 each.
     probe = max(await batch(engine, client, body, 5) / 5, 1e-6)
     count = max(5, int(seconds / 5 / probe))
@@ -221,7 +228,7 @@ def instructions_run(shape: str, n: int, count: int) -> None:
     engine, client = gateway(False)
     body = orjson.dumps({"query": SHAPES[shape].format(n=n)})
     loop.run_until_complete(request(engine, client, body))  # plan, generated code, canned answers
-    _settle_garbage_collector()
+    settle_garbage_collector()
     sys.call_tracing(loop.run_until_complete, (batch(engine, client, body, count),))
     loop.close()
 

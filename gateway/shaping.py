@@ -216,9 +216,18 @@ class Shaper:
             ], v
         if type(inner) is GraphQLObjectType:
             names[f"shape{index}"] = self.function(children, inner.name)
-            lines = [
-                f"    {v} = data.get({k})",
-                f"    if type({v}) is dict:",
+            lines = [f"    {v} = data.get({k})"]
+            inline = self._inline(children, inner.name, v, v)
+            if inline is not None:
+                checks, literal = inline
+                lines += [
+                    f"    if type({v}) is dict{checks}:",
+                    f"        {v} = {literal}",
+                    f"    elif type({v}) is dict:",
+                ]
+            else:
+                lines.append(f"    if type({v}) is dict:")
+            lines += [
                 f"        {v} = shape{index}(shaper, {v}, (path, {k}))",
                 f"        if {v} is NULL: {'return NULL' if required else f'{v} = None'}",
             ]
@@ -227,29 +236,81 @@ class Shaper:
         item_required = type(item_type) is GraphQLNonNull
         item = item_type.of_type if item_required else item_type
         if type(item) is GraphQLObjectType:  # the common list: of one object type
+            # A loop, not a comprehension: in CPython 3.11 a comprehension is a function made and
+            # called per list, which costs more than the loop on the short lists most objects hold.
+            # An item's index is len(out) when it is made, so no index is counted for the common case.
             names[f"shape{index}"] = self.function(children, item.name)
+            at = f"((path, {k}), len(out))"
             lines = [
                 f"    {v} = data.get({k})",
                 f"    if type({v}) is list:",
-                f"        at = (path, {k})",
-                f"        {v} = [shape{index}(shaper, x, (at, i)) if type(x) is dict"
-                f" else x if x is None else shaper.invalid(x, (at, i), {c}, 'an object')"
-                f" for i, x in enumerate({v})]",
+                "        out = []",
+                f"        for x in {v}:",
+            ]
+            inline = self._inline(children, item.name, "x", v)
+            if inline is not None:
+                checks, literal = inline
+                lines += [
+                    f"            if type(x) is dict{checks}:",
+                    f"                out.append({literal})",
+                ]
+            lines += [
+                f"            {'elif' if inline is not None else 'if'} type(x) is dict:",
+                f"                x = shape{index}(shaper, x, {at})",
+                # A NULL item is the list's to propagate when items are non-null, else it is None.
+                f"                out.append({'x' if item_required else 'x if x is not NULL else None'})",
+                "            elif x is None:",
+                "                out.append(None)",
+                "            else:",
+                f"                out.append(shaper.invalid(x, {at}, {c}, 'an object'))",
+                f"        {v} = out",
             ]
             if item_required:
                 lines += [
                     f"        if None in {v} or NULL in {v}:",
-                    f"            shaper.missing_items({v}, at, {c})",
+                    f"            shaper.missing_items({v}, (path, {k}), {c})",
                     f"            {'return NULL' if required else f'{v} = None'}",
                 ]
-            else:
-                lines.append(f"        if NULL in {v}: {v} = [None if x is NULL else x for x in {v}]")
             return [*lines, *_not_of_kind(v, k, c, "a list", required)], v
         names[f"type{index}"], names[f"children{index}"] = gql_type, children
         return [
             f"    {v} = shaper.value(type{index}, children{index}, data.get({k}), (path, {k}), {c})",
             f"    if {v} is NULL: return NULL",
         ], v
+
+    def _inline(
+        self, selections: tuple[Selection, ...], type_name: str, item: str, prefix: str
+    ) -> tuple[str, str] | None:
+        """For an object of scalar fields only (the leaves of a response, a list's items most often):
+        the checks that its non-null fields are there (each read once, into a variable named from
+        `prefix`) and the dict literal that shapes it, both over the expression `item`; the caller
+        writes them inline, so such an object costs no call. When a check fails the object's function
+        runs instead, with the errors and nulls it gives. None for any other object."""
+        groups: dict[str, list[Field]] = {}
+        self._collect(selections, type_name, groups)
+        fields = getattr(self.schema.get_type(type_name), "fields", {})
+        checks: list[str] = []
+        members: list[str] = []
+        for j, (key, group) in enumerate(groups.items()):
+            name, k = group[0].name, repr(key)
+            if name == "__typename":
+                members.append(f"{k}: {type_name!r}")
+            elif name in ("__schema", "__type"):
+                members.append(f"{k}: {item}.get({k})")
+            elif name not in fields:
+                members.append(f"{k}: None")
+            else:
+                gql_type = fields[name].type
+                required = type(gql_type) is GraphQLNonNull
+                if type(gql_type.of_type if required else gql_type) is not GraphQLScalarType:
+                    return None
+                if required:
+                    w = f"{prefix}_{j}"
+                    checks.append(f" and ({w} := {item}.get({k})) is not None")
+                    members.append(f"{k}: {w}")
+                else:
+                    members.append(f"{k}: {item}.get({k})")
+        return "".join(checks), f"{{{', '.join(members)}}}"
 
     def _collect(
         self, selections: tuple[Selection, ...], type_name: str, groups: dict[str, list[Field]]

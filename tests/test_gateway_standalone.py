@@ -36,6 +36,7 @@ STANDALONE = (
     "test_plan_values.py",
     "test_planning.py",
     "test_portal_files.py",
+    "test_representations.py",
     "test_synthetic_runtime.py",
     "test_transport.py",
 )

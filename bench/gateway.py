@@ -517,13 +517,23 @@ def throughput_table(title: str, results: dict[str, Result]) -> list[str]:
 
 
 def entity_table(title: str, by_count: dict[int, dict[str, Result]]) -> list[str]:
-    """How each gateway's CPU grows with the entity count: per request, per entity, and against Grafbase's."""
+    """How each gateway's CPU grows with the entity count: per request, per entity, and against Grafbase's;
+    then what each entity adds between the smallest and the largest count (the fixed cost taken out)."""
     counts = sorted(by_count)
     gateways = list(by_count[counts[0]])
+    first, last = counts[0], counts[-1]
+    marginal = last > first
     lines = [
         f"\n{title}: gateway CPU per request, ms (per entity, us), and its ratio to Grafbase's",
-        f"  {'gateway':<18} " + " ".join(f"{f'{count:,} entities':>28}" for count in counts),
+        f"  {'gateway':<18} "
+        + " ".join(f"{f'{count:,} entities':>28}" for count in counts)
+        + (f"   {f'us per entity added, {first:,} to {last:,}':>34}" if marginal else ""),
     ]
+
+    def added(gateway: str) -> float:
+        cpu = [by_count[count][gateway].cpu.gateway for count in (first, last)]
+        return 1000 * (cpu[1] - cpu[0]) / (last - first)
+
     for gateway in gateways:
         cells = []
         for count in counts:
@@ -531,6 +541,9 @@ def entity_table(title: str, by_count: dict[int, dict[str, Result]]) -> list[str
             cpu = results[gateway].cpu.gateway
             ratio = f"{cpu / results['grafbase'].cpu.gateway:.2f}x" if "grafbase" in results else ""
             cells.append(f"{cpu:>9.3f} ({1000 * cpu / count:>7.2f}) {ratio:>7}")
+        if marginal:
+            ratio = f"{added(gateway) / added('grafbase'):.2f}x" if "grafbase" in gateways else ""
+            cells.append(f"{added(gateway):>29.2f} {ratio:>7}")
         lines.append(f"  {LABELS[gateway]:<18} " + " ".join(f"{cell:>28}" for cell in cells))
     return lines
 

@@ -721,8 +721,9 @@ def throwaway_database() -> Iterator[str]:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-async def prepare_real_data(url: str, secret: str, salt: str) -> str:
-    """Every migration and the sample `qf serve` loads; returns an API key of the bench's caller."""
+async def prepare_real_data(url: str, secret: str, salt: str, holder: str) -> tuple[str, str]:
+    """Every migration and the sample `qf serve` loads; returns an API key of the bench's caller and the
+    folio of one of the certificates of `holder` (a holder reference)."""
     from gateway.apikeys import create_api_key
     from services.cli import load_data, migrate_all
     from services.common.db import Database
@@ -731,11 +732,34 @@ async def prepare_real_data(url: str, secret: str, salt: str) -> str:
     await migrate_all(url)
     settings = Settings(database_url=url, internal_secret=secret, curp_salt=salt)
     await load_data(url, settings, None)
+    registry = await Database.connect(url, "registry")
+    try:
+        folio = await registry.fetchval(
+            "SELECT folio FROM certificates WHERE holder_ref = $1 ORDER BY folio LIMIT 1", holder
+        )
+    finally:
+        await registry.close()
+    if folio is None:
+        raise BenchError("the sample holds no certificate of its learner")
     db = await Database.connect(url, "gateway")
     try:
-        return await create_api_key(db, REAL_ROLE, "gateway bench", REAL_SCOPE, person="Bench Registrar")
+        key = await create_api_key(db, REAL_ROLE, "gateway bench", REAL_SCOPE, person="Bench Registrar")
     finally:
         await db.close()
+    return key, folio
+
+
+def deposit(target: Target, folio: str) -> None:
+    """The registrar deposits one of the learner's certificates at its institution, through the gateway:
+    the credit bank's signed check with the registry discloses the learner to the institution, without
+    which a registrar sees none of the learner's certificates (services/registry/privacy.py)."""
+    mutation = (
+        f'mutation {{ depositCertificate(folio: "{folio}", institutionId: "{REAL_SCOPE}", '
+        'idempotencyKey: "gateway-bench-deposit") { replayed } }'
+    )
+    status, body = fetch(target, mutation)
+    if status != 200 or not isinstance(body, dict) or body.get("errors") or not body.get("data"):
+        raise BenchError(f"the bench's deposit of {folio} failed: HTTP {status}: {str(body)[:2000]}")
 
 
 def wait_subgraph(processes: Processes, name: str, process: subprocess.Popen[bytes], base: str) -> None:
@@ -797,8 +821,8 @@ def run_real(args: argparse.Namespace, work: Path, profile: Path | None) -> dict
 
     secret, salt = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     with throwaway_database() as url:
-        key = asyncio.run(prepare_real_data(url, secret, salt))
         ref = holder_ref(salt.encode(), SAMPLE_CURP)
+        key, folio = asyncio.run(prepare_real_data(url, secret, salt, ref))
         queries = {
             shape: (title, query.replace("HOLDER_REF", ref)) for shape, (title, query) in REAL_SHAPES.items()
         }
@@ -839,6 +863,7 @@ def run_real(args: argparse.Namespace, work: Path, profile: Path | None) -> dict
                 env_peers=peers,
                 authorization=f"Bearer {key}",
             )
+            deposit(targets["ours"], folio)
             groups = processes.groups(*REAL_SUBGRAPHS)
 
             verify(targets, {shape: query for shape, (_, query) in queries.items()}, real_complete)

@@ -749,12 +749,27 @@ async def prepare_real_data(url: str, secret: str, salt: str, holder: str) -> tu
     return key, folio
 
 
-def deposit(target: Target, folio: str) -> None:
+def mutation_arguments(sdl: str, field: str) -> set[str]:
+    """The arguments a subgraph's SDL gives to one of its mutations."""
+    from graphql import parse
+
+    for definition in parse(sdl).definitions:
+        name = getattr(definition, "name", None)
+        if name is not None and name.value == "Mutation":
+            for candidate in getattr(definition, "fields", None) or ():
+                if candidate.name.value == field:
+                    return {argument.name.value for argument in candidate.arguments or ()}
+    return set()
+
+
+def deposit(target: Target, folio: str, holder_curp: str | None) -> None:
     """The registrar deposits one of the learner's certificates at its institution, through the gateway:
     the credit bank's signed check with the registry discloses the learner to the institution, without
-    which a registrar sees none of the learner's certificates (services/registry/privacy.py)."""
+    which a registrar sees none of the learner's certificates (services/registry/privacy.py). The CURP
+    goes with the folio where the credit bank's API asks for it (`holderCurp`)."""
+    curp = f', holderCurp: "{holder_curp}"' if holder_curp else ""
     mutation = (
-        f'mutation {{ depositCertificate(folio: "{folio}", institutionId: "{REAL_SCOPE}", '
+        f'mutation {{ depositCertificate(folio: "{folio}", institutionId: "{REAL_SCOPE}"{curp}, '
         'idempotencyKey: "gateway-bench-deposit") { replayed } }'
     )
     status, body = fetch(target, mutation)
@@ -863,7 +878,9 @@ def run_real(args: argparse.Namespace, work: Path, profile: Path | None) -> dict
                 env_peers=peers,
                 authorization=f"Bearer {key}",
             )
-            deposit(targets["ours"], folio)
+            credits_sdl = subgraphs["credits"][1].read_text(encoding="utf-8")
+            takes_curp = "holderCurp" in mutation_arguments(credits_sdl, "depositCertificate")
+            deposit(targets["ours"], folio, SAMPLE_CURP if takes_curp else None)
             groups = processes.groups(*REAL_SUBGRAPHS)
 
             verify(targets, {shape: query for shape, (_, query) in queries.items()}, real_complete)

@@ -1,22 +1,41 @@
-"""Gateway benchmark: our gateway against @apollo/gateway and Hive Gateway over the same subgraphs.
+"""Gateway benchmark: our gateway against @apollo/gateway, Hive Gateway and Grafbase over the same subgraphs.
 
 Two sections. The first ("node") measures the gateways themselves over fast Node subgraphs; the second
-("real") puts the same three gateways in front of our own Python subgraphs on real data, for the shapes
-the API exists for.
+("real") puts our gateway, Apollo's and Hive's in front of our own Python subgraphs on real data, for the
+shapes the API exists for.
 
-Node subgraphs. Installs the peers from bench/peers/package.json (npm ci when node_modules is stale),
-starts three fast Node subgraphs (products, reviews, shipping: bench/peers/schemas.mjs), composes them
-with @apollo/composition into one supergraph file that all three gateways load, checks that every gateway
-returns the same data for every shape, then measures at fixed concurrency in interleaved rounds
-(ours, apollo, hive, ours, apollo, hive, ...) and prints the median over rounds:
+Node subgraphs. Installs the peers from bench/peers/package.json (npm ci when node_modules is stale):
+the Node gateways and the Grafbase gateway (Rust), whose binary ships inside the pinned npm package
+`@grafbase/cli-x86_64-unknown-linux-musl` (nothing is downloaded at run time). Starts three fast Node
+subgraphs (products, reviews, shipping: bench/peers/schemas.mjs), composes them with @apollo/composition
+into one supergraph file that ours, Apollo's and Hive's gateways load; Grafbase composes the same
+subgraphs itself from a `grafbase.toml` the bench writes (each subgraph's URL and its SDL file, asked of
+the subgraph as `_service { sdl }`) and runs as `grafbase dev --config grafbase.toml --listen-address ...`.
+Every gateway must return the same data for every shape, then each is measured at fixed concurrency in
+interleaved rounds (ours, apollo, hive, grafbase, ours, ...) and the median over rounds is printed:
 
-- list:     `{ products(first: 100) { upc name price } }`               one subgraph
-- join:     `{ products(first: 100) { upc name reviews { id body } } }` 100 entities from a second one
-- requires: `{ products(first: 100) { upc shippingEstimate } }`         a @requires chain
+- list:        `{ products(first: 100) { upc name price } }`             one subgraph
+- join N:      `{ products(first: N) { upc name reviews { id body } } }` N entities from a second one
+- requires N:  `{ products(first: N) { upc shippingEstimate } }`         a @requires chain over N entities
+
+N runs over the entity counts (--entities, default 10, 100, 1000), so that how each gateway's cost grows
+per entity shows; a summary per shape gives the gateway CPU per request and per entity at each count.
 
 Then the gateway alone: a second supergraph whose only subgraph is a canned products subgraph (it replays
 stored answers), for throughput and, at concurrency 1, the latency each gateway adds to hitting that
 subgraph directly, with the plan cached.
+
+Deduplication. A gateway may share one subgraph request among identical requests in flight (ours, Hive
+and Grafbase do by default, @apollo/gateway does not). The bench sends one query body over and over, which
+real traffic does not, so deduplication would win races it has no part in: every gateway runs with it OFF
+in the comparison (ours QF_DEDUPLICATE_SUBGRAPH_QUERIES=false, Hive deduplicateInflightRequests: false,
+Grafbase `[traffic_shaping] inflight_deduplication = false`), and the rows "ours, dedup on" and
+"Grafbase, dedup on" report what it saves.
+
+CPUs. Our gateway is one process on one core (an event loop); the Node peers are one process each, and
+Grafbase runs a thread per core. Each table is measured twice (--cpus): with every gateway free to use all
+cores, and with every gateway, ours and the peers alike, pinned to one CPU (`taskset -c 0`, so Grafbase
+also sizes its runtime for one core); subgraphs and the load generator are never pinned.
 
 Our subgraphs. registry, credits and mapping, each its own `qf serve --service NAME` process, over a
 throw-away database (created in QF_DATABASE_URL's server, else in the embedded one under .qf-data-bench,
@@ -25,27 +44,26 @@ is composed with @apollo/composition as above. The caller is a registrar of `mx-
 gets an API key (`Authorization: Bearer`, the gateway's key store in the same database) and signs each
 subgraph request for it; Apollo's and Hive's gateways cannot authenticate our keys, so they sign every
 subgraph request for that same caller with the shared internal secret (bench/peers/sign.mjs, a fetcher
-for Apollo and an onFetch hook for Hive), which our subgraphs require. Shapes:
+for Apollo and an onFetch hook for Hive), which our subgraphs require. Grafbase is not in this section:
+its configuration can add static headers or RFC 9421 message signatures, not our HMAC over each body
+(that would take a WebAssembly extension). Shapes:
 
 - standard: `standard(code: "EC1121")` with its credit equivalences (credits, through @requires of
   the registry's equivalentEarlierVersions) and its crosswalk (mapping): all three subgraphs
 - transcript: the sample learner's certificates (registry) and credit transcript in a programme
   (credits, @requires of every certificate's facts, nested in the registry)
 
-Every load sends one query as one caller, so the in-flight deduplication of identical subgraph requests
-applies where a gateway does it: ours and Hive's by default, @apollo/gateway not. The subgraphs' CPU per
-request shows how much it saves, and a fourth row, our gateway with it off
-(QF_DEDUPLICATE_SUBGRAPH_QUERIES=false), compares like with like against Apollo.
-
     python bench/gateway.py [--seconds 5] [--rounds 3] [--connections 16] [--only node|real]
-                            [--profile FILE]
+                            [--entities 10,100,1000] [--cpus all|one|both] [--profile FILE]
 
-Targets (gateway issue): at least 3x @apollo/gateway's throughput and at least Hive Gateway's on every
-shape; under 2 ms added p50 latency for a cached plan. Everything (gateways, subgraphs, the load
-generator) shares this machine's cores, one gateway process each; only one gateway is under load at once.
-So each table also gives the CPU time per request (from /proc) of the gateway, of the subgraphs and of
-the load generator: on a saturated machine throughput is the cores divided by their sum, and the share
-the gateway does not control (subgraphs, load generator) bounds the ratio any gateway can reach.
+Targets. Gateway issue: at least 3x @apollo/gateway's throughput and at least Hive Gateway's on every
+shape; under 2 ms added p50 latency for a cached plan. Performance issue (16): at least 0.8x Grafbase's
+throughput on every shape, deduplication off, and gateway CPU per entity at the largest count no more
+than 1.5x Grafbase's. Everything (gateways, subgraphs, the load generator) shares this machine's cores;
+only one gateway is under load at once. So each table also gives the CPU time per request (from /proc) of
+the gateway, of the subgraphs and of the load generator: on a saturated or shared machine throughput is
+the cores divided by their sum, and the gateway's CPU per request is the figure that other work on the
+machine disturbs least.
 """
 
 from __future__ import annotations
@@ -76,24 +94,28 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the real section imports services/ and gateway/
 PEERS = ROOT / "bench" / "peers"
 STAMP = PEERS / "node_modules" / ".bench-installed"
-GATEWAYS = ("ours", "apollo", "hive")
+GRAFBASE = PEERS / "node_modules" / "@grafbase" / "cli-x86_64-unknown-linux-musl" / "grafbase"
+PEER_KINDS = ("apollo", "hive", "grafbase")
 LABELS = {
     "ours": "ours (Python)",
-    "ours-nodedup": "ours, no dedup",
+    "ours-dedup": "ours, dedup on",
     "apollo": "@apollo/gateway",
     "hive": "Hive Gateway",
+    "grafbase": "Grafbase",
+    "grafbase-dedup": "Grafbase, dedup on",
     "direct": "subgraph direct",
 }
-SHAPES = {
-    "list": ("single-subgraph list", "{ products(first: 100) { upc name price } }"),
-    "join": ("entity join, 100 entities", "{ products(first: 100) { upc name reviews { id body } } }"),
-    "requires": ("@requires chain", "{ products(first: 100) { upc shippingEstimate } }"),
+LIST_QUERY = "{ products(first: 100) { upc name price } }"
+# The shapes whose size is the entity count N, and what each measures.
+ENTITY_SHAPES = {
+    "join": ("entity join", "{ products(first: N) { upc name reviews { id body } } }"),
+    "requires": ("@requires chain", "{ products(first: N) { upc shippingEstimate } }"),
 }
 # What the latency table sends through the canned subgraph: the smallest answer (the gateway's fixed cost)
 # and the list shape (what 100 objects add).
 LATENCY_QUERIES = {
     "first: 1": "{ products(first: 1) { upc name } }",
-    "first: 100": SHAPES["list"][1],
+    "first: 100": LIST_QUERY,
 }
 # Our subgraphs, and who calls them: a registrar of the sample's university may read the sample learner's
 # certificates and transcript.
@@ -172,13 +194,15 @@ class Processes:
         text = (self.logs / f"{name}.log").read_text(errors="replace")
         return "\n".join(text.splitlines()[-lines:])
 
-    def stop_all(self) -> None:
-        for _, process, _ in self.running:
+    def stop(self, *names: str) -> None:
+        """Stop the named processes (all of them when no name is given) and close their logs."""
+        stopping = [entry for entry in self.running if not names or entry[0] in names]
+        for _, process, _ in stopping:
             if process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + 10
-        for _, process, log in self.running:
+        for _, process, log in stopping:
             try:
                 process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
@@ -186,7 +210,10 @@ class Processes:
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
             log.close()
-        self.running.clear()
+        self.running = [entry for entry in self.running if entry not in stopping]
+
+    def stop_all(self) -> None:
+        self.stop()
 
 
 def cpu_seconds(groups: list[int]) -> dict[int, float]:
@@ -270,33 +297,77 @@ def compose(work: Path, name: str, subgraphs: dict[str, str]) -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class Gateway:
+    """One gateway to start: ours or a peer's, with or without deduplication of subgraph requests."""
+
+    kind: str  # "ours" or one of PEER_KINDS
+    dedup: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}-dedup" if self.dedup else self.kind
+
+
+def grafbase_config(work: Path, name: str, subgraphs: dict[str, tuple[str, Path]], dedup: bool) -> Path:
+    """The grafbase.toml from which `grafbase dev` composes and serves these subgraphs (URL, SDL file)."""
+    lines = ["[traffic_shaping]", f"inflight_deduplication = {str(dedup).lower()}"]
+    for subgraph, (url, sdl) in subgraphs.items():
+        # A TOML basic string escapes as JSON does.
+        lines += [
+            "",
+            f"[subgraphs.{subgraph}]",
+            f"url = {json.dumps(url)}",
+            f"schema_path = {json.dumps(str(sdl))}",
+        ]
+    path = work / f"{name}.grafbase.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def start_gateways(
     processes: Processes,
+    gateways: list[Gateway],
     supergraph: Path,
     suffix: str,
-    profile: Path | None = None,
     *,
-    env_ours: dict[str, str] | None = None,
+    subgraphs: dict[str, tuple[str, Path]] | None = None,
+    pin: str | None = None,
+    profile: Path | None = None,
+    ours_settings: dict[str, str] | None = None,
     env_peers: dict[str, str] | None = None,
     authorization: str | None = None,
 ) -> dict[str, Target]:
-    """Our gateway, Apollo's and Hive's over `supergraph`, each returned once it answers."""
+    """Each gateway over `supergraph` (Grafbase over `subgraphs`: URL and SDL file), returned once it
+    answers. `pin` is a CPU list for `taskset -c`, applied to every gateway alike."""
     targets = {}
-    for gateway in GATEWAYS:
+    taskset = ["taskset", "-c", pin] if pin else []
+    for gateway in gateways:
         port = free_port()
-        name = f"{gateway}-{suffix}"
-        if gateway == "ours":
+        name = f"{gateway.name}-{suffix}"
+        if gateway.kind == "ours":
             python = [sys.executable, *(["-m", "cProfile", "-o", str(profile)] if profile else [])]
-            argv = [*python, "-m", "qf", "serve", "--service", "gateway"]
+            argv = [*taskset, *python, "-m", "qf", "serve", "--service", "gateway"]
             argv += ["--supergraph", str(supergraph), "--port", str(port)]
             # In production /metrics has a port of its own: one per gateway, as several run here at once.
-            env = {**(env_ours or ours_env()), "QF_METRICS_PORT": str(free_port())}
+            settings = {**(ours_settings or {}), "deduplicate_subgraph_queries": str(gateway.dedup).lower()}
+            env = {**ours_env(**settings), "QF_METRICS_PORT": str(free_port())}
             process = processes.start(name, argv, env)
+        elif gateway.kind == "grafbase":
+            if subgraphs is None:
+                raise BenchError("Grafbase needs the subgraphs' URLs and SDL files")
+            if not GRAFBASE.exists():
+                raise BenchError(f"no Grafbase binary at {GRAFBASE} (x86-64 Linux only)")
+            config = grafbase_config(processes.logs, name, subgraphs, gateway.dedup)
+            argv = [*taskset, str(GRAFBASE), "dev", "--config", str(config)]
+            argv += ["--listen-address", f"127.0.0.1:{port}"]
+            process = processes.start(name, argv, env_peers or node_env(), processes.logs)
         else:
-            argv = ["node", f"{gateway}-gateway.mjs", str(supergraph), str(port)]
-            process = processes.start(name, argv, env_peers or node_env(), PEERS)
-        targets[gateway] = Target(f"http://127.0.0.1:{port}/graphql", process.pid, authorization)
-        wait_ready(processes, name, process, targets[gateway].url)
+            argv = [*taskset, "node", f"{gateway.kind}-gateway.mjs", str(supergraph), str(port)]
+            env = {**(env_peers or node_env()), "BENCH_DEDUPLICATE": str(gateway.dedup).lower()}
+            process = processes.start(name, argv, env, PEERS)
+        targets[gateway.name] = Target(f"http://127.0.0.1:{port}/graphql", process.pid, authorization)
+        wait_ready(processes, name, process, targets[gateway.name].url)
     return targets
 
 
@@ -421,42 +492,100 @@ def body_file(work: Path, name: str, query: str) -> Path:
 
 
 def throughput_table(title: str, results: dict[str, Result]) -> list[str]:
-    apollo, hive = results["apollo"].rps, results["hive"].rps
+    peers = [peer for peer in PEER_KINDS if peer in results]
+    grafbase = results.get("grafbase")
     lines = [
         f"\n{title}",
-        f"  {'':<16} {'':>8} {'':>8} {'':>8} {'':>10} {'':>8}   CPU ms per request",
-        f"  {'gateway':<16} {'RPS':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs apollo':>10} {'vs hive':>8}"
-        f"   {'gateway':>7} {'subgraphs':>9} {'loadgen':>7}",
+        f"  {'':<18} {'':>8} {'':>8} {'':>8} "
+        + " ".join(f"{'':>11}" for _ in peers)
+        + "   CPU ms per request"
+        + ("            gateway CPU" if grafbase else ""),
+        f"  {'gateway':<18} {'RPS':>8} {'p50 ms':>8} {'p99 ms':>8} "
+        + " ".join(f"{'vs ' + peer:>11}" for peer in peers)
+        + f"   {'gateway':>7} {'subgraphs':>9} {'loadgen':>7}"
+        + (f"   {'vs grafbase':>11}" if grafbase else ""),
     ]
     for gateway, r in results.items():
         lines.append(
-            f"  {LABELS[gateway]:<16} {r.rps:>8.0f} {r.p50:>8.2f} {r.p99:>8.2f} "
-            f"{r.rps / apollo:>9.2f}x {r.rps / hive:>7.2f}x"
-            f"   {r.cpu.gateway:>7.3f} {r.cpu.subgraphs:>9.3f} {r.cpu.loadgen:>7.3f}"
+            f"  {LABELS[gateway]:<18} {r.rps:>8.0f} {r.p50:>8.2f} {r.p99:>8.2f} "
+            + " ".join(f"{r.rps / results[peer].rps:>10.2f}x" for peer in peers)
+            + f"   {r.cpu.gateway:>7.3f} {r.cpu.subgraphs:>9.3f} {r.cpu.loadgen:>7.3f}"
+            + (f"   {r.cpu.gateway / grafbase.cpu.gateway:>10.2f}x" if grafbase else "")
             + (f"   ({r.errors} failed requests)" if r.errors else "")
         )
     return lines
 
 
-def latency_table(title: str, results: dict[str, Result]) -> list[str]:
-    direct = results["direct"].p50
-    lines = [f"\n{title}", f"  {'target':<16} {'p50 ms':>8} {'p99 ms':>8} {'added p50 ms':>13}"]
-    for target, r in results.items():
-        added = "" if target == "direct" else f"{r.p50 - direct:>13.2f}"
-        lines.append(f"  {LABELS[target]:<16} {r.p50:>8.2f} {r.p99:>8.2f} {added}")
+def entity_table(title: str, by_count: dict[int, dict[str, Result]]) -> list[str]:
+    """How each gateway's CPU grows with the entity count: per request, per entity, and against Grafbase's;
+    then what each entity adds between the smallest and the largest count (the fixed cost taken out)."""
+    counts = sorted(by_count)
+    gateways = list(by_count[counts[0]])
+    first, last = counts[0], counts[-1]
+    marginal = last > first
+    lines = [
+        f"\n{title}: gateway CPU per request, ms (per entity, us), and its ratio to Grafbase's",
+        f"  {'gateway':<18} "
+        + " ".join(f"{f'{count:,} entities':>28}" for count in counts)
+        + (f"   {f'us per entity added, {first:,} to {last:,}':>34}" if marginal else ""),
+    ]
+
+    def added(gateway: str) -> float:
+        cpu = [by_count[count][gateway].cpu.gateway for count in (first, last)]
+        return 1000 * (cpu[1] - cpu[0]) / (last - first)
+
+    for gateway in gateways:
+        cells = []
+        for count in counts:
+            results = by_count[count]
+            cpu = results[gateway].cpu.gateway
+            ratio = f"{cpu / results['grafbase'].cpu.gateway:.2f}x" if "grafbase" in results else ""
+            cells.append(f"{cpu:>9.3f} ({1000 * cpu / count:>7.2f}) {ratio:>7}")
+        if marginal:
+            ratio = f"{added(gateway) / added('grafbase'):.2f}x" if "grafbase" in gateways else ""
+            cells.append(f"{added(gateway):>29.2f} {ratio:>7}")
+        lines.append(f"  {LABELS[gateway]:<18} " + " ".join(f"{cell:>28}" for cell in cells))
     return lines
 
 
-def verdicts(shapes: dict[str, dict[str, Result]], latency: dict[str, dict[str, Result]]) -> list[str]:
-    lines = ["\nTargets"]
+def latency_table(title: str, results: dict[str, Result]) -> list[str]:
+    direct = results["direct"].p50
+    lines = [f"\n{title}", f"  {'target':<18} {'p50 ms':>8} {'p99 ms':>8} {'added p50 ms':>13}"]
+    for target, r in results.items():
+        added = "" if target == "direct" else f"{r.p50 - direct:>13.2f}"
+        lines.append(f"  {LABELS[target]:<18} {r.p50:>8.2f} {r.p99:>8.2f} {added}")
+    return lines
+
+
+def verdicts(
+    shapes: dict[str, dict[str, Result]],
+    entities: dict[str, dict[int, dict[str, Result]]],
+    latency: dict[str, dict[str, Result]],
+) -> list[str]:
+    """Each target met or not, deduplication off throughout (the dedup-on rows never count)."""
+    lines = ["\nTargets (deduplication off)"]
     for shape, results in shapes.items():
-        ours, apollo, hive = (results[g].rps for g in GATEWAYS)
-        nodedup = results.get("ours-nodedup")
-        lines.append(
-            f"  {shape:<22} >= 3x apollo: {'yes' if ours >= 3 * apollo else 'NO'} ({ours / apollo:.2f}x)"
-            f"   >= hive: {'yes' if ours >= hive else 'NO'} ({ours / hive:.2f}x)"
-            + (f"   (no dedup: {nodedup.rps / apollo:.2f}x apollo)" if nodedup else "")
-        )
+        ours = results["ours"].rps
+        parts = []
+        if "apollo" in results:
+            ratio = ours / results["apollo"].rps
+            parts.append(f">= 3x apollo: {'yes' if ratio >= 3 else 'NO'} ({ratio:.2f}x)")
+        if "hive" in results:
+            ratio = ours / results["hive"].rps
+            parts.append(f">= hive: {'yes' if ratio >= 1 else 'NO'} ({ratio:.2f}x)")
+        if "grafbase" in results:
+            ratio = ours / results["grafbase"].rps
+            parts.append(f">= 0.8x grafbase: {'yes' if ratio >= 0.8 else 'NO'} ({ratio:.2f}x)")
+        lines.append(f"  {shape:<30} " + "   ".join(parts))
+    for shape, by_count in entities.items():
+        largest = max(by_count)
+        results = by_count[largest]
+        if "grafbase" in results:
+            ratio = results["ours"].cpu.gateway / results["grafbase"].cpu.gateway
+            lines.append(
+                f"  {shape}, CPU per entity at {largest:,} <= 1.5x grafbase's: "
+                f"{'yes' if ratio <= 1.5 else 'NO'} ({ratio:.2f}x)"
+            )
     for query, results in latency.items():
         added = results["ours"].p50 - results["direct"].p50
         lines.append(f"  added p50 ({query:<10}) < 2 ms: {'yes' if added < 2 else 'NO'} ({added:.2f} ms)")
@@ -467,41 +596,103 @@ def emit(lines: list[str]) -> None:
     print("\n".join(lines), flush=True)
 
 
+def node_shapes(entities: list[int]) -> dict[str, tuple[str, str]]:
+    """The Node section's shapes: name -> (title, query), the entity shapes once per entity count."""
+    shapes = {"list": ("single-subgraph list, 100 entities", LIST_QUERY)}
+    for kind, (title, query) in ENTITY_SHAPES.items():
+        for count in entities:
+            shapes[f"{kind} {count}"] = (
+                f"{title}, {count:,} entities",
+                query.replace("first: N", f"first: {count}"),
+            )
+    return shapes
+
+
+def cpu_variants(cpus: str) -> list[tuple[str, str | None]]:
+    """(table prefix, taskset CPU list) per CPU variant asked for."""
+    variants = {"all": ("", None), "one": ("one CPU: ", "0")}
+    return [variants[name] for name in (("all", "one") if cpus == "both" else (cpus,))]
+
+
 def run_node(
     args: argparse.Namespace, work: Path
-) -> tuple[dict[str, dict[str, Result]], dict[str, dict[str, Result]]]:
-    """The gateways over the fast Node subgraphs: the shapes, the gateway alone, the added latency."""
+) -> tuple[
+    dict[str, dict[str, Result]], dict[str, dict[int, dict[str, Result]]], dict[str, dict[str, Result]]
+]:
+    """The gateways over the fast Node subgraphs: the shapes at each entity count, the gateway alone, the
+    added latency; with all CPUs, then pinned to one."""
     processes = Processes(work)
+    shapes: dict[str, dict[str, Result]] = {}
+    entities: dict[str, dict[int, dict[str, Result]]] = {}
+    latency: dict[str, dict[str, Result]] = {}
     try:
-        subgraphs = {name: start_subgraph(processes, name) for name in ("products", "reviews", "shipping")}
-        canned = start_subgraph(processes, "products", canned=True)
-        full = start_gateways(processes, compose(work, "supergraph", subgraphs), "full", args.profile)
-        only = start_gateways(processes, compose(work, "canned", {"products": canned}), "canned")
-        direct = {"direct": Target(canned, None), **only}
-        full_groups = processes.groups(*subgraphs)
-        canned_groups = processes.groups("products-canned")
+        urls = {name: start_subgraph(processes, name) for name in ("products", "reviews", "shipping")}
+        canned_url = start_subgraph(processes, "products", canned=True)
+        full_subgraphs = sdl_files(work, "node", urls)
+        canned_subgraphs = sdl_files(work, "canned", {"products": canned_url})
+        supergraph, canned = (
+            compose(work, "supergraph", urls),
+            compose(work, "canned", {"products": canned_url}),
+        )
+        full_groups, canned_groups = processes.groups(*urls), processes.groups("products-canned")
+        queries = node_shapes(args.entities)
+        dedup_off = [Gateway("ours"), *(Gateway(peer) for peer in PEER_KINDS)]
 
-        verify(full, {shape: query for shape, (_, query) in SHAPES.items()})
-        verify(direct, LATENCY_QUERIES)
-        print("all gateways return the same data for every shape; measuring ...", flush=True)
+        for prefix, pin in cpu_variants(args.cpus):
+            suffix = "one-cpu" if pin else "all-cpus"
+            # The dedup-on rows once, with all CPUs: what deduplication saves, not a contender.
+            with_dedup = [
+                dedup_off[0],
+                Gateway("ours", dedup=True),
+                *dedup_off[1:],
+                Gateway("grafbase", dedup=True),
+            ]
+            full = start_gateways(
+                processes,
+                dedup_off if pin else with_dedup,
+                supergraph,
+                f"full-{suffix}",
+                subgraphs=full_subgraphs,
+                pin=pin,
+                profile=None if pin else args.profile,
+            )
+            only = start_gateways(
+                processes, dedup_off, canned, f"canned-{suffix}", subgraphs=canned_subgraphs, pin=pin
+            )
+            verify(full, {shape: query for shape, (_, query) in queries.items()})
+            direct = {"direct": Target(canned_url, None), **only}
+            verify(direct, LATENCY_QUERIES)
+            where = f"pinned to CPU {pin} (taskset -c {pin})" if pin else f"free on all {os.cpu_count()} CPUs"
+            print(f"\ngateways {where}: all return the same data for every shape; measuring ...", flush=True)
 
-        shapes = {}
-        for shape, (title, query) in SHAPES.items():
-            body = body_file(work, shape, query)
-            shapes[shape] = interleaved(full, full_groups, body, args.connections, args)
-            emit(throughput_table(f"{title}: {query}  ({args.connections} connections)", shapes[shape]))
+            for shape, (title, query) in queries.items():
+                body = body_file(work, f"{suffix}-{shape}", query)
+                shapes[prefix + shape] = interleaved(full, full_groups, body, args.connections, args)
+                emit(
+                    throughput_table(
+                        f"{prefix}{title}: {query}  ({args.connections} connections)", shapes[prefix + shape]
+                    )
+                )
+            for kind, (title, _) in ENTITY_SHAPES.items():
+                entities[prefix + title] = {
+                    count: shapes[f"{prefix}{kind} {count}"] for count in args.entities
+                }
+                emit(entity_table(prefix + title, entities[prefix + title]))
 
-        body = body_file(work, "canned-list", SHAPES["list"][1])
-        shapes["gateway only"] = interleaved(only, canned_groups, body, args.connections, args)
-        title = f"gateway only (canned subgraph): {SHAPES['list'][1]}  ({args.connections} connections)"
-        emit(throughput_table(title, shapes["gateway only"]))
+            body = body_file(work, f"{suffix}-canned-list", LIST_QUERY)
+            shapes[prefix + "gateway only"] = interleaved(only, canned_groups, body, args.connections, args)
+            title = f"{prefix}gateway only (canned subgraph): {LIST_QUERY}  ({args.connections} connections)"
+            emit(throughput_table(title, shapes[prefix + "gateway only"]))
 
-        latency = {}
-        for name, query in LATENCY_QUERIES.items():
-            body = body_file(work, f"latency-{len(latency)}", query)
-            latency[name] = interleaved(direct, canned_groups, body, 1, args)
-            emit(latency_table(f"added latency, 1 connection, cached plan: {query}", latency[name]))
-        return shapes, latency
+            if not pin:  # one request at a time: how many CPUs a gateway may use hardly matters
+                for name, query in LATENCY_QUERIES.items():
+                    body = body_file(work, f"latency-{len(latency)}", query)
+                    latency[name] = interleaved(direct, canned_groups, body, 1, args)
+                    emit(latency_table(f"added latency, 1 connection, cached plan: {query}", latency[name]))
+            processes.stop(
+                *(f"{name}-{kind}-{suffix}" for kind in ("full", "canned") for name in (*full, *only))
+            )
+        return shapes, entities, latency
     finally:
         processes.stop_all()
 
@@ -530,8 +721,9 @@ def throwaway_database() -> Iterator[str]:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-async def prepare_real_data(url: str, secret: str, salt: str) -> str:
-    """Every migration and the sample `qf serve` loads; returns an API key of the bench's caller."""
+async def prepare_real_data(url: str, secret: str, salt: str, holder: str) -> tuple[str, str]:
+    """Every migration and the sample `qf serve` loads; returns an API key of the bench's caller and the
+    folio of one of the certificates of `holder` (a holder reference)."""
     from gateway.apikeys import create_api_key
     from qf.database import load_data, migrate_all
     from qf.settings import SystemSettings
@@ -540,11 +732,36 @@ async def prepare_real_data(url: str, secret: str, salt: str) -> str:
     await migrate_all(url)
     settings = SystemSettings(database_url=url, internal_secret=secret, curp_salt=salt)
     await load_data(url, settings, None)
+    registry = await Database.connect(url, "registry")
+    try:
+        folio = await registry.fetchval(
+            "SELECT folio FROM certificates WHERE holder_ref = $1 ORDER BY folio LIMIT 1", holder
+        )
+    finally:
+        await registry.close()
+    if folio is None:
+        raise BenchError("the sample holds no certificate of its learner")
     db = await Database.connect(url, "gateway")
     try:
-        return await create_api_key(db, REAL_ROLE, "gateway bench", REAL_SCOPE, person="Bench Registrar")
+        key = await create_api_key(db, REAL_ROLE, "gateway bench", REAL_SCOPE, person="Bench Registrar")
     finally:
         await db.close()
+    return key, folio
+
+
+def deposit(target: Target, folio: str, holder_curp: str) -> None:
+    """The registrar deposits one of the learner's certificates at its institution, through the gateway:
+    the credit bank's signed check with the registry discloses the learner to the institution, without
+    which a registrar sees none of the learner's certificates (services/registry/privacy.py). The
+    learner's CURP goes with the folio, as the credit bank asks of registrars (`holderCurp`)."""
+    curp = f', holderCurp: "{holder_curp}"'
+    mutation = (
+        f'mutation {{ depositCertificate(folio: "{folio}", institutionId: "{REAL_SCOPE}"{curp}, '
+        'idempotencyKey: "gateway-bench-deposit") { replayed } }'
+    )
+    status, body = fetch(target, mutation)
+    if status != 200 or not isinstance(body, dict) or body.get("errors") or not body.get("data"):
+        raise BenchError(f"the bench's deposit of {folio} failed: HTTP {status}: {str(body)[:2000]}")
 
 
 def wait_subgraph(processes: Processes, name: str, process: subprocess.Popen[bytes], base: str) -> None:
@@ -561,17 +778,31 @@ def wait_subgraph(processes: Processes, name: str, process: subprocess.Popen[byt
     raise BenchError(f"{name} was not ready at {base}/readyz within 90 s:\n{processes.log_tail(name)}")
 
 
-def subgraph_sdl(url: str, secret: str) -> str:
-    """A subgraph's `_service { sdl }`, asked as the gateway asks it: signed."""
+def subgraph_sdl(url: str, secret: str | None = None) -> str:
+    """A subgraph's `_service { sdl }`, asked as the gateway asks it: signed when there is a secret."""
     from gateway.signing import Caller, sign
 
     body = json.dumps({"query": "{ _service { sdl } }"}).encode()
-    headers = {"Content-Type": "application/json", **sign(secret.encode(), Caller(), body=body)}
+    headers = {"Content-Type": "application/json"}
+    if secret:
+        headers.update(sign(secret.encode(), Caller(), body=body))
     answer = httpx.post(url, content=body, headers=headers, timeout=30, trust_env=False)
     try:
         return answer.json()["data"]["_service"]["sdl"]
     except (ValueError, KeyError, TypeError) as exc:
         raise BenchError(f"no SDL from {url}: HTTP {answer.status_code}: {answer.text[:1000]}") from exc
+
+
+def sdl_files(
+    work: Path, prefix: str, urls: dict[str, str], secret: str | None = None
+) -> dict[str, tuple[str, Path]]:
+    """Each subgraph's URL and its SDL, written to a file: what Grafbase and compose.mjs compose from."""
+    files = {}
+    for name, url in urls.items():
+        path = work / f"{prefix}-{name}.sdl.graphql"
+        path.write_text(subgraph_sdl(url, secret), encoding="utf-8")
+        files[name] = (url, path)
+    return files
 
 
 def real_complete(data: dict[str, Any]) -> bool:
@@ -592,8 +823,8 @@ def run_real(args: argparse.Namespace, work: Path, profile: Path | None) -> dict
 
     secret, salt = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     with throwaway_database() as url:
-        key = asyncio.run(prepare_real_data(url, secret, salt))
         ref = holder_ref(salt.encode(), SAMPLE_CURP)
+        key, folio = asyncio.run(prepare_real_data(url, secret, salt, ref))
         queries = {
             shape: (title, query.replace("HOLDER_REF", ref)) for shape, (title, query) in REAL_SHAPES.items()
         }
@@ -612,11 +843,8 @@ def run_real(args: argparse.Namespace, work: Path, profile: Path | None) -> dict
                 argv = [sys.executable, "-m", "qf", "serve", "--service", name]
                 process = processes.start(name, [*argv, "--port", str(ports[name])], env)
                 wait_subgraph(processes, name, process, urls[name].removesuffix("/graphql"))
-            sdl_files = {}
-            for name in REAL_SUBGRAPHS:
-                sdl_files[name] = work / f"{name}.sdl.graphql"
-                sdl_files[name].write_text(subgraph_sdl(urls[name], secret), encoding="utf-8")
-            supergraph = compose(work, "real", {f"{n}@{sdl_files[n]}": urls[n] for n in REAL_SUBGRAPHS})
+            subgraphs = sdl_files(work, "real", urls, secret)
+            supergraph = compose(work, "real", {f"{n}@{sdl}": url for n, (url, sdl) in subgraphs.items()})
             key_id = key.split("_")[1]
             peers = node_env()
             peers.update(
@@ -625,25 +853,19 @@ def run_real(args: argparse.Namespace, work: Path, profile: Path | None) -> dict
                 BENCH_CALLER_SCOPE=REAL_SCOPE,
                 BENCH_CALLER_SUBJECT=f"apikey:{key_id}",
             )
-            authorization = f"Bearer {key}"
+            # Grafbase cannot sign for our subgraphs (see the module's docstring).
+            gateways = [Gateway("ours"), Gateway("ours", dedup=True), Gateway("apollo"), Gateway("hive")]
             targets = start_gateways(
                 processes,
+                gateways,
                 supergraph,
                 "real",
-                profile,
-                env_ours=ours_env(database_url=url, internal_secret=secret),
+                profile=profile,
+                ours_settings={"database_url": url, "internal_secret": secret},
                 env_peers=peers,
-                authorization=authorization,
+                authorization=f"Bearer {key}",
             )
-            # And ours with the deduplication of identical subgraph requests off, as @apollo/gateway runs.
-            port = free_port()
-            argv = [sys.executable, "-m", "qf", "serve", "--service", "gateway"]
-            argv += ["--supergraph", str(supergraph), "--port", str(port)]
-            env = ours_env(database_url=url, internal_secret=secret, deduplicate_subgraph_queries="false")
-            process = processes.start("ours-nodedup-real", argv, env)
-            nodedup = Target(f"http://127.0.0.1:{port}/graphql", process.pid, authorization)
-            wait_ready(processes, "ours-nodedup-real", process, nodedup.url)
-            targets = {"ours": targets["ours"], "ours-nodedup": nodedup, **targets}
+            deposit(targets["ours"], folio, SAMPLE_CURP)
             groups = processes.groups(*REAL_SUBGRAPHS)
 
             verify(targets, {shape: query for shape, (_, query) in queries.items()}, real_complete)
@@ -665,11 +887,15 @@ def run_real(args: argparse.Namespace, work: Path, profile: Path | None) -> dict
 def run(args: argparse.Namespace) -> None:
     install_peers()
     node, real = args.only in (None, "node"), args.only in (None, "real")
+    variants = len(cpu_variants(args.cpus))
+    shape_count = 1 + len(ENTITY_SHAPES) * len(args.entities)
     total = 0
     if node:
-        total += (len(SHAPES) + 1) * len(GATEWAYS) + len(LATENCY_QUERIES) * (len(GATEWAYS) + 1)
+        # Full set: 4 gateways, plus 2 dedup-on rows with all CPUs; canned: 4; latency: 4 and direct.
+        total += shape_count * (4 * variants + (2 if args.cpus != "one" else 0)) + 4 * variants
+        total += len(LATENCY_QUERIES) * 5 if args.cpus != "one" else 0
     if real:
-        total += len(REAL_SHAPES) * (len(GATEWAYS) + 1)
+        total += len(REAL_SHAPES) * 4
     estimate = total * args.rounds * (args.seconds + WARMUP_SECONDS + 0.3)
     parts = [("the Node subgraphs", node), ("our Python subgraphs with PostgreSQL", real)]
     subgraphs = " and ".join(part for part, wanted in parts if wanted)
@@ -680,33 +906,56 @@ def run(args: argparse.Namespace) -> None:
             f"rounds; about {estimate / 60:.1f} min of load.",
             f"All gateways (one process each), {subgraphs} and the load generator (Node, one process) "
             f"share this machine's {os.cpu_count()} cores; only one target is under load at a time.",
+            "Deduplication of identical subgraph requests is off in every gateway unless a row says "
+            "'dedup on'; ratios are against the peers with it off.",
         ]
     )
     # Other work on the machine skews every figure; the load average before and after says how much.
-    load_before = os.getloadavg()[0]
+    load_before = os.getloadavg()
     shapes: dict[str, dict[str, Result]] = {}
+    entities: dict[str, dict[int, dict[str, Result]]] = {}
     latency: dict[str, dict[str, Result]] = {}
     with tempfile.TemporaryDirectory(prefix="qf-gateway-bench-") as tmp:
         work = Path(tmp)
         if node:
-            shapes, latency = run_node(args, work)
+            shapes, entities, latency = run_node(args, work)
         if real:
             emit(
                 [
                     "\nOver our own subgraphs (registry, credits, mapping: one Python process each, the "
                     "sample data in PostgreSQL),",
                     f"as a {REAL_ROLE} of {REAL_SCOPE}: our gateway by API key, the peers signing for "
-                    "that caller with the internal secret.",
-                    "One query from one caller throughout: ours and Hive deduplicate identical subgraph "
-                    "requests in flight, Apollo does not; 'ours, no dedup' is ours with that off.",
+                    "that caller with the internal secret (Grafbase cannot: see the docstring).",
+                    "One query from one caller throughout, so deduplication would share most subgraph "
+                    "requests: off in every gateway but 'ours, dedup on'.",
                 ]
             )
             real_shapes = run_real(args, work, None if node else args.profile)
             shapes.update({f"real: {shape}": results for shape, results in real_shapes.items()})
-        emit(verdicts(shapes, latency))
-        emit([f"\nload average (1 min) before: {load_before:.2f}, after: {os.getloadavg()[0]:.2f}"])
+        emit(verdicts(shapes, entities, latency))
+        load_after = os.getloadavg()
+        emit(
+            [
+                "\nload average (1, 5, 15 min) before: "
+                + ", ".join(f"{x:.2f}" for x in load_before)
+                + "; after: "
+                + ", ".join(f"{x:.2f}" for x in load_after)
+            ]
+        )
     if args.profile:
         print(f"\nprofile of our gateway (all shapes): {args.profile}", flush=True)
+
+
+def entity_counts(text: str) -> list[int]:
+    try:
+        counts = sorted({int(part) for part in text.split(",")})
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of numbers: {text}") from exc
+    if not counts or counts[0] < 1 or counts[-1] > 1000:
+        raise argparse.ArgumentTypeError(
+            "entity counts go from 1 to 1000 (the subgraphs hold 1,000 products)"
+        )
+    return counts
 
 
 def main() -> int:
@@ -718,6 +967,18 @@ def main() -> int:
         "--only",
         choices=("node", "real"),
         help="run one section: the Node subgraphs, or our real subgraphs (default: both)",
+    )
+    parser.add_argument(
+        "--entities",
+        type=entity_counts,
+        default=[10, 100, 1000],
+        help="entity counts of the join and @requires shapes (default 10,100,1000)",
+    )
+    parser.add_argument(
+        "--cpus",
+        choices=("all", "one", "both"),
+        default="both",
+        help="gateways free on every CPU, pinned to one (taskset -c 0), or both in turn (default)",
     )
     parser.add_argument(
         "--profile",

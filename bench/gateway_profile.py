@@ -95,10 +95,8 @@ SHAPES = {
 
 def settle_garbage_collector() -> None:
     """The garbage collector as `qf serve` sets it once it listens."""
-    try:
-        from qf.servers import _settle_garbage_collector
-    except ImportError:  # the tree before the command line moved to qf/
-        from services.cli import _settle_garbage_collector  # type: ignore[no-redef]
+    from qf.servers import _settle_garbage_collector
+
     _settle_garbage_collector()
 
 

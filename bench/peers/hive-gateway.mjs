@@ -2,7 +2,8 @@
 // `node hive-gateway.mjs SUPERGRAPH PORT`. One process, like the other gateways (the CLI would fork one
 // worker per core in production). No usage reporting is configured, so nothing leaves the machine.
 // Serves POST http://127.0.0.1:PORT/graphql and prints `ready` once it listens. With BENCH_INTERNAL_SECRET
-// set, it signs every subgraph request (sign.mjs) in an onFetch hook.
+// set, it signs every subgraph request (sign.mjs) in an onFetch hook. BENCH_DEDUPLICATE=false turns off its
+// deduplication of identical subgraph requests in flight (on by default).
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createGatewayRuntime } from '@graphql-hive/gateway';
@@ -23,6 +24,9 @@ const gateway = createGatewayRuntime({
   graphiql: false,
   landingPage: false,
   plugins: () => (signing ? [signer] : []),
+  ...(process.env.BENCH_DEDUPLICATE === 'false' && {
+    transportEntries: { '*.http': { options: { deduplicateInflightRequests: false } } },
+  }),
 });
 const server = createServer(gateway);
 server.keepAliveTimeout = 60_000;

@@ -1,7 +1,8 @@
 // The bench's three subgraphs: their SDL, their fixed data and their resolvers, shared by subgraph.mjs
 // (which serves them) and compose.mjs (which composes them).
 const LINK = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@external", "@requires"])';
-const COUNT = 100;
+// Enough for the bench's largest entity count (1,000 products, each joined to its reviews or shipping).
+const COUNT = 1000;
 
 export const SDL = {
   products: `${LINK}
@@ -25,6 +26,7 @@ const products = Array.from({ length: COUNT }, (_, i) => ({
   price: 100 + ((i * 37) % 900),
   weight: 1 + ((i * 13) % 50),
 }));
+const productsByUpc = new Map(products.map((p) => [p.upc, p]));
 const reviewsByUpc = new Map(
   products.map((p, i) => [p.upc, [1, 2].map((n) => ({ id: `${i + 1}-${n}`, body: `Review ${n} of ${p.name}` }))]),
 );
@@ -32,7 +34,7 @@ const reviewsByUpc = new Map(
 export const RESOLVERS = {
   products: {
     Query: { products: (_, { first }) => products.slice(0, Math.max(0, first ?? 5)) },
-    Product: { __resolveReference: (ref) => products.find((p) => p.upc === ref.upc) ?? null },
+    Product: { __resolveReference: (ref) => productsByUpc.get(ref.upc) ?? null },
   },
   reviews: {
     Product: {

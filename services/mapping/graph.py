@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -213,13 +213,22 @@ class GraphHolder:
     before the mutation answers, so its caller reads its own write.
     """
 
-    def __init__(self, pool: asyncpg.Pool, check_every: float = 1.0) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        check_every: float = 1.0,
+        on_new_graph: Callable[[CrosswalkGraph], Awaitable[None]] | None = None,
+    ) -> None:
         self.pool = pool
         self.check_every = check_every
         self.graph: CrosswalkGraph | None = None
         self.checked_at = 0.0
         self.lock = asyncio.Lock()
         self.building: asyncio.Task[None] | None = None
+        # Work a new graph is worth once built (warming its caches), started when it is swapped in and
+        # never awaited by a request: a mutation's refresh does not wait for it.
+        self.on_new_graph = on_new_graph
+        self.warming: asyncio.Future[None] | None = None
 
     async def current(self) -> CrosswalkGraph:
         if self.graph is None:
@@ -236,6 +245,8 @@ class GraphHolder:
                 version = await conn.fetchval("SELECT version FROM graph_version")
                 if self.graph is None or version != self.graph.version:
                     self.graph = await load_graph(conn)
+                    if self.on_new_graph is not None:
+                        self.warming = asyncio.ensure_future(self.on_new_graph(self.graph))
             self.checked_at = time.monotonic()
 
     async def _refresh_in_background(self) -> None:

@@ -111,6 +111,13 @@ def onward(graph: CrosswalkGraph, target: Node) -> dict[Node, Reached]:
     return reached
 
 
+def warm(graph: CrosswalkGraph, targets: Iterable[Node]) -> None:
+    """Works out the routes onward from `targets` into the graph's cache, so that the first request to
+    need them (an agreement's coverage reads every proposal in scope) does not pay for them all."""
+    for target in targets:
+        onward(graph, target)
+
+
 TEXT_MATCH = "text_match"
 
 

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from services.common.db import Database
+from services.mapping.graph import CrosswalkGraph, GraphHolder
 from tests.conftest import GraphQLClient
 
 # Its tests write to the crosswalk's database: a copy of the import of its own (tests/conftest.py).
@@ -42,3 +43,32 @@ async def test_an_edge_written_elsewhere_is_walked_soon_after(
         {"item": {"code": "071"}, "confidence": 0.48},
         {"item": {"code": "07"}, "confidence": 0.384},
     ]
+
+
+async def test_a_new_graph_is_handed_to_its_warming_once(mapping_db: Database) -> None:
+    """`on_new_graph` (the mapping app warms the agreements' routes with it) runs for each graph built,
+    not for a check that finds the graph unchanged."""
+    warmed: list[int] = []
+
+    async def warm(graph: CrosswalkGraph) -> None:
+        warmed.append(graph.version)
+
+    holder = GraphHolder(mapping_db.pool, on_new_graph=warm)
+    await holder.refresh()
+    assert holder.warming is not None
+    await holder.warming
+    await holder.refresh()  # the same version: nothing new to warm
+    assert len(warmed) == 1 and warmed[0] == holder.graph.version
+    await mapping_db.execute("UPDATE graph_version SET version = version + 1")
+    await holder.refresh()
+    await holder.warming
+    assert warmed == [warmed[0], warmed[0] + 1]
+
+
+async def test_the_app_starts_with_the_agreements_routes_worked_out(mapping: GraphQLClient) -> None:
+    """The first coverage of an agreement finds the routes onward from its proposals already made."""
+    from services.mapping import routes
+
+    agreements = (await mapping.data("{ recognitionAgreements { id } }"))["recognitionAgreements"]
+    assert agreements
+    assert any(len(cache) for cache in list(routes._onward_cache.values()))

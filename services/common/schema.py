@@ -10,13 +10,18 @@ import strawberry
 from graphql import GraphQLError
 
 from services.common.errors import ShapeErrors
+from services.common.execution import PlainFieldsExecutionContext
 from services.common.inputs import RefuseUnstorableText
 
 
 class SubgraphSchema(strawberry.federation.Schema):
     def __init__(self, query: type, mutation: type | None = None, types: Iterable[type] = ()) -> None:
         super().__init__(
-            query=query, mutation=mutation, types=list(types), extensions=[ShapeErrors, RefuseUnstorableText]
+            query=query,
+            mutation=mutation,
+            types=list(types),
+            extensions=[ShapeErrors, RefuseUnstorableText],
+            execution_context_class=PlainFieldsExecutionContext,
         )
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:

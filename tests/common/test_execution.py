@@ -116,7 +116,8 @@ SELECTION = """
   parts { label weight } alias: name
 """
 ENTITIES = (
-    f"query($r: [_Any!]!) {{ _entities(representations: $r) {{ __typename ... on Thing {{ {SELECTION} }} }} }}"
+    "query($r: [_Any!]!) { _entities(representations: $r) "
+    f"{{ __typename ... on Thing {{ {SELECTION} }} }} }}"
 )
 CODES = [
     "a", "b", "missing-1", "null-name", "bad-count", "bad-colour", "later-fails", "must-fails",

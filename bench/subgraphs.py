@@ -47,7 +47,7 @@ from services.credits.app import create_credits_app  # noqa: E402
 from services.mapping.app import create_mapping_app  # noqa: E402
 from services.registry.app import create_registry_app  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
+DATA = Path(os.environ.get("QF_SHARED_DATA", ROOT.parent / "shared" / "data"))
 CALLER = Caller(role="registrar", scope="mx-ut-ejemplo", subject="person:bench")
 REGISTRY = "query {{ standard(code: {code}) {{ code title __typename equivalentEarlierVersions }} }}"
 CREDITS = (

@@ -9,11 +9,15 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ValidationCache
 from strawberry.federation.schema import FederationAny
 
 from services.common.errors import ShapeErrors
 from services.common.execution import PlainFieldsExecutionContext
 from services.common.inputs import RefuseUnstorableText
+
+# Distinct documents whose validation is kept.
+VALIDATION_CACHE_SIZE = 512
 
 
 class SubgraphSchema(strawberry.federation.Schema):
@@ -22,7 +26,15 @@ class SubgraphSchema(strawberry.federation.Schema):
             query=query,
             mutation=mutation,
             types=list(types),
-            extensions=[ShapeErrors, RefuseUnstorableText],
+            extensions=[
+                ShapeErrors,
+                RefuseUnstorableText,
+                # The gateway sends the same few documents again and again (variables change, the
+                # document does not): validating each once, not per request, saves most of a small
+                # request's CPU. A bounded LRU cache shared by every request of the process, keyed by
+                # the parsed document (its structure: graphql-core's nodes are frozen dataclasses).
+                lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
+            ],
             execution_context_class=PlainFieldsExecutionContext,
         )
 

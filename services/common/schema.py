@@ -1,5 +1,10 @@
 """The strawberry federation schema every subgraph uses: errors shaped, user errors not logged, and
-argument text that PostgreSQL cannot store refused before any resolver runs."""
+argument text that PostgreSQL cannot store refused before any resolver runs.
+
+And kept cheap where the gateway sends the most: validation is cached per document, `_entities` of one
+type by its one key resolves in one call (`resolve_references`), and execution takes the short cuts of
+services/common/execution.py.
+"""
 
 from __future__ import annotations
 
@@ -68,7 +73,7 @@ class SubgraphSchema(strawberry.federation.Schema):
             for type_name, indices in batches.items()
         ]
         settled = await asyncio.gather(*map(_settled, [results[i] for i in waiting]), *batched)
-        for index, value in zip(waiting, settled, strict=False):
+        for index, value in zip(waiting, settled[: len(waiting)], strict=True):
             results[index] = value
         for indices, values in zip(batches.values(), settled[len(waiting) :], strict=True):
             for index, value in zip(indices, values, strict=True):
@@ -82,7 +87,7 @@ class SubgraphSchema(strawberry.federation.Schema):
         keys = [r[origin.batch_key] for r in representations]
         try:
             found = await origin.resolve_references(info, keys)
-        except Exception as exc:  # every entity of the batch fails with it, as each would have alone
+        except Exception as exc:  # every entity of the batch fails with it, as a failed loader batch does
             return [exc] * len(keys)
         return list(found)
 

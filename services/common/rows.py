@@ -14,6 +14,24 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Self
 
 Source = str | Callable[[Mapping[str, Any]], Any]
+# Per class: the fields read from a column (field, column) and those computed from the row.
+Plan = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, Callable[[Mapping[str, Any]], Any]], ...]]
+_plans: dict[type, Plan] = {}
+
+
+def _plan_of(cls: type) -> Plan:
+    columns: list[tuple[str, str]] = []
+    computed: list[tuple[str, Callable[[Mapping[str, Any]], Any]]] = []
+    sources: Mapping[str, Source] = getattr(cls, "columns", {})
+    for field in dataclasses.fields(cls):  # type: ignore[arg-type]  # strawberry types are dataclasses
+        if not field.init:
+            continue
+        source = sources.get(field.name, field.name.removeprefix("_"))
+        if callable(source):
+            computed.append((field.name, source))
+        else:
+            columns.append((field.name, source))
+    return tuple(columns), tuple(computed)
 
 
 class FromRow:
@@ -21,12 +39,14 @@ class FromRow:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Self:
-        values: dict[str, Any] = {}
-        for field in dataclasses.fields(cls):  # type: ignore[arg-type]  # strawberry types are dataclasses
-            if not field.init:
-                continue
-            source = cls.columns.get(field.name, field.name.removeprefix("_"))
-            values[field.name] = source(row) if callable(source) else row[source]
+        # A page of `_entities` builds thousands of these: the plan is worked out once per class.
+        plan = _plans.get(cls)
+        if plan is None:
+            plan = _plans[cls] = _plan_of(cls)
+        columns, computed = plan
+        values = {name: row[column] for name, column in columns}
+        for name, compute in computed:
+            values[name] = compute(row)
         return cls(**values)
 
     @classmethod

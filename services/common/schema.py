@@ -1,25 +1,117 @@
 """The strawberry federation schema every subgraph uses: errors shaped, user errors not logged, and
-argument text that PostgreSQL cannot store refused before any resolver runs."""
+argument text that PostgreSQL cannot store refused before any resolver runs.
+
+And kept cheap where the gateway sends the most: validation is cached per document, `_entities` of one
+type by its one key resolves in one call (`resolve_references`), and execution takes the short cuts of
+services/common/execution.py.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ValidationCache
+from strawberry.federation.schema import FederationAny
 
 from services.common.errors import ShapeErrors
+from services.common.execution import PlainFieldsExecutionContext
 from services.common.inputs import RefuseUnstorableText
+
+# Distinct documents whose validation is kept.
+VALIDATION_CACHE_SIZE = 512
 
 
 class SubgraphSchema(strawberry.federation.Schema):
     def __init__(self, query: type, mutation: type | None = None, types: Iterable[type] = ()) -> None:
         super().__init__(
-            query=query, mutation=mutation, types=list(types), extensions=[ShapeErrors, RefuseUnstorableText]
+            query=query,
+            mutation=mutation,
+            types=list(types),
+            extensions=[
+                ShapeErrors,
+                RefuseUnstorableText,
+                # The gateway sends the same few documents again and again (variables change, the
+                # document does not): validating each once, not per request, saves most of a small
+                # request's CPU. A bounded LRU cache shared by every request of the process, keyed by
+                # the parsed document (its structure: graphql-core's nodes are frozen dataclasses).
+                lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
+            ],
+            execution_context_class=PlainFieldsExecutionContext,
         )
+
+    async def entities_resolver(  # type: ignore[override]  # async: one await for a whole batch
+        self, info: strawberry.Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        """strawberry's `_entities`, with a batch of one entity type resolved in one call when it can be.
+
+        An entity type may declare `resolve_references(info, keys)`, with `batch_key` naming its one key
+        field: every representation of it that is exactly `{__typename, <batch_key>: <a string>}` is then
+        resolved in one call (one loader round, no coroutine per entity), in order, None where there is
+        none. Every other representation goes to strawberry's `resolve_reference` path, unchanged; its
+        awaitables are settled here together, an exception standing as that item's error.
+        """
+        results: list[Any] = [None] * len(representations)
+        batches: dict[str, list[int]] = {}
+        rest: list[int] = []
+        for index, representation in enumerate(representations):
+            key = _batch_key(self, representation)
+            if key is None:
+                rest.append(index)
+            else:
+                batches.setdefault(representation["__typename"], []).append(index)  # type: ignore[index]
+        if rest:
+            general = super().entities_resolver(info, [representations[i] for i in rest])
+            for index, result in zip(rest, general, strict=True):
+                results[index] = result
+        waiting = [i for i in rest if asyncio.iscoroutine(results[i]) or isinstance(results[i], Awaitable)]
+        batched = [
+            self._resolve_batch(info, type_name, [representations[i] for i in indices])
+            for type_name, indices in batches.items()
+        ]
+        settled = await asyncio.gather(*map(_settled, [results[i] for i in waiting]), *batched)
+        for index, value in zip(waiting, settled[: len(waiting)], strict=True):
+            results[index] = value
+        for indices, values in zip(batches.values(), settled[len(waiting) :], strict=True):
+            for index, value in zip(indices, values, strict=True):
+                results[index] = value
+        return results
+
+    async def _resolve_batch(
+        self, info: strawberry.Info, type_name: str, representations: list[Any]
+    ) -> list[Any]:
+        origin = self.schema_converter.type_map[type_name].definition.origin  # type: ignore[union-attr]
+        keys = [r[origin.batch_key] for r in representations]
+        try:
+            found = await origin.resolve_references(info, keys)
+        except Exception as exc:  # every entity of the batch fails with it, as a failed loader batch does
+            return [exc] * len(keys)
+        return list(found)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         # `ShapeErrors` logs the unexpected ones with their traceback; a client's bad input or a
         # refused rule is an answer, not a server fault, and would only flood the log.
         return None
+
+
+def _batch_key(schema: SubgraphSchema, representation: Any) -> str | None:
+    """The key of a representation a `resolve_references` batch can take, else None."""
+    if not isinstance(representation, dict) or len(representation) != 2:
+        return None
+    entry = schema.schema_converter.type_map.get(representation.get("__typename"))  # type: ignore[arg-type]
+    origin = getattr(getattr(entry, "definition", None), "origin", None)
+    key_field = getattr(origin, "batch_key", None)
+    if key_field is None or not hasattr(origin, "resolve_references"):
+        return None
+    key = representation.get(key_field)
+    return key if isinstance(key, str) else None
+
+
+async def _settled(awaitable: Awaitable[Any]) -> Any:
+    try:
+        return await awaitable
+    except Exception as exc:  # the item's error, raised again when graphql-core completes it
+        return exc

@@ -180,6 +180,13 @@ class Standard(FromRow):
     async def resolve_reference(cls, info: Info, code: str) -> Standard | None:
         return cls.from_optional_row(await info.context.loaders.standard.load(code))
 
+    # `_entities` of many standards, by code alone, in one call (services/common/schema.py).
+    batch_key: ClassVar[str] = "code"
+
+    @classmethod
+    async def resolve_references(cls, info: Info, codes: list[str]) -> list[Standard | None]:
+        return [cls.from_optional_row(row) for row in await info.context.loaders.standard.load_many(codes)]
+
     @strawberry.field
     def sector(self) -> Sector:
         return Sector.of(self._sector_code)

@@ -1,0 +1,189 @@
+"""Subgraph benchmark: what each of our subgraphs costs per request for a real shape, distinct requests.
+
+The shape is bench/gateway.py's "standard + credit equivalences + crosswalk", sent as our gateway's
+query plan sends it (printed by its planner over schema/supergraph.graphql):
+
+1. registry: `{ standard(code: "X") { code title __typename equivalentEarlierVersions } }`
+2. credits:  `_entities` of `{__typename: "Standard", code, equivalentEarlierVersions}` (the @requires
+   the registry's answer supplies) with `creditEquivalences { credits institution { name creditSystem } }`
+3. mapping:  `_entities` of `{__typename: "Standard", code}` with `crosswalk(first: 5) { confidence
+   item { scheme code } }`
+
+Every request is for a different standard (as real traffic is, so no cache of one body helps), taken
+from the full RENEC list, over a throw-away database with every migration, the official files (RENEC,
+the crosswalk sources) and the sample (the credit bank's rules). All three apps run in this process and
+are called as the gateway calls them (signed, as a registrar of the sample's university) through a
+bare ASGI call, one request at a time, so the process's CPU clock around each call is that subgraph's
+CPU for it (PostgreSQL's own CPU is not counted: it is another process).
+
+    python bench/subgraphs.py [--requests 300]   # QF_DATABASE_URL's server, else the embedded one
+
+Target (issue 16): CPU per request of each subgraph at least halved.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.throwaway import throwaway_database  # noqa: E402
+from gateway.signing import Caller, sign  # noqa: E402
+from qf.database import load_data, migrate_all  # noqa: E402
+from qf.settings import SystemSettings  # noqa: E402
+from services.common.db import Database, resolve_database_url  # noqa: E402
+from services.credits.app import create_credits_app  # noqa: E402
+from services.mapping.app import create_mapping_app  # noqa: E402
+from services.registry.app import create_registry_app  # noqa: E402
+
+DATA = Path(os.environ.get("QF_SHARED_DATA", ROOT.parent / "shared" / "data"))
+CALLER = Caller(role="registrar", scope="mx-ut-ejemplo", subject="person:bench")
+REGISTRY = "query {{ standard(code: {code}) {{ code title __typename equivalentEarlierVersions }} }}"
+CREDITS = (
+    "query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Standard "
+    "{ creditEquivalences { credits institution { name creditSystem } } } } }"
+)
+MAPPING = (
+    "query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Standard "
+    "{ crosswalk(first: 5) { confidence item { scheme code } } } } }"
+)
+SUBGRAPHS = ("registry", "credits", "mapping")
+
+
+async def call(
+    app: Any, secret: bytes, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """One signed POST /graphql straight into the ASGI app: no client library, no socket."""
+    body = json.dumps({"query": query, "variables": variables or {}}).encode()
+    headers = {**sign(secret, CALLER, body=body), "content-type": "application/json"}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+        + [(b"content-length", str(len(body)).encode())],
+        "client": ("127.0.0.1", 1),
+        "server": ("bench", 80),
+    }
+    sent = False
+    chunks: list[bytes] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            await asyncio.Event().wait()  # never: the app has the whole body
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    payload: dict[str, Any] = json.loads(b"".join(chunks))
+    if payload.get("errors"):
+        raise RuntimeError(f"{query[:60]}...: {payload['errors'][:2]}")
+    return payload["data"]
+
+
+async def measure(url: str, settings: SystemSettings, requests: int) -> dict[str, list[tuple[float, float]]]:
+    secret = settings.require_secret()
+    registry_db = await Database.connect(url, "registry")
+    try:
+        rows = await registry_db.fetch("SELECT code FROM standards WHERE status = 'published' ORDER BY code")
+    finally:
+        await registry_db.close()
+    codes = [r["code"] for r in rows]
+    random.Random(16).shuffle(codes)
+    apps = {
+        "registry": create_registry_app(settings, url),
+        "credits": create_credits_app(settings, url, follow_feed=False),
+        "mapping": create_mapping_app(settings, url),
+    }
+    costs: dict[str, list[tuple[float, float]]] = {name: [] for name in SUBGRAPHS}
+
+    async def timed(name: str, work: Callable[[], Any]) -> Any:
+        cpu, wall = time.process_time(), time.perf_counter()
+        answer = await work()
+        costs[name].append(((time.process_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000))
+        return answer
+
+    async def one(code: str) -> None:
+        registry = apps["registry"]
+        data = await timed("registry", lambda: call(registry, secret, REGISTRY.format(code=json.dumps(code))))
+        standard = data["standard"]
+        credits_rep = {
+            "__typename": "Standard",
+            "code": code,
+            "equivalentEarlierVersions": standard["equivalentEarlierVersions"],
+        }
+        await timed(
+            "credits", lambda: call(apps["credits"], secret, CREDITS, {"representations": [credits_rep]})
+        )
+        mapping_rep = {"__typename": "Standard", "code": code}
+        await timed(
+            "mapping", lambda: call(apps["mapping"], secret, MAPPING, {"representations": [mapping_rep]})
+        )
+
+    async with (
+        apps["registry"].router.lifespan_context(apps["registry"]),
+        apps["credits"].router.lifespan_context(apps["credits"]),
+        apps["mapping"].router.lifespan_context(apps["mapping"]),
+    ):
+        warmup, measured = codes[: min(30, len(codes) // 4)], codes[30 : 30 + requests]
+        for code in warmup:
+            await one(code)
+        for costs_of in costs.values():
+            costs_of.clear()
+        for code in measured:
+            await one(code)
+    return costs
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=300, help="distinct standards measured (default 300)")
+    args = parser.parse_args()
+    server = os.environ.get("QF_DATABASE_URL") or resolve_database_url(
+        SystemSettings(internal_secret="bench", curp_salt="bench", data_dir=ROOT / ".qf-data-bench")
+    )
+    async with throwaway_database(server, "subgraphs") as (_, url):
+        started = time.perf_counter()
+        await migrate_all(url)
+        settings = SystemSettings(internal_secret="bench", curp_salt="bench", database_url=url)
+        await load_data(url, settings, DATA, sample=True)
+        loaded = time.perf_counter() - started
+        costs = await measure(url, settings, args.requests)
+    requests = len(costs["registry"])
+    print(f"\ndata loaded in {loaded:.0f} s; {requests} requests, each for a different standard")
+    print("shape: standard + credit equivalences + crosswalk, as our gateway's plan sends it; in process\n")
+    print(f"{'subgraph':10} {'CPU ms/request':>15} {'p50 ms':>8} {'p95 ms':>8}")
+    total = 0.0
+    for name in SUBGRAPHS:
+        cpu = statistics.fmean(c for c, _ in costs[name])
+        walls = sorted(w for _, w in costs[name])
+        p50, p95 = statistics.median(walls), walls[int(0.95 * (len(walls) - 1))]
+        total += cpu
+        print(f"{name:10} {cpu:15.2f} {p50:8.2f} {p95:8.2f}")
+    print(f"{'all three':10} {total:15.2f}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -29,6 +29,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from gateway.sources import file_supergraph
+from qf.servers import _settle_garbage_collector
 from qf.settings import SystemSettings, get_settings
 
 _WORKER_SUPERGRAPH = "QF_WORKER_SUPERGRAPH"  # set by `serve_workers` for the processes it starts
@@ -69,4 +70,25 @@ def create_app() -> Any:
     path = os.environ.get(_WORKER_SUPERGRAPH)
     if not path:
         raise RuntimeError("qf.workers:create_app runs in the processes `qf serve --workers` starts")
-    return gateway_app(get_settings(), file_supergraph(Path(path)), own_database=False)
+    return _SettledAfterStartup(gateway_app(get_settings(), file_supergraph(Path(path)), own_database=False))
+
+
+class _SettledAfterStartup:
+    """A worker's app, the garbage collector settled once the app has started (`_settle_garbage_collector`,
+    as `serve_all` does for a single process): without it a worker's cost per request at 1,000 entities
+    was twice a single process's."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def settle_then_send(message: Any) -> None:
+            if message["type"] == "lifespan.startup.complete":
+                _settle_garbage_collector()
+            await send(message)
+
+        await self.app(scope, receive, settle_then_send)

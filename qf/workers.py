@@ -29,7 +29,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from gateway.sources import file_supergraph
-from qf.servers import _settle_garbage_collector
+from qf.servers import _settle_garbage_collector, gateway_app
 from qf.settings import SystemSettings, get_settings
 
 _WORKER_SUPERGRAPH = "QF_WORKER_SUPERGRAPH"  # set by `serve_workers` for the processes it starts
@@ -65,8 +65,6 @@ def serve_workers(
 
 def create_app() -> Any:
     """One worker's gateway, from what `serve_workers` put in the environment."""
-    from qf.servers import gateway_app
-
     path = os.environ.get(_WORKER_SUPERGRAPH)
     if not path:
         raise RuntimeError("qf.workers:create_app runs in the processes `qf serve --workers` starts")

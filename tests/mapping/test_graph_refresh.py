@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import pytest
 
 from services.common.db import Database
+from services.common.settings import Settings
 from services.mapping.graph import CrosswalkGraph, GraphHolder
 from tests.conftest import GraphQLClient
 
@@ -65,10 +67,24 @@ async def test_a_new_graph_is_handed_to_its_warming_once(mapping_db: Database) -
     assert warmed == [warmed[0], warmed[0] + 1]
 
 
-async def test_the_app_starts_with_the_agreements_routes_worked_out(mapping: GraphQLClient) -> None:
-    """The first coverage of an agreement finds the routes onward from its proposals already made."""
+async def test_the_app_starts_with_the_agreements_routes_worked_out(
+    full_import: tuple[str, list[Any]], settings: Settings, mapping_db: Database
+) -> None:
+    """Before its first request, the app holds the routes onward from every proposal of an agreement's
+    standards, which the agreement's coverage walks at once."""
     from services.mapping import routes
+    from services.mapping.app import create_mapping_app
 
-    agreements = (await mapping.data("{ recognitionAgreements { id } }"))["recognitionAgreements"]
-    assert agreements
-    assert any(len(cache) for cache in list(routes._onward_cache.values()))
+    targets = {
+        (r["to_scheme"], r["to_code"])
+        for r in await mapping_db.fetch(
+            """SELECT e.to_scheme, e.to_code FROM edges e
+               JOIN recognition_agreements a ON e.from_code = ANY(a.scope_standards)
+               WHERE e.from_scheme = 'CONOCER_EC' AND e.status IN ('proposed', 'endorsed')"""
+        )
+    }
+    assert targets  # the full import proposes counterparts for the illustrative agreement's standards
+    app = create_mapping_app(settings, full_import[0])
+    async with app.router.lifespan_context(app):
+        cached = routes._onward_cache.get(app.state.graph.graph, {})
+        assert targets <= cached.keys()

@@ -15,7 +15,7 @@ of 1,000 standards that machinery, not the database, is nearly all of the cost. 
 
 Anything else (a null, an error, a value a scalar refuses, a type that does not check out) goes the
 general way, which then produces the same value or the same error it always did; the tests compare the
-two paths answer for answer (tests/services/test_execution.py).
+two paths answer for answer (tests/common/test_execution.py, tests/registry/test_fast_paths.py).
 """
 
 from __future__ import annotations

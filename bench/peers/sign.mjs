@@ -1,4 +1,4 @@
-// The internal signature of services/common/signing.py, for a peer gateway in front of our real subgraphs
+// The internal signature of gateway/signing.py, for a peer gateway in front of our real subgraphs
 // (which refuse unsigned requests): HMAC-SHA256 over time, method, path, caller header and the body's
 // SHA-256. Off unless BENCH_INTERNAL_SECRET is set; every request then acts for the one caller
 // BENCH_CALLER_ROLE (default public) with BENCH_CALLER_SCOPE, as our gateway does for the bench's API key.

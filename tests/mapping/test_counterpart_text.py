@@ -25,3 +25,19 @@ def test_prefix_joins_a_trade_and_its_worker_from_the_words_not_the_stems() -> N
     # "afinación" (tuning) and "afines" (related) share a stem, not a key.
     assert stems("afinación", "es") == stems("afines", "es") and prefix("afinación") != prefix("afines")
     assert prefix("motor") is None
+
+
+def test_a_coined_compound_reads_as_its_known_parts_and_a_plain_word_does_not() -> None:
+    """Combining forms are learnt from the known words: "video" joins five known words to known words."""
+    from services.mapping.counterparts.compounds import Compounds
+
+    known = ["vigilancia", "video", "juegos", "arte", "clubes", "grabacion", "llamada", "conferencia"]
+    known += ["videojuegos", "videoarte", "videoclubes", "videograbacion", "videollamada", "videoconferencia"]
+    known += ["datos", "candidatos", "partes", "autopartes"]
+    compounds = Compounds(known)
+    assert "video" in compounds.heads and "candi" not in compounds.heads
+    assert compounds.parts("videovigilancia") == ["video", "vigilancia"]
+    assert compounds.parts("videojuegos") == []  # a known word is read as itself
+    assert compounds.parts("candidatos") == []  # "candi" combines nothing else: not "datos"
+    assert compounds.parts("videofonico") == ["video"]  # a form that is a word, the rest unknown
+    assert compounds.parts("autopartes") == []  # "auto" joins one known word here, not five

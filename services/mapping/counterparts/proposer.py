@@ -5,7 +5,8 @@ Three channels look for the standard's title, each ranking occupations on its ow
 1. Spanish names: the title against every Spanish name of ESCO, SINCO 2011, ISCO-08 and SOC 2010
    occupations (SOC 2010's from INEGI's comparison table, in Mexican usage) (`NameIndex`, BM25 on stems,
    with a lexicon of related stems built from the names), then along the crosswalks to every scheme
-   (`Router`). A target reached through a table that fans out (ISCO 7231 -> six SOC codes) is weighed by
+   (`Router`); a compound the title coins ("videovigilancia") also counts as its known parts
+   (`compounds.py`). A target reached through a table that fans out (ISCO 7231 -> six SOC codes) is weighed by
    how well the matched occupation's English names are covered by the target's English titles.
 2. English titles: the title translated word by word (`translation.py`, a lexicon learnt from labels
    published in both languages: SCIAN/NAICS, ESCO occupations, ISCO groups and ESCO's 13,472 skills)
@@ -28,10 +29,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.mapping.counterparts.calibration import calibrated
+from services.mapping.counterparts.compounds import Compounds
 from services.mapping.counterparts.corpus import Corpus, Standard
 from services.mapping.counterparts.index import Doc, Hit, NameIndex, build_lexicon, query_weights, title_words
 from services.mapping.counterparts.routes import Node, Route, Router
-from services.mapping.counterparts.text import fold, stem_prefixes, stems, words
+from services.mapping.counterparts.text import fold, prefix, stem_prefixes, stems, words
 from services.mapping.counterparts.translation import learn, translate
 from services.mapping.model import Scheme
 
@@ -50,6 +52,7 @@ TASKS_DATASET = "O*NET 30.0 task statements (en), through the same lexicon"
 DOCS_PER_QUERY = 40  # matched occupations followed per standard, Spanish names
 ENGLISH_DOCS_PER_QUERY = 30  # the same for English titles
 TASK_DOCS_PER_QUERY = 30  # and for task statements
+COMPOUND_WEIGHT = 0.8  # a part of a compound the title coined, against the compound's own weight
 OTHER_ROUTE_DECAY = 0.35  # each further piece of evidence for a target adds this share of itself
 ENGLISH_FLOOR = 0.55  # weight of a fan-out target whose English titles share nothing with the match
 NO_ENGLISH = 0.8  # weight when the matched occupation has no English name to check
@@ -115,6 +118,10 @@ class Proposer:
             lang="en",
         )
         self.translations = learn(corpus.parallel)
+        self.compounds = Compounds(
+            fold(w) for text in [*(n for d in docs for n in d.names), *(es for es, _ in corpus.parallel)]
+            for w in words(text, "es")
+        )
         self.router = Router(corpus)
         self._stem_df: Counter[str] = Counter()
         for s in corpus.standards.values():
@@ -171,6 +178,7 @@ class Proposer:
         priors."""
         query = query_weights(standard.title, self._stem_df, len(self.corpus.standards))
         prefixes = stem_prefixes(standard.title, "es")
+        self._add_compound_parts(standard.title, query, prefixes)
         english = translate(query, self.translations, prefixes)
         spanish = self.index.search(query, DOCS_PER_QUERY, prefixes)
         channels = [(SPANISH_WEIGHT, self._channel(self.index, spanish, wanted, english))]
@@ -198,6 +206,30 @@ class Proposer:
         for node, ev in found.items():
             ev.score = max(0.0, ev.score + self._prior(node, sector, supervises))
         return found
+
+    def _add_compound_parts(self, title: str, query: dict[str, float], prefixes: dict[str, str]) -> None:
+        """Adds to `query` the parts of the title's compounds that nothing else would match
+        ("videovigilancia": "video", "vigilancia"), at COMPOUND_WEIGHT of the compound's weight."""
+        for word, part, part_stem in self._compound_parts(title):
+            if part_stem not in query:
+                query[part_stem] = query[stems(word, "es")[0]] * COMPOUND_WEIGHT
+                if (key := prefix(part)) is not None:
+                    prefixes.setdefault(part_stem, key)
+
+    def _compound_parts(self, title: str) -> list[tuple[str, str, str]]:
+        """(word of the title, known word it is made of, that word's stem) for the title's compounds."""
+        return [
+            (word, part, stems(part, "es")[0])
+            for word in words(title, "es")
+            for part in self.compounds.parts(fold(word))
+        ]
+
+    def _spelled(self, title: str) -> dict[str, str]:
+        """Stem -> how to show it: the title's word, or "videovigilancia (vigilancia)" for a part."""
+        spelled = title_words(title)
+        for word, part, part_stem in self._compound_parts(title):
+            spelled.setdefault(part_stem, f"{word} ({part})")
+        return spelled
 
     def _channel(
         self, index: NameIndex, hits: list[Hit], wanted: set[Scheme], english: dict[str, float] | None
@@ -313,7 +345,7 @@ class Proposer:
 
     def _candidate(self, standard: Standard, node: Node, ev: _Evidence) -> Candidate:
         doc = ev.index.docs[ev.hit.doc]
-        spelled = title_words(standard.title)
+        spelled = self._spelled(standard.title)
         path = [(Scheme.CONOCER_EC, standard.code), *ev.route.path]
         label = ev.hit.name
         if ev.index is self.english or ev.index is self.tasks:

@@ -48,7 +48,7 @@ class Corpus:
     items: dict[tuple[Scheme, str], tuple[str | None, str | None, int]] = field(default_factory=dict)
     # (scheme, code) -> [(lang, kind, term)]: alternative labels, alternate and reported titles
     terms: dict[tuple[Scheme, str], list[tuple[str, str, str]]] = field(default_factory=dict)
-    # O*NET-SOC code -> its task statements (English): what the work is, in the words of the work
+    # O*NET-SOC code -> its task statements and description (English): what the work is, in its words
     tasks: dict[str, list[str]] = field(default_factory=dict)
     links: list[Link] = field(default_factory=list)
     # (scheme, code) -> parent code, inside one scheme
@@ -108,6 +108,12 @@ async def load_corpus(conn: asyncpg.Connection) -> Corpus:
         "SELECT code, term FROM item_terms WHERE scheme = 'ONET_SOC' AND kind = 'task' ORDER BY code, term"
     ):
         tasks[r["code"]].append(r["term"])
+    # The occupation's description says the same in one sentence ("Mix and serve drinks to patrons").
+    for r in await conn.fetch(
+        """SELECT code, description FROM items
+           WHERE scheme = 'ONET_SOC' AND description IS NOT NULL ORDER BY code"""
+    ):
+        tasks[r["code"]].append(r["description"])
     corpus.tasks = dict(tasks)
 
     # Cross-scheme links between occupation items; a rejected edge is no route.

@@ -11,8 +11,8 @@ Three channels look for the standard's title, each ranking occupations on its ow
 2. English titles: the title translated word by word (`translation.py`, a lexicon learnt from labels
    published in both languages: SCIAN/NAICS, ESCO occupations, ISCO groups and ESCO's 13,472 skills)
    against O*NET titles, alternate and reported titles.
-3. English tasks: the same translated title against each O*NET occupation's task statements, which
-   name the work ("Tune automobile engines") where titles name the worker.
+3. English tasks: the same translated title against each O*NET occupation's task statements and its
+   description, which name the work ("Tune automobile engines") where titles name the worker.
 
 A target's score adds each channel's score relative to that channel's best for the standard, weighted,
 and priors: the occupation's concentration and prevalence in the standard's sector (OEWS), and a penalty
@@ -48,7 +48,7 @@ DATASETS = {
 ENGLISH_DATASET = (
     "O*NET titles, alternate and reported titles (en), through a lexicon learnt from SCIAN/NAICS and ESCO"
 )
-TASKS_DATASET = "O*NET 30.0 task statements (en), through the same lexicon"
+TASKS_DATASET = "O*NET 30.0 task statements and occupation descriptions (en), through the same lexicon"
 DOCS_PER_QUERY = 40  # matched occupations followed per standard, Spanish names
 ENGLISH_DOCS_PER_QUERY = 30  # the same for English titles
 TASK_DOCS_PER_QUERY = 30  # and for task statements

@@ -131,17 +131,32 @@ def test_unknown_standard_and_empty_requests_rank_nothing(proposer: Proposer) ->
 
 def test_calibration_table_is_the_measured_precision_of_its_bins(proposer: Proposer) -> None:
     """Each bin's confidence is the share of correct proposals among the gold set's proposals whose score
-    falls in it: the table was regenerated from the current proposer (python -m ...calibrate)."""
+    falls in it, best candidates and the others apart: the tables were regenerated from the current
+    proposer (python -m ...calibrate)."""
     scored = judged(proposer, GOLD)
-    bins = calibration_table.BINS
-    assert bins, "run python -m services.mapping.counterparts.calibrate"
-    lows = [low for low, _ in bins] + [float("inf")]
-    for (low, confidence), high in zip(bins, lows[1:], strict=True):
-        inside = [correct for score, correct in scored if low <= score < high]
-        assert inside, (low, high)
-        assert sum(inside) / len(inside) == pytest.approx(confidence, abs=1e-3)
-    assert [c for _, c in bins] == sorted(c for _, c in bins)
-    assert calibrated(max(s for s, _ in scored)) == bins[-1][1]
+    tables = ((True, calibration_table.FIRST_BINS), (False, calibration_table.BINS))
+    for best, bins in tables:
+        assert bins, "run python -m services.mapping.counterparts.calibrate"
+        mine = [(score, correct) for score, correct, first in scored if first is best]
+        lows = [low for low, _ in bins] + [float("inf")]
+        for (low, confidence), high in zip(bins, lows[1:], strict=True):
+            inside = [correct for score, correct in mine if low <= score < high]
+            assert inside, (low, high)
+            assert sum(inside) / len(inside) == pytest.approx(confidence, abs=1e-3)
+        assert [c for _, c in bins] == sorted(c for _, c in bins)
+    top = max(s for s, _, _ in scored)
+    assert calibrated(top) == calibration_table.BINS[-1][1]
+    assert calibrated(top, first=True) == max(calibration_table.FIRST_BINS[-1][1], calibrated(top))
+
+
+def test_a_best_candidate_is_surer_than_a_runner_up_and_never_less(proposer: Proposer) -> None:
+    """The best candidate of a standard is right more often than a runner-up at its score (gold set)."""
+    for score in (0.5, 1.5, 1.9, 2.1, 3.0):
+        assert calibrated(score, first=True) >= calibrated(score)
+    ranked = proposer.rank("EC0630", SOC, 5)
+    assert ranked[0].confidence >= max(c.confidence for c in ranked[1:])
+    assert ranked[0].confidence == calibrated(ranked[0].evidence["score"], first=True)
+    assert ranked[1].confidence == calibrated(ranked[1].evidence["score"])
 
 
 def test_fit_bins_is_isotonic_and_keeps_equal_scores_together() -> None:
@@ -149,7 +164,7 @@ def test_fit_bins_is_isotonic_and_keeps_equal_scores_together() -> None:
     bins = fit_bins(scored, per_bin=1)
     assert [c for _, c in bins] == sorted(c for _, c in bins)
     assert bins[0] == (0.0, 0.5)  # the two proposals at 1.0 share one bin
-    assert calibrated(0.5, bins) == 0.5 and calibrated(5.0, bins) == 1.0
+    assert calibrated(0.5, bins=bins) == 0.5 and calibrated(5.0, bins=bins) == 1.0
 
 
 async def test_rerun_keeps_decisions_and_changes_nothing(

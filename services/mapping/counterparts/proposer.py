@@ -17,7 +17,7 @@ Three channels look for the standard's title, each ranking occupations on its ow
 A target's score adds each channel's score relative to that channel's best for the standard, weighted,
 and priors: the occupation's concentration and prevalence in the standard's sector (OEWS), and a penalty
 when one of standard and occupation supervises and the other does not. The raw score maps to the precision
-measured on the gold set (`calibration_table`).
+measured on the gold set (`calibration_table`), a standard's best candidate in a scheme by its own table.
 """
 
 from __future__ import annotations
@@ -156,8 +156,9 @@ class Proposer:
         if standard is None or not wanted or first <= 0:
             return []
         evidence = self._evidence(standard, wanted)
-        ranked = sorted(evidence.items(), key=lambda kv: (-kv[1].score, kv[0][0], kv[0][1]))[:first]
-        return [self._candidate(standard, node, ev) for node, ev in ranked]
+        ordered = sorted(evidence.items(), key=lambda kv: (-kv[1].score, kv[0][0], kv[0][1]))
+        best = _best_per_scheme(ordered)
+        return [self._candidate(standard, node, ev, node in best) for node, ev in ordered[:first]]
 
     def rank_per_scheme(self, standard_code: str, firsts: dict[Scheme, int]) -> dict[Scheme, list[Candidate]]:
         """`rank` for several schemes at once, each with its own length, matching the title only once."""
@@ -168,8 +169,8 @@ class Proposer:
         ordered = sorted(evidence.items(), key=lambda kv: (-kv[1].score, kv[0][0], kv[0][1]))
         out: dict[Scheme, list[Candidate]] = {}
         for scheme, first in firsts.items():
-            best = [(node, ev) for node, ev in ordered if node[0] is scheme][: max(0, first)]
-            out[scheme] = [self._candidate(standard, node, ev) for node, ev in best]
+            mine = [(node, ev) for node, ev in ordered if node[0] is scheme][: max(0, first)]
+            out[scheme] = [self._candidate(standard, node, ev, i == 0) for i, (node, ev) in enumerate(mine)]
         return out
 
     def _evidence(self, standard: Standard, wanted: set[Scheme]) -> dict[Node, _Evidence]:
@@ -343,7 +344,8 @@ class Proposer:
 
     # -- evidence --------------------------------------------------------------------------------------
 
-    def _candidate(self, standard: Standard, node: Node, ev: _Evidence) -> Candidate:
+    def _candidate(self, standard: Standard, node: Node, ev: _Evidence, first: bool) -> Candidate:
+        """The candidate with its evidence; `first` when it is the standard's best in its scheme."""
         doc = ev.index.docs[ev.hit.doc]
         spelled = self._spelled(standard.title)
         path = [(Scheme.CONOCER_EC, standard.code), *ev.route.path]
@@ -383,7 +385,15 @@ class Proposer:
             zone = self._job_zone(node, soc)
             if zone is not None:
                 evidence["jobZone"] = zone
-        return Candidate(node[0], node[1], calibrated(ev.score), evidence, path)
+        return Candidate(node[0], node[1], calibrated(ev.score, first), evidence, path)
+
+
+def _best_per_scheme(ordered: list[tuple[Node, _Evidence]]) -> set[Node]:
+    """The first target of each scheme in a best-first list."""
+    seen: dict[Scheme, Node] = {}
+    for node, _ in ordered:
+        seen.setdefault(node[0], node)
+    return set(seen.values())
 
 
 def _best_task(tasks: list[str], matched: set[str]) -> str:

@@ -79,10 +79,16 @@ class Input:
     collect: FlatCollector | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def of(cls, typename: str, selection: SelectionTree) -> Input:
+    def of(cls, typename: str, selection: SelectionTree, aliased: bool = True) -> Input:
+        """`aliased`: whether the plan asks for any field under its reserved alias; when it does not,
+        the key fields are read under their own keys only (one lookup each, not two)."""
         flat = not selection.fragments and all(sub is None for _, sub in selection.fields.values())
         pairs = (
-            tuple((key, f.alias) for key, (f, _) in selection.fields.items() if f.name != "__typename")
+            tuple(
+                (key, f.alias if aliased else key)
+                for key, (f, _) in selection.fields.items()
+                if f.name != "__typename"
+            )
             if flat
             else None
         )

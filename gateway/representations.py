@@ -87,14 +87,22 @@ def flat_collector(represented_as: str, pairs: tuple[tuple[str, str], ...]) -> F
     ]
     members = [f"'__typename': {represented_as!r}"]
     for i, (key, alias) in enumerate(pairs):
-        lines += [
-            f"        v{i} = target.get({alias!r}, MISSING)",
-            f"        if v{i} is MISSING:",
-            f"            v{i} = target.get({key!r}, MISSING)",
-            f"            if v{i} is MISSING:",
-            "                skipped.append(target)",
-            "                continue",
-        ]
+        if alias == key:  # the plan asks for no field under its reserved alias
+            lines += [
+                f"        v{i} = target.get({key!r}, MISSING)",
+                f"        if v{i} is MISSING:",
+                "            skipped.append(target)",
+                "            continue",
+            ]
+        else:
+            lines += [
+                f"        v{i} = target.get({alias!r}, MISSING)",
+                f"        if v{i} is MISSING:",
+                f"            v{i} = target.get({key!r}, MISSING)",
+                f"            if v{i} is MISSING:",
+                "                skipped.append(target)",
+                "                continue",
+            ]
         members.append(f"{key!r}: v{i}")
     identity = "v0" if len(pairs) == 1 else "(" + ", ".join(f"v{i}" for i in range(len(pairs))) + ")"
     lines += [

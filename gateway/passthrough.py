@@ -86,15 +86,23 @@ def unshaped_fields(
             writers.setdefault(base[:prefix], set()).add(fetch.id)
         # An entity fetch's tree holds its fields in fragments on the entities' types.
         _asked_in(sg, fetch.id, base, None if fetch.entity else root_type, fetch.selections, writers, asked)
-    graphs = {fetch.id: fetch.subgraph for fetch in plan.fetches}
-    passed: set[tuple[int, str]] = set()
-    failed: set[tuple[int, str]] = set()
-    _walk(sg, root_type, selections, (), writers, asked, graphs, passed, failed, 0)
-    return frozenset(passed - failed)
+    walk = _Walk(sg, writers, asked, {fetch.id: fetch.subgraph for fetch in plan.fetches})
+    try:
+        walk.level(root_type, selections, (), 0)
+    except _TooLarge:
+        return frozenset()  # everything shaped, as before this existed
+    return frozenset(walk.passed - walk.failed)
 
 
-# How deep the walk over the client's selections goes: the depth limit refuses deeper operations.
+# How deep the walk over the client's selections goes (the depth limit refuses deeper operations),
+# and how many (place, type, selections) it visits at most: abstract types nested in abstract types
+# multiply the places to decide; past the budget nothing is taken as it is.
 _DEEPEST = 64
+_VISITS = 5000
+
+
+class _TooLarge(Exception):
+    pass
 
 
 def _asked_in(
@@ -125,50 +133,60 @@ def _asked_in(
         _asked_in(sg, fetch, at, inner, fragment, writers, asked)
 
 
-def _walk(
-    sg: Supergraph,
-    type_name: str,
-    selections: tuple[Selection, ...],
-    at: Position,
-    writers: dict[Position, set[int]],
-    asked: dict[tuple[Position, str], tuple[int, Field, SelectionTree]],
-    graphs: dict[int, str],
-    passed: set[tuple[int, str]],
-    failed: set[tuple[int, str]],
-    depth: int,
-) -> None:
-    """Decide each object field of the client's selections at this place: unshaped when one fetch
+class _Walk:
+    """Decide each object field of the client's selections, place by place: unshaped when one fetch
     alone writes at and below it and asked exactly the client's subtree. A field the shaping code
     shares between places (a fragment spread twice) is unshaped only if it is so at each place."""
-    if depth > _DEEPEST:
-        return
-    groups: dict[str, list[Field]] = {}
-    _collect(sg, selections, type_name, groups)
-    for key, group in groups.items():
-        f = group[0]
-        if f.selections is None:
-            continue
-        place = (*at, key)
-        mark = (id(f), type_name)
-        found = asked.get((place, type_name))
-        if (
-            len(group) == 1
-            and found is not None
-            and writers.get(place) == {found[0]}
-            and found[1].signature == f.signature
-            and same_shape(
-                sg, graphs[found[0]], type_name, (f,), SelectionTree({key: (found[1], found[2])}, {})
-            )
-        ):
-            passed.add(mark)
-            continue
-        failed.update((id(g), type_name) for g in group)
-        info = sg.field(type_name, f.name)
-        if info is None:
-            continue
-        children = tuple(s for g in group for s in g.selections or ())
-        for concrete in sg.api_possible(info.type_name):
-            _walk(sg, concrete, children, place, writers, asked, graphs, passed, failed, depth + 1)
+
+    def __init__(
+        self,
+        sg: Supergraph,
+        writers: dict[Position, set[int]],
+        asked: dict[tuple[Position, str], tuple[int, Field, SelectionTree]],
+        graphs: dict[int, str],
+    ) -> None:
+        self.sg = sg
+        self.writers = writers
+        self.asked = asked
+        self.graphs = graphs
+        self.passed: set[tuple[int, str]] = set()
+        self.failed: set[tuple[int, str]] = set()
+        self.seen: set[tuple[Position, str, tuple[int, ...]]] = set()
+
+    def level(self, type_name: str, selections: tuple[Selection, ...], at: Position, depth: int) -> None:
+        visit = (at, type_name, tuple(id(s) for s in selections))
+        if depth > _DEEPEST or visit in self.seen:
+            return
+        self.seen.add(visit)
+        if len(self.seen) > _VISITS:
+            raise _TooLarge
+        sg = self.sg
+        groups: dict[str, list[Field]] = {}
+        _collect(sg, selections, type_name, groups)
+        for key, group in groups.items():
+            f = group[0]
+            if f.selections is None:
+                continue
+            place = (*at, key)
+            found = self.asked.get((place, type_name))
+            if (
+                len(group) == 1
+                and found is not None
+                and self.writers.get(place) == {found[0]}
+                and found[1].signature == f.signature
+                and same_shape(
+                    sg, self.graphs[found[0]], type_name, (f,), SelectionTree({key: (found[1], found[2])}, {})
+                )
+            ):
+                self.passed.add((id(f), type_name))
+                continue
+            self.failed.update((id(g), type_name) for g in group)
+            info = sg.field(type_name, f.name)
+            if info is None:
+                continue
+            children = tuple(s for g in group for s in g.selections or ())
+            for concrete in sg.api_possible(info.type_name):
+                self.level(concrete, children, place, depth + 1)
 
 
 def _collect(

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
+from gateway import passthrough
 from gateway.composition import SubgraphSource, compose
 from gateway.engine import Engine, GatewayError
 from gateway.errors import SubgraphFailure
@@ -205,3 +206,17 @@ async def test_a_field_taken_as_it_came_still_costs_its_error_when_its_fetch_fai
     ours = await engine.execute(prepared, {}, coerced, reviews_down)
     assert ours["errors"] and ours["data"] is None  # products: [Product!]! and reviews: [Review!]!
     assert ours == await engine.execute(shaped, {}, coerced, reviews_down)
+
+
+async def test_past_its_budget_a_plan_takes_nothing_as_it_came(
+    shop: tuple[Engine, Direct], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Abstract types nested in abstract types multiply the places to decide: the walk is bounded, and
+    past its budget every field is shaped."""
+    engine, transport = shop
+    monkeypatch.setattr(passthrough, "_VISITS", 1)
+    query = "{ products(first: 3) { name reviews { body rating } } }"
+    prepared, _ = engine.prepare(query, None, {})
+    assert prepared.unshaped == frozenset()
+    answer = await run(engine, transport, query)
+    assert "errors" not in answer and len(answer["data"]["products"]) == 3

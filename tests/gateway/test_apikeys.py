@@ -166,7 +166,9 @@ async def test_a_revocation_by_another_process_lands_within_a_second(gateway_url
 
     elsewhere = await asyncpg.connect(gateway_url)
     try:
-        await elsewhere.execute("UPDATE gateway.api_keys SET revoked_at = now() WHERE id = $1", key_id(key))
+        await elsewhere.execute(
+            "UPDATE gateway.api_keys SET revoked_at = now() WHERE id = $1", key_id(key)
+        )
     finally:
         await elsewhere.close()
     clock.now += 1.01

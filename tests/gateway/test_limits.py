@@ -270,10 +270,7 @@ def test_the_default_body_limit_holds_over_http(settings: SystemSettings) -> Non
         over = client.post("/graphql", content=padded_query(limit + 1))
         assert over.status_code == 413
         assert over.json()["errors"][0]["extensions"] == {
-            "code": "BAD_USER_INPUT",
-            "limit": "body",
-            "max": limit,
-            "actual": limit + 1,
+            "code": "BAD_USER_INPUT", "limit": "body", "max": limit, "actual": limit + 1
         }
 
         sent = 0

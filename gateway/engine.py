@@ -142,15 +142,18 @@ class Engine:
         """The plan for this request and the coerced variables; raises OperationRefused."""
         document = self.document(query)
         operation = select_operation(document.ast, operation_name)
-        values = get_variable_values(
-            self.schema,
-            operation.variable_definitions or (),
-            variables,
-            hide_suggestions=not self.introspection,
-        )
-        if isinstance(values, list):
-            raise OperationRefused.of([located_error(e, "BAD_USER_INPUT") for e in values])
-        coerced = values.coerced
+        if operation.variable_definitions:
+            values = get_variable_values(
+                self.schema,
+                operation.variable_definitions,
+                variables,
+                hide_suggestions=not self.introspection,
+            )
+            if isinstance(values, list):
+                raise OperationRefused.of([located_error(e, "BAD_USER_INPUT") for e in values])
+            coerced = values.coerced
+        else:
+            coerced = {}  # what coercion gives without definitions (variables sent are ignored), for less
         over = self._over_budget(document, operation.name.value if operation.name else None, coerced)
         if over:
             raise OperationRefused.of(over)

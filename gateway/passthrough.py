@@ -9,10 +9,12 @@ subgraph's value as it is. This is decided once per plan:
 - `whole_response`: the plan is one root fetch whose answer is the response (nothing shaped at all);
 - `unshaped_fields`: the client's fields (by parent type) whose whole subtree one fetch answered
   exactly, such as `reviews { id body }` of products joined from a reviews subgraph. The generated
-  shaping code reads such a field as it reads a scalar (`gateway.shaping`).
+  shaping code takes such a value as it is once a generated check finds it already what shaping would
+  make of it (`shaping.Shaper._exact`), and shapes it otherwise, so a subgraph that breaks its schema
+  there still costs its errors.
 
-Like the whole-response case, this trusts a subgraph to answer what it was asked in the types its
-schema declares: it is not checked again where nothing of ours changes it.
+The whole-response case trusts the subgraph to answer in the types its schema declares. In both, the
+order of an object's keys is the subgraph's, which was asked for them in the client's order.
 """
 
 from __future__ import annotations

@@ -11,6 +11,12 @@ or a call to the function of the object below it, and a non-null field becomes a
 dispatch on kinds; this is where a gateway spends most of its time on large answers. Whatever the
 generated code does not specialise (abstract types, enums, nested lists) goes through `Shaper.value`.
 
+A field that one fetch alone answered exactly as the client asked (decided once per plan,
+`gateway.passthrough`) is not copied: its generated code first runs a check, also generated and
+allocating nothing, that the value is already what shaping would make of it (the client's keys and no
+others, non-null fields and items not null, objects and lists of their kind), and if so takes it as it
+is; otherwise it is shaped as any other, with its errors.
+
 A null is never silent (GraphQL spec, "Handling Field Errors"): when a non-null field is null or
 missing, or the gateway nulls a value of the wrong type, an error goes to that path, unless one is
 already there or below it, or a failed fetch owed the field (`Execution.lost`). The generated code

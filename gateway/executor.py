@@ -167,9 +167,9 @@ class Execution:
         """One error per field the fetch cost, at the first object's path, with how many objects lost
         it; `owners` is None for a root fetch (the object is the response's root)."""
         paths = self.paths(fetch, owners)
-        if not paths:
-            return
         self.lose(fetch, paths)
+        if not paths:  # every object it was for replaced since by another fetch's answer: none to tell
+            return
         first = response_path(paths[0])
         extensions: dict[str, Any] = {"serviceName": fetch.subgraph}
         if len(paths) > 1:

@@ -35,7 +35,8 @@ from gateway.executor import Execution, Transport
 from gateway.introspection import NoIntrospection
 from gateway.limits import Limits, Measure, check_document, measure_operation, parse_document, refusals
 from gateway.operation import Field, Selection, conditions, normalize, select_operation
-from gateway.plan import QueryPlan, SelectionTree
+from gateway.passthrough import Unshaped, unshaped_fields, whole_response
+from gateway.plan import QueryPlan
 from gateway.planner import QueryPlanner
 from gateway.shaping import Shaper
 from gateway.supergraph import Supergraph
@@ -70,6 +71,8 @@ class Prepared:
     introspection: DocumentNode | None  # the operation's introspection fields, run by graphql-core
     # One fetch asking exactly what the client asked: its answer is the response, unshaped.
     passthrough: bool = False
+    # The client's fields whose subtree one fetch answered exactly: taken as they are (`passthrough`).
+    unshaped: Unshaped = frozenset()
     shapes: dict = field(default_factory=dict)  # the Shaper's functions, as long-lived as the plan
 
 
@@ -139,15 +142,18 @@ class Engine:
         """The plan for this request and the coerced variables; raises OperationRefused."""
         document = self.document(query)
         operation = select_operation(document.ast, operation_name)
-        values = get_variable_values(
-            self.schema,
-            operation.variable_definitions or (),
-            variables,
-            hide_suggestions=not self.introspection,
-        )
-        if isinstance(values, list):
-            raise OperationRefused.of([located_error(e, "BAD_USER_INPUT") for e in values])
-        coerced = values.coerced
+        if operation.variable_definitions:
+            values = get_variable_values(
+                self.schema,
+                operation.variable_definitions,
+                variables,
+                hide_suggestions=not self.introspection,
+            )
+            if isinstance(values, list):
+                raise OperationRefused.of([located_error(e, "BAD_USER_INPUT") for e in values])
+            coerced = values.coerced
+        else:
+            coerced = {}  # what coercion gives without definitions (variables sent are ignored), for less
         over = self._over_budget(document, operation.name.value if operation.name else None, coerced)
         if over:
             raise OperationRefused.of(over)
@@ -202,8 +208,9 @@ class Engine:
         if any(isinstance(s, Field) and s.name in INTROSPECTION for s in selections):
             introspection = _introspection_only(document, operation)
         root = root_type or "Query"
-        passthrough = introspection is None and _passthrough(self.supergraph, plan, root, selections)
-        return Prepared(kind, root, selections, plan, introspection, passthrough)
+        passthrough = introspection is None and whole_response(self.supergraph, plan, root, selections)
+        unshaped = unshaped_fields(self.supergraph, plan, root, selections)
+        return Prepared(kind, root, selections, plan, introspection, passthrough, unshaped)
 
     async def execute(
         self,
@@ -223,7 +230,9 @@ class Engine:
             if execution.errors:
                 return {"errors": execution.errors, "data": execution.data}
             return {"data": execution.data}
-        shaper = Shaper(self.supergraph, self.schema, execution.errors, prepared.shapes, execution.lost)
+        shaper = Shaper(
+            self.supergraph, self.schema, execution.errors, prepared.shapes, execution.lost, prepared.unshaped
+        )
         data = shaper.root(prepared.root_type, prepared.selections, execution.data)
         if execution.errors:
             return {"errors": execution.errors, "data": data}
@@ -261,44 +270,3 @@ def _introspection_only(document: DocumentNode, operation: OperationDefinitionNo
     )
     others = tuple(d for d in document.definitions if not isinstance(d, OperationDefinitionNode))
     return DocumentNode(definitions=(only, *others))
-
-
-def _passthrough(sg: Supergraph, plan: QueryPlan, root_type: str, selections: tuple[Selection, ...]) -> bool:
-    """Whether the plan is one root fetch whose answer already has the client's exact shape."""
-    if len(plan.fetches) != 1:
-        return False
-    fetch = plan.fetches[0]
-    return (
-        not fetch.entity
-        and not fetch.restores
-        and _same_shape(sg, fetch.subgraph, root_type, selections, fetch.selections)
-    )
-
-
-def _same_shape(
-    sg: Supergraph, graph: str, type_name: str, selections: tuple[Selection, ...], tree: SelectionTree
-) -> bool:
-    """The subgraph is asked for exactly these fields, each typed as in the supergraph (so nulls
-    propagate alike), none abstract (no `__typename` added) and none an enum (whose values the
-    gateway must check against the API schema)."""
-    if tree.fragments or len(selections) != len(tree.fields):
-        return False
-    for selection, (key, (asked, below)) in zip(selections, tree.fields.items(), strict=True):
-        if not isinstance(selection, Field) or selection.key != key or selection.signature != asked.signature:
-            return False
-        info = sg.field(type_name, selection.name)
-        source = info.sources.get(graph) if info is not None else None
-        if info is None or source is None or source.type is not None or asked.internal:
-            return False
-        named = sg.types.get(info.type_name)
-        if named is None and selection.selections is None:
-            continue  # a built-in scalar
-        if named is None or named.kind == "enum" or named.abstract:
-            return False
-        if selection.selections is None or below is None:
-            if selection.selections is not None or below is not None:
-                return False
-            continue
-        if not _same_shape(sg, graph, info.type_name, selection.selections, below):
-            return False
-    return True

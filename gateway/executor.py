@@ -24,6 +24,7 @@ import orjson
 
 from gateway.errors import SubgraphFailure, graphql_error
 from gateway.plan import Fetch, QueryPlan, SelectionTree
+from gateway.representations import Owners, collect, paths_of
 from gateway.shaping import response_path
 from gateway.supergraph import Supergraph
 
@@ -31,8 +32,6 @@ log = logging.getLogger(__name__)
 
 # (subgraph, request body) -> parsed JSON response; raises on transport failure.
 Transport = Callable[[str, bytes], Awaitable[dict[str, Any]]]
-# Per representation of an entity fetch: the objects it stands for, each with its response path.
-Owners = list[list[tuple[dict, tuple]]]
 
 
 class Execution:
@@ -100,7 +99,7 @@ class Execution:
         representations, owners, skipped = self.representations(fetch)
         if skipped and fetch.depends & self.unanswered:
             # Objects without the fields an unanswered fetch was to add for them: lost with it.
-            self.lose(fetch, skipped)
+            self.lose(fetch, paths_of(self.data, fetch.path, skipped))
         if not representations:
             return
         variables["representations"] = representations
@@ -114,93 +113,28 @@ class Execution:
         if fetch.restores:
             _restore(self.sg, entities, fetch.selections)
         sg = self.sg
-        for entity, owned in zip(entities, owners, strict=True):
+        for entity, target in zip(entities, owners.first, strict=True):
             if type(entity) is dict:
-                for target, _ in owned:
-                    # The common case: only new fields (none of the entity's keys is there yet), which
-                    # is what `_merge` would do key by key.
+                # The common case: only new fields (none of the entity's keys is there yet), which is
+                # what `_merge` would do key by key.
+                if target.keys().isdisjoint(entity):
+                    target.update(entity)
+                else:
+                    _merge(sg, target, entity)
+        for index, others in owners.more.items():
+            entity = entities[index]
+            if type(entity) is dict:
+                for target in others:
                     if target.keys().isdisjoint(entity):
                         target.update(entity)
                     else:
                         _merge(sg, target, entity)
         self.add_errors(fetch, response.get("errors"), owners)
 
-    def representations(self, fetch: Fetch) -> tuple[list[dict], Owners, list[tuple]]:
-        """The distinct representations, the objects (and their paths) each stands for, and the paths
-        of the objects at the fetch's path that could not be represented (a key field is missing).
-
-        The most common fetch (objects of one type, a key of one scalar field) goes the fast way,
-        `_by_one_field`."""
-        if len(fetch.inputs) == 1:
-            (typename, entry), *_ = fetch.inputs.items()
-            if entry.flat_pairs is not None and len(entry.flat_pairs) == 1:
-                try:
-                    return self._by_one_field(fetch, typename, entry.typename, entry.flat_pairs[0])
-                except TypeError:  # a JSON scalar key holding an object or a list: not hashable
-                    pass
-        representations: list[dict] = []
-        owners: Owners = []
-        skipped: list[tuple] = []
-        seen: dict[Any, int] = {}
-        inputs = fetch.inputs
-        for target, path in _objects_at(self.data, fetch.path):
-            entry = inputs.get(target.get("__typename"))  # type: ignore[arg-type]
-            if entry is None:
-                continue
-            flat = entry.flat_pairs
-            if flat is not None:  # the common case: a key of plain scalar fields
-                representation = _flat(entry.typename, target, flat)
-                if representation is None:
-                    skipped.append(path)
-                    continue
-                identity: Any = tuple(representation.values())
-            else:
-                fields = _represent(self.sg, target, entry.selection)
-                if fields is None:
-                    skipped.append(path)
-                    continue
-                representation = {"__typename": entry.typename, **fields}
-                identity = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
-            try:
-                index = seen.get(identity)
-            except TypeError:  # a JSON scalar key holding an object or a list
-                identity = orjson.dumps(representation, option=orjson.OPT_SORT_KEYS)
-                index = seen.get(identity)
-            if index is None:
-                seen[identity] = len(representations)
-                representations.append(representation)
-                owners.append([(target, path)])
-            else:
-                owners[index].append((target, path))
-        return representations, owners, skipped
-
-    def _by_one_field(
-        self, fetch: Fetch, typename: str, represented_as: str, pair: tuple[str, str]
-    ) -> tuple[list[dict], Owners, list[tuple]]:
-        """`representations` for the most common fetch: objects of one type with a key of one scalar
-        field, whose value is then the identity. Raises TypeError on a value that cannot be one."""
-        representations: list[dict] = []
-        owners: Owners = []
-        skipped: list[tuple] = []
-        seen: dict[Any, int] = {}
-        key, alias = pair
-        for target, path in _objects_at(self.data, fetch.path):
-            if target.get("__typename") != typename:
-                continue
-            value = target.get(alias, _MISSING)
-            if value is _MISSING:
-                value = target.get(key, _MISSING)
-                if value is _MISSING:
-                    skipped.append(path)
-                    continue
-            index = seen.get(value)
-            if index is None:
-                seen[value] = len(representations)
-                representations.append({"__typename": represented_as, key: value})
-                owners.append([(target, path)])
-            else:
-                owners[index].append((target, path))
-        return representations, owners, skipped
+    def representations(self, fetch: Fetch) -> tuple[list[dict], Owners, list[dict]]:
+        """The distinct representations, the objects each stands for, and the objects at the fetch's
+        path that could not be represented (a key field is missing): see `gateway.representations`."""
+        return collect(self.sg, self.data, fetch)
 
     async def send(
         self, fetch: Fetch, variables: dict[str, Any], owners: Owners | None
@@ -224,7 +158,7 @@ class Execution:
         """An answer without usable data: the subgraph's errors say why; if it gave none, ours does."""
         if response.get("errors"):
             self.add_errors(fetch, response["errors"], owners)
-            self.lose(fetch, _paths(owners))
+            self.lose(fetch, self.paths(fetch, owners))
         else:
             message = f'The subgraph "{fetch.subgraph}" answered without the data it was asked for.'
             self.fail(fetch, owners, message, "SUBREQUEST_MALFORMED_RESPONSE")
@@ -232,8 +166,10 @@ class Execution:
     def fail(self, fetch: Fetch, owners: Owners | None, message: str, code: str) -> None:
         """One error per field the fetch cost, at the first object's path, with how many objects lost
         it; `owners` is None for a root fetch (the object is the response's root)."""
-        paths = _paths(owners)
+        paths = self.paths(fetch, owners)
         self.lose(fetch, paths)
+        if not paths:  # every object it was for replaced since by another fetch's answer: none to tell
+            return
         first = response_path(paths[0])
         extensions: dict[str, Any] = {"serviceName": fetch.subgraph}
         if len(paths) > 1:
@@ -241,6 +177,12 @@ class Execution:
         for key in self.costs(fetch) or (None,):
             path = first if key is None else [*first, key]
             self.errors.append(graphql_error(message, code, path, **extensions))
+
+    def paths(self, fetch: Fetch, owners: Owners | None) -> list[tuple]:
+        """The response paths of the objects a fetch was for: the root's for a root fetch."""
+        if owners is None:
+            return [()]
+        return [path for paths in owners.paths(self.data, fetch.path) for path in paths]
 
     def costs(self, fetch: Fetch) -> tuple[str, ...]:
         """The client's fields a fetch without an answer costs on each object: those it owed, or when
@@ -256,6 +198,7 @@ class Execution:
             self.lost.setdefault(tuple(response_path(path)), set()).update(fetch.owed)
 
     def add_errors(self, fetch: Fetch, errors: Any, owners: Owners | None) -> None:
+        by_index: list[list[tuple]] | None = None  # the owners' paths, worked out at the first error
         for error in errors or ():
             if not isinstance(error, dict):
                 continue
@@ -266,48 +209,12 @@ class Execution:
             if owners is None:
                 self.errors.append({**base, "path": path} if path else base)
             elif path and path[0] == "_entities" and len(path) > 1 and isinstance(path[1], int):
-                for _, owner_path in owners[path[1]] if path[1] < len(owners) else ():
+                if by_index is None:
+                    by_index = owners.paths(self.data, fetch.path)
+                for owner_path in by_index[path[1]] if 0 <= path[1] < len(by_index) else ():
                     self.errors.append({**base, "path": [*response_path(owner_path), *path[2:]]})
             else:
                 self.errors.append(base)
-
-
-_MISSING = object()
-
-
-def _paths(owners: Owners | None) -> list[tuple]:
-    """The response paths of the objects a fetch was for: the root's for a root fetch."""
-    return [()] if owners is None else [path for owned in owners for _, path in owned]
-
-
-def _objects_at(data: dict, path: tuple[str, ...]) -> list[tuple[dict, tuple]]:
-    """The objects at a plan path, each with its response path (as nested pairs, see `response_path`)."""
-    current: list[tuple[Any, tuple]] = [(data, ())]
-    for segment in path:
-        following: list[tuple[Any, tuple]] = []
-        for value, at in current:
-            if segment == "@":
-                if type(value) is list:
-                    following += [(item, (at, i)) for i, item in enumerate(value) if item is not None]
-            elif type(value) is dict:
-                item = value.get(segment)
-                if item is not None:
-                    following.append((item, (at, segment)))
-        current = following
-    found: list[tuple[dict, tuple]] = []
-    for value, at in current:
-        if type(value) is dict:  # the common case: one object
-            found.append((value, at))
-            continue
-        # A list at the end (an entity list field with nested lists) holds the objects.
-        stack = [(value, at)]
-        while stack:
-            item, where = stack.pop()
-            if type(item) is dict:
-                found.append((item, where))
-            elif type(item) is list:
-                stack.extend((x, (where, i)) for i, x in reversed(list(enumerate(item))) if x is not None)
-    return found
 
 
 def _restore(sg: Supergraph, value: Any, tree: SelectionTree) -> None:
@@ -328,53 +235,6 @@ def _restore(sg: Supergraph, value: Any, tree: SelectionTree) -> None:
     for condition, fragment in tree.fragments.items():
         if typename is None or sg.applies(condition, typename):
             _restore(sg, value, fragment)
-
-
-def _flat(typename: str, source: dict, pairs: tuple[tuple[str, str], ...]) -> dict | None:
-    """The representation of `source` for a key of scalar fields; None when one is missing."""
-    out = {"__typename": typename}
-    for key, alias in pairs:
-        value = source.get(alias, _MISSING)
-        if value is _MISSING:
-            value = source.get(key, _MISSING)
-            if value is _MISSING:
-                return None
-        out[key] = value
-    return out
-
-
-def _represent(sg: Supergraph, source: dict, tree: SelectionTree) -> dict | None:
-    """The key and required fields of `source` as `tree` selects them; None when any is missing."""
-    out: dict[str, Any] = {}
-    for key, (f, sub) in tree.fields.items():
-        if f.name == "__typename":
-            continue
-        if f.alias in source:  # fetched under its reserved alias: the client had the key
-            value = source[f.alias]
-        elif key in source:
-            value = source[key]
-        else:
-            return None
-        if sub is None or value is None:
-            out[key] = value
-        elif isinstance(value, list):
-            items = [_represent(sg, v, sub) if isinstance(v, dict) else v for v in value]
-            out[key] = items
-        else:
-            nested = _represent(sg, value, sub)
-            if nested is None:
-                return None
-            if sub.fragments and "__typename" in value:
-                nested["__typename"] = value["__typename"]
-            out[key] = nested
-    typename = source.get("__typename")
-    for condition, fragment in tree.fragments.items():
-        if typename is not None and sg.applies(condition, typename):
-            nested = _represent(sg, source, fragment)
-            if nested is None:
-                return None
-            out.update(nested)
-    return out
 
 
 def _merge(sg: Supergraph, target: dict, source: dict) -> None:

@@ -11,9 +11,10 @@ the fetches the executor runs.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gateway.operation import Field
+from gateway.representations import FlatCollector, flat_collector
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,16 +75,25 @@ class Input:
     # When the selection is only scalar fields: each field's key in the representation with the
     # reserved alias it may have been fetched under (the executor's fast path); else None.
     flat_pairs: tuple[tuple[str, str], ...] | None
+    # For such a key, the function that collects the representations (`representations.flat_collector`).
+    collect: FlatCollector | None = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def of(cls, typename: str, selection: SelectionTree) -> Input:
+    def of(cls, typename: str, selection: SelectionTree, aliased: bool = True) -> Input:
+        """`aliased`: whether the plan asks for any field under its reserved alias; when it does not,
+        the key fields are read under their own keys only (one lookup each, not two)."""
         flat = not selection.fragments and all(sub is None for _, sub in selection.fields.values())
         pairs = (
-            tuple((key, f.alias) for key, (f, _) in selection.fields.items() if f.name != "__typename")
+            tuple(
+                (key, f.alias if aliased else key)
+                for key, (f, _) in selection.fields.items()
+                if f.name != "__typename"
+            )
             if flat
             else None
         )
-        return cls(typename, selection, pairs)
+        collect = flat_collector(typename, pairs) if pairs else None
+        return cls(typename, selection, pairs, collect)
 
 
 @dataclass(frozen=True, slots=True)

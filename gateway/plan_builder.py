@@ -161,8 +161,12 @@ class FetchBuilder:
         )
         return entry.selection if entry else None
 
-    def freeze(self, variable_definitions: Mapping[str, str]) -> Fetch:
-        inputs = {name: Input.of(e.typename, e.selection.freeze()) for name, e in self.inputs.items()}
+    def freeze(self, variable_definitions: Mapping[str, str], aliased: bool = True) -> Fetch:
+        """The fetch, frozen; `aliased` says whether any fetch of the plan asks for a field under its
+        reserved alias (if none does, representations read each field under its own key only)."""
+        inputs = {
+            name: Input.of(e.typename, e.selection.freeze(), aliased) for name, e in self.inputs.items()
+        }
         return Fetch.of(
             self.id,
             self.subgraph,
@@ -250,4 +254,14 @@ class PlanBuilder:
 
     def build(self, variable_definitions: Mapping[str, str]) -> QueryPlan:
         """The plan, frozen: each fetch with its document written."""
-        return QueryPlan(tuple(f.freeze(variable_definitions) for f in self.fetches))
+        aliased = any(_aliased(f.selections) for f in self.fetches)
+        return QueryPlan(tuple(f.freeze(variable_definitions, aliased) for f in self.fetches))
+
+
+def _aliased(tree: TreeBuilder) -> bool:
+    """Whether the query asks for a field under its reserved alias (`TreeBuilder.place`)."""
+    return (
+        any(key == f.alias for key, (f, _) in tree.fields.items())
+        or any(below is not None and _aliased(below) for _, below in tree.fields.values())
+        or any(_aliased(fragment) for fragment in tree.fragments.values())
+    )

@@ -11,6 +11,12 @@ or a call to the function of the object below it, and a non-null field becomes a
 dispatch on kinds; this is where a gateway spends most of its time on large answers. Whatever the
 generated code does not specialise (abstract types, enums, nested lists) goes through `Shaper.value`.
 
+A field that one fetch alone answered exactly as the client asked (decided once per plan,
+`gateway.passthrough`) is not copied: its generated code first runs a check, also generated and
+allocating nothing, that the value is already what shaping would make of it (the client's keys and no
+others, non-null fields and items not null, objects and lists of their kind), and if so takes it as it
+is; otherwise it is shaped as any other, with its errors.
+
 A null is never silent (GraphQL spec, "Handling Field Errors"): when a non-null field is null or
 missing, or the gateway nulls a value of the wrong type, an error goes to that path, unless one is
 already there or below it, or a failed fetch owed the field (`Execution.lost`). The generated code
@@ -34,6 +40,7 @@ from graphql import (
 
 from gateway.errors import graphql_error
 from gateway.operation import Field, Selection
+from gateway.passthrough import Unshaped
 from gateway.supergraph import Supergraph
 
 
@@ -65,12 +72,14 @@ class Shaper:
         errors: list[dict[str, Any]],
         cache: dict,
         lost: dict[tuple, set[str]] | None = None,
+        unshaped: Unshaped = frozenset(),
     ) -> None:
         self.sg = sg
         self.schema = schema
         self.errors = errors
         self.cache = cache
         self.lost = lost or {}
+        self.unshaped = unshaped  # fields whose value is taken as it is (`gateway.passthrough`)
         self._errored: set[tuple] = set()  # every prefix of every error path indexed so far
         self._indexed = 0  # how many of `errors` are in `_errored`
 
@@ -179,9 +188,19 @@ class Shaper:
             elif name not in fields:
                 members.append(f"{k}: None")
             else:
-                children = tuple(s for f in group for s in f.selections or ())
+                children = self._children(group)
                 coordinate = f"{type_name}.{name}"
-                lines, value = self._field(index, k, fields[name].type, children, coordinate, names)
+                gql_type = fields[name].type
+                lines, value = self._field(index, k, gql_type, children, coordinate, names)
+                exact = self._taken_as_is(group, type_name) and self._exact(gql_type, children, value, names)
+                if exact and lines[0] == f"    {value} = data.get({k})" and lines[1].startswith("    if "):
+                    # The value as it is, when it is already what shaping would make of it; else shaped.
+                    lines = [
+                        lines[0],
+                        f"    if {value} is not None and {exact}: pass",
+                        "    el" + lines[1][4:],
+                        *lines[2:],
+                    ]
                 body += lines
                 members.append(f"{k}: {value}")
         source = "\n".join(["def shape(shaper, data, path):", *body, f"    return {{{', '.join(members)}}}"])
@@ -217,7 +236,7 @@ class Shaper:
         if type(inner) is GraphQLObjectType:
             names[f"shape{index}"] = self.function(children, inner.name)
             lines = [f"    {v} = data.get({k})"]
-            inline = self._inline(children, inner.name, v, v)
+            inline = self._inline(children, inner.name, v, v, names)
             if inline is not None:
                 checks, literal = inline
                 lines += [
@@ -247,7 +266,7 @@ class Shaper:
                 "        out = []",
                 f"        for x in {v}:",
             ]
-            inline = self._inline(children, item.name, "x", v)
+            inline = self._inline(children, item.name, "x", v, names)
             if inline is not None:
                 checks, literal = inline
                 lines += [
@@ -279,7 +298,7 @@ class Shaper:
         ], v
 
     def _inline(
-        self, selections: tuple[Selection, ...], type_name: str, item: str, prefix: str
+        self, selections: tuple[Selection, ...], type_name: str, item: str, prefix: str, names: dict[str, Any]
     ) -> tuple[str, str] | None:
         """For an object of scalar fields only (the leaves of a response, a list's items most often):
         the checks that its non-null fields are there (each read once, into a variable named from
@@ -303,14 +322,123 @@ class Shaper:
                 gql_type = fields[name].type
                 required = type(gql_type) is GraphQLNonNull
                 if type(gql_type.of_type if required else gql_type) is not GraphQLScalarType:
-                    return None
-                if required:
+                    # An object or list field: inline only when taken as it is, once checked exact.
+                    w = f"{prefix}_{j}"
+                    children = self._children(group)
+                    exact = self._taken_as_is(group, type_name) and self._exact(gql_type, children, w, names)
+                    if not exact:
+                        return None
+                    test = "is not None and" if required else "is None or"
+                    checks.append(f" and (({w} := {item}.get({k})) {test} {exact})")
+                    members.append(f"{k}: {w}")
+                elif required:
                     w = f"{prefix}_{j}"
                     checks.append(f" and ({w} := {item}.get({k})) is not None")
                     members.append(f"{k}: {w}")
                 else:
                     members.append(f"{k}: {item}.get({k})")
         return "".join(checks), f"{{{', '.join(members)}}}"
+
+    def _children(self, group: list[Field]) -> tuple[Selection, ...]:
+        """The selections below a field, merged over the fields of one response key. The cache is keyed
+        by the identity of selection tuples: a tuple made here for several fields is kept with the
+        cache, so that its identity is never another's while the cache lives."""
+        if len(group) == 1:
+            return group[0].selections or ()
+        children = tuple(s for f in group for s in f.selections or ())
+        self.cache.setdefault("merged selections", []).append(children)
+        return children
+
+    def _taken_as_is(self, group: list[Field], type_name: str) -> bool:
+        """Whether the plan proved that one fetch alone answered this field exactly as the client asked
+        (`gateway.passthrough`): its value may then be taken as it is, once checked (`_exact`)."""
+        return len(group) == 1 and (id(group[0]), type_name) in self.unshaped
+
+    # -- checking that a value is already what shaping would make of it
+
+    def _exact(self, gql_type: Any, selections: tuple[Selection, ...], v: str, names: dict[str, Any]) -> str:
+        """An expression true when the value `v` (not None) is already what shaping makes of it, so
+        it can be taken as it is; "" when no such check is written for this type (it is shaped).
+
+        What shaping checks is checked, and nothing is allocated: objects are dicts with exactly the
+        client's keys (so none the gateway added or the client did not ask), non-null fields and
+        items are not null, objects and lists are of their kind. Enums and abstract types are always
+        shaped. The order of keys is the subgraph's, asked in the client's order (GraphQL keeps it)."""
+        inner = gql_type.of_type if type(gql_type) is GraphQLNonNull else gql_type
+        kind = type(inner)
+        if kind is GraphQLScalarType:
+            return "True"
+        if kind is GraphQLObjectType:
+            function = self._exact_function(selections, inner.name, False, False)
+            if function is None:
+                return ""
+            names[f"exact_{id(function)}"] = function
+            return f"type({v}) is dict and exact_{id(function)}({v})"
+        if kind is not GraphQLList:
+            return ""
+        item = inner.of_type
+        item_required = type(item) is GraphQLNonNull
+        item_kind = type(item.of_type if item_required else item)
+        if item_kind is GraphQLScalarType:
+            return f"type({v}) is list" + (f" and None not in {v}" if item_required else "")
+        if item_kind is not GraphQLObjectType:
+            return ""
+        item_type = (item.of_type if item_required else item).name
+        function = self._exact_function(selections, item_type, True, item_required)
+        if function is None:
+            return ""
+        names[f"exact_{id(function)}"] = function
+        return f"type({v}) is list and exact_{id(function)}({v})"
+
+    def _exact_function(
+        self, selections: tuple[Selection, ...], type_name: str, items: bool, item_required: bool
+    ) -> Callable[[Any], bool] | None:
+        """The check of `_exact` for an object of `type_name` (a dict), or with `items` for a list of
+        them; None when one of its fields cannot be checked so. Cached like the shaping functions."""
+        cache_key = ("exact", id(selections), type_name, items, item_required)
+        if cache_key in self.cache:
+            return self.cache[cache_key]
+        self.cache[cache_key] = None  # a type met again below itself is shaped there
+        groups: dict[str, list[Field]] = {}
+        self._collect(selections, type_name, groups)
+        fields = getattr(self.schema.get_type(type_name), "fields", {})
+        names: dict[str, Any] = {"MISSING": _MISSING}
+        # One condition over the object `x`, each field read once; nothing is stored but what a
+        # field below is checked on.
+        conditions = [f"len(x) == {len(groups)}"]
+        for j, (key, group) in enumerate(groups.items()):
+            name, k = group[0].name, repr(key)
+            if len(group) != 1 or name not in fields or name.startswith("__"):
+                return None
+            gql_type = fields[name].type
+            required = type(gql_type) is GraphQLNonNull
+            check = self._exact(gql_type, self._children(group), f"w{j}", names)
+            if not check:
+                return None
+            if check == "True":  # a scalar: there, and not null when it must not be
+                conditions.append(f"x.get({k}) is not None" if required else f"{k} in x")
+            elif required:
+                conditions.append(f"(w{j} := x.get({k})) is not None and {check}")
+            else:
+                conditions.append(f"((w{j} := x.get({k}, MISSING)) is None or {check})")
+        condition = " and ".join(conditions)
+        if items:
+            source = "\n".join(
+                [
+                    "def exact(value):",
+                    "    for x in value:",
+                    f"        if type(x) is dict and {condition}:",
+                    "            continue",
+                    "        if x is None: " + ("return False" if item_required else "continue"),
+                    "        return False",
+                    "    return True",
+                ]
+            )
+        else:
+            source = f"def exact(x):\n    return {condition}"
+        exec(compile(source, f"<exact {type_name}>", "exec"), names)
+        self.cache[cache_key] = names["exact"]
+        return names["exact"]
 
     def _collect(
         self, selections: tuple[Selection, ...], type_name: str, groups: dict[str, list[Field]]
@@ -325,6 +453,8 @@ class Shaper:
             ):
                 self._collect(selection.selections, type_name, groups)
 
+
+_MISSING = object()
 
 # Error paths are indexed down to this depth: far below any response the depth limit lets through.
 _DEEPEST = 100

@@ -24,10 +24,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 import re
+import secrets
 import time
-import uuid
 from dataclasses import asdict, dataclass, field
 
 CALLER_HEADER = "x-qf-caller"
@@ -38,6 +39,17 @@ ROLES = ("public", "registrar", "committee", "certifier", "taskforce", "admin")
 # How far a signature's time may lie from the subgraph's clock, either way, by default. Gateway and
 # subgraphs sign and check within milliseconds of each other; the window only absorbs clock drift.
 DEFAULT_MAX_AGE = 30
+
+# Request ids: a random prefix per process and a counter, 32 hex digits as uuid4().hex has, unique across
+# processes with overwhelming probability; one per client request, without a system call for randomness
+# each time (uuid4 read os.urandom for every request).
+_REQUEST_PREFIX = secrets.token_hex(8)
+_REQUEST_COUNTER = itertools.count()
+
+
+def _new_request_id() -> str:
+    return f"{_REQUEST_PREFIX}{next(_REQUEST_COUNTER) & 0xFFFFFFFFFFFFFFFF:016x}"
+
 
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _HEX_MAC = re.compile(r"[0-9a-f]{64}")
@@ -50,7 +62,7 @@ class Caller:
     role: str = "public"
     subject: str | None = None
     scope: str | None = None
-    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    request_id: str = field(default_factory=lambda: _new_request_id())
     # The named person of the body or institution who holds the key (None for keys not yet named):
     # what a subgraph records as who did something, where `subject` only names the key.
     person: str | None = None

@@ -18,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from gateway.deadlines import Deadlines
 from gateway.executor import SubgraphFailure, Transport
 from gateway.http1 import HTTPFailure, Origin
 from gateway.signing import Caller, sign
@@ -38,6 +39,7 @@ class SubgraphClient:
         self.origins = {name: Origin(url) for name, url in urls.items()}
         self.secret = secret
         self.timeout = timeout
+        self.deadlines = Deadlines(timeout)  # one timer for every request's timeout (gateway/deadlines.py)
         self.deduplicate = deduplicate
         self.in_flight: dict[InFlightKey, asyncio.Future[tuple[int, bytes]]] = {}
 
@@ -91,10 +93,12 @@ class SubgraphClient:
         headers = {**HEADERS, "X-Request-Id": caller.request_id}
         if self.secret is not None:
             headers.update(sign(self.secret, caller, target=origin.target, body=body))
+        deadline = self.deadlines.start()
         try:
-            async with asyncio.timeout(self.timeout):
-                return await origin.post(body, headers)
-        except TimeoutError:
+            answer = await origin.post(body, headers)
+        except asyncio.CancelledError:
+            if not deadline.expired_here():
+                raise
             log.warning(
                 "subgraph %s at %s gave no answer within %g s", subgraph, self.urls[subgraph], self.timeout
             )
@@ -104,3 +108,10 @@ class SubgraphClient:
         except HTTPFailure as exc:
             log.warning("subgraph %s at %s failed: %s", subgraph, self.urls[subgraph], exc)
             raise SubgraphFailure(exc.reason, "SUBREQUEST_HTTP_ERROR") from None
+        finally:
+            self.deadlines.end(deadline)
+        if deadline.expired:
+            # Answered as the deadline passed: the answer stands, and the cancellation is withdrawn
+            # (as `asyncio.timeout` withdraws its own).
+            deadline.task.uncancel()
+        return answer

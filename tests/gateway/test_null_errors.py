@@ -274,3 +274,35 @@ async def test_an_answer_with_errors_and_no_data_keeps_the_subgraphs_errors(engi
     # The subgraph's own error says why; no "Cannot return null" for each book on top of it.
     assert [e["message"] for e in answer["errors"]] == ["database down"]
     assert answer["errors"][0]["extensions"]["serviceName"] == "detail"
+
+
+@pytest.mark.parametrize(
+    ("tags", "expected", "error_paths"),
+    [
+        # A non-null field of an item null: the list of non-null items is null, with the field's error.
+        ([{"name": "x"}, {"name": None}], None, [["books", 0, "tags", 1, "name"]]),
+        # Keys the client did not ask for are not passed on.
+        ([{"name": "x", "secret": 1}], [{"name": "x"}], []),
+        # A key the client asked for missing: shaped as null (here, with its error).
+        ([{"other": "x"}], None, [["books", 0, "tags", 0, "name"]]),
+        ([{"name": "x"}, None], None, [["books", 0, "tags", 1]]),
+        ([{"name": "x"}, {"name": "y"}], [{"name": "x"}, {"name": "y"}], []),
+    ],
+    ids=["null_in_item", "extra_key", "missing_key", "null_item", "exact"],
+)
+async def test_a_list_one_subgraph_answered_is_taken_as_it_came_only_when_exact(
+    engine: Engine, tags: list, expected: Any, error_paths: list
+) -> None:
+    """`tags { name }` is answered by the detail subgraph alone, exactly as asked: its value is taken
+    as it came (`gateway.passthrough`) only when it is what shaping would make of it."""
+    transport = Scripted(
+        shelf=shelf({"books": books("b1")}),
+        detail=entities({"b1": {"__typename": "Book", "title": "T", "tags": tags}}),
+    )
+    query = "{ books { title tags { name } } }"
+    prepared, _ = engine.prepare(query, None, {})
+    assert prepared.unshaped  # the case this test is for
+    answer = await run(engine, transport, query)
+    assert answer["data"] == {"books": [{"title": "T", "tags": expected}]}
+    assert orjson.dumps(answer["data"]) == orjson.dumps({"books": [{"title": "T", "tags": expected}]})
+    assert paths(answer) == error_paths

@@ -3,14 +3,17 @@ the shape of plans and the guarantees that the differential tests cannot see."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 import pytest
 
+from gateway import passthrough
 from gateway.composition import SubgraphSource, compose
 from gateway.engine import Engine, GatewayError
+from gateway.errors import SubgraphFailure
 from gateway.supergraph import Supergraph
 from tests.gateway.synthetic import requires, requires_arguments, single_key, unsatisfiable
 from tests.gateway.synthetic.runtime import Subgraph
@@ -137,3 +140,83 @@ async def test_a_requirement_with_arguments_reaches_its_subgraph_as_required() -
     (to_digest,) = [request for name, request in transport.sent if name == "digest"]
     first = to_digest["variables"]["representations"][0]
     assert first["comments"] == [{"authorId": "ana"}, {"authorId": "beto"}, {"authorId": "ana"}]
+
+
+# Queries whose object fields one fetch may answer exactly (`gateway.passthrough`): the response with
+# those fields taken as they came must be the shaped one, byte for byte, errors included.
+UNSHAPED_CASES = {
+    "{ products(first: 3) { name reviews { body rating } } }": {"reviews"},
+    '{ product(id: "p1") { praise: reviews(minRating: 4) { id body } all: reviews { id } } }': {
+        "praise",
+        "all",
+    },
+    # Another entity fetch writes below reviews (the product's name lives in the catalog).
+    "{ products(first: 3) { reviews { body product { name } } } }": set(),
+    # Only the product's key below: the reviews subgraph answers it, and the whole review with it.
+    "{ products(first: 3) { reviews { body product { id } } } }": {"reviews"},
+    "{ products(first: 3) { reviews { __typename body } } }": set(),  # the gateway answers __typename
+    # One key asked twice, merged: shaped.
+    "{ products(first: 2) { reviews { id } reviews { body } } }": set(),
+    # A fragment spread at two places: answered exactly at the first, merged with more at the second.
+    "fragment R on Product { reviews { id } }"
+    '{ products(first: 2) { ...R } product(id: "p3") { ...R reviews { body } } }': {"reviews"},
+    "{ topReviews(minRating: 1) { body product { name reviewCount } } }": set(),
+}
+
+
+def unshaped_keys(prepared: Any) -> set[str]:
+    keys: set[str] = set()
+    marked = {i for i, _ in prepared.unshaped}
+    stack = list(prepared.selections)
+    while stack:
+        selection = stack.pop()
+        if getattr(selection, "key", None) is not None and id(selection) in marked:
+            keys.add(selection.key)
+        stack.extend(selection.selections or ())
+    return keys
+
+
+@pytest.mark.parametrize("query", list(UNSHAPED_CASES))
+async def test_fields_one_fetch_answered_exactly_are_taken_as_they_came(
+    shop: tuple[Engine, Direct], query: str
+) -> None:
+    engine, transport = shop
+    prepared, coerced = engine.prepare(query, None, {})
+    assert unshaped_keys(prepared) == UNSHAPED_CASES[query]
+    shaped = dataclasses.replace(prepared, unshaped=frozenset(), shapes={})
+    ours = await engine.execute(prepared, {}, coerced, transport)
+    assert "errors" not in ours and ours["data"]
+    assert orjson.dumps(ours) == orjson.dumps(await engine.execute(shaped, {}, coerced, transport))
+
+
+async def test_a_field_taken_as_it_came_still_costs_its_error_when_its_fetch_fails(
+    shop: tuple[Engine, Direct],
+) -> None:
+    engine, transport = shop
+
+    async def reviews_down(name: str, body: bytes) -> dict[str, Any]:
+        if name == "reviews":
+            raise SubgraphFailure("is down", "SUBREQUEST_HTTP_ERROR")
+        return await transport(name, body)
+
+    query = "{ products(first: 2) { name reviews { body rating } } }"
+    prepared, coerced = engine.prepare(query, None, {})
+    assert unshaped_keys(prepared) == {"reviews"}
+    shaped = dataclasses.replace(prepared, unshaped=frozenset(), shapes={})
+    ours = await engine.execute(prepared, {}, coerced, reviews_down)
+    assert ours["errors"] and ours["data"] is None  # products: [Product!]! and reviews: [Review!]!
+    assert ours == await engine.execute(shaped, {}, coerced, reviews_down)
+
+
+async def test_past_its_budget_a_plan_takes_nothing_as_it_came(
+    shop: tuple[Engine, Direct], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Abstract types nested in abstract types multiply the places to decide: the walk is bounded, and
+    past its budget every field is shaped."""
+    engine, transport = shop
+    monkeypatch.setattr(passthrough, "_VISITS", 1)
+    query = "{ products(first: 3) { name reviews { body rating } } }"
+    prepared, _ = engine.prepare(query, None, {})
+    assert prepared.unshaped == frozenset()
+    answer = await run(engine, transport, query)
+    assert "errors" not in answer and len(answer["data"]["products"]) == 3

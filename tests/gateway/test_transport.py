@@ -106,3 +106,38 @@ async def test_a_failure_reaches_every_waiter(client: SubgraphClient) -> None:
     assert len(received) == 1
     assert all(isinstance(o, SubgraphFailure) and o.code == "SUBREQUEST_HTTP_ERROR" for o in outcomes)
     assert "HTTP 503" in str(outcomes[0])
+
+
+async def test_each_request_times_out_on_its_own_deadline(base: str) -> None:
+    """One timer serves every request's timeout (gateway/deadlines.py): requests started at different
+    times each time out after the timeout from their own start, and one that answers in time is
+    answered; a caller's own cancellation stays a cancellation."""
+    impatient = SubgraphClient({"slow": f"{base}/slow"}, secret=None, timeout=0.2, deduplicate=False)
+    send = impatient.transport(Caller(), query=False)
+    loop = asyncio.get_running_loop()
+
+    async def timed(delay: float) -> tuple[str, float]:
+        await asyncio.sleep(delay)
+        started = loop.time()
+        try:
+            await send("slow", BODY)
+            return "answered", loop.time() - started
+        except SubgraphFailure as failure:
+            assert failure.code == "GATEWAY_TIMEOUT" and "0.2 s" in str(failure)
+            return "timed out", loop.time() - started
+
+    outcomes = await asyncio.gather(timed(0), timed(0.1), timed(0.15))
+    assert [outcome for outcome, _ in outcomes] == ["timed out"] * 3
+    assert all(0.19 <= took < 0.29 for _, took in outcomes), outcomes
+    assert impatient.deadlines.pending == {}
+
+    patient = SubgraphClient({"slow": f"{base}/slow"}, secret=None, timeout=1.0, deduplicate=False)
+    assert await patient.transport(Caller(), query=False)("slow", BODY) == {"data": {"seen": len(received)}}
+    leaving = asyncio.ensure_future(patient.transport(Caller(), query=False)("slow", BODY))
+    await asyncio.sleep(0.1)
+    leaving.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await leaving
+    assert patient.deadlines.pending == {}
+    await impatient.close()
+    await patient.close()

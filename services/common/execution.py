@@ -25,9 +25,11 @@ from collections.abc import Awaitable
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
+import strawberry
 from graphql import (
     GraphQLAbstractType,
     GraphQLEnumType,
+    GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -36,46 +38,80 @@ from graphql import (
     GraphQLSchema,
     Undefined,
     is_abstract_type,
+    specified_scalar_types,
 )
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from services.common.batching import Many, many_of
+
 _GENERAL = object()  # "take the general path"
+
+
+# The Python type a built-in scalar passes through unchanged (graphql-core's serializers return a value
+# of exactly this type as it is); Int also needs its 32-bit range checked.
+_EXACT: dict[str, type] = {"String": str, "ID": str, "Boolean": bool, "Int": int}
+_INT_RANGE = range(-(2**31), 2**31)
 
 
 class PlainField(NamedTuple):
     attribute: str  # the Python attribute strawberry's default resolver reads
     leaf: GraphQLScalarType | GraphQLEnumType
     nullable: bool
+    exact: type | None  # a value of exactly this type is its own completed value (_EXACT)
+
+
+class BatchField(NamedTuple):
+    many: Many  # services/common/batching.py
+    field: GraphQLField
+    definition: StrawberryField
+    info_class: type  # the strawberry schema's Info
+
+
+FieldPlan = PlainField | BatchField | None
 
 
 def plain_field(schema: GraphQLSchema, parent_type: GraphQLObjectType, name: str) -> PlainField | None:
     """How to answer `parent_type.name` without the executor, or None when it needs the general path."""
+    plan = field_plan(schema, parent_type, name)
+    return plan if isinstance(plan, PlainField) else None
+
+
+def field_plan(schema: GraphQLSchema, parent_type: GraphQLObjectType, name: str) -> FieldPlan:
+    """A plain field's plan, a batched field's, or None when the field needs the general path."""
     field = schema.get_field(parent_type, name)
     if field is None or field.args:
         return None
     definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF) if field.extensions else None
-    if not isinstance(definition, StrawberryField) or not definition.is_basic_field:
+    if not isinstance(definition, StrawberryField):
         return None
+    if not definition.is_basic_field:
+        many = many_of(definition.metadata)
+        if many is None or definition.extensions:
+            return None
+        strawberry_schema = getattr(schema, "_strawberry_schema", None)
+        info_class = strawberry_schema.config.info_class if strawberry_schema is not None else strawberry.Info
+        return BatchField(many, field, definition, info_class)
     nullable = not isinstance(field.type, GraphQLNonNull)
     leaf = field.type if nullable else field.type.of_type
     if not isinstance(leaf, GraphQLScalarType | GraphQLEnumType):
         return None
-    return PlainField(definition.python_name, leaf, nullable)
+    builtin = leaf is specified_scalar_types.get(leaf.name)
+    return PlainField(definition.python_name, leaf, nullable, _EXACT.get(leaf.name) if builtin else None)
 
 
 # Per object type: each field name's plan (None: the general path). Types die with their schema.
-_plans: WeakKeyDictionary[GraphQLObjectType, dict[str, PlainField | None]] = WeakKeyDictionary()
+_plans: WeakKeyDictionary[GraphQLObjectType, dict[str, FieldPlan]] = WeakKeyDictionary()
 
 
-def _plan(schema: GraphQLSchema, parent_type: GraphQLObjectType, name: str) -> PlainField | None:
+def _plan(schema: GraphQLSchema, parent_type: GraphQLObjectType, name: str) -> FieldPlan:
     plans = _plans.get(parent_type)
     if plans is None:
         plans = _plans[parent_type] = {}
     if name not in plans:
-        plans[name] = plain_field(schema, parent_type, name)
+        plans[name] = field_plan(schema, parent_type, name)
     return plans[name]
 
 
@@ -99,18 +135,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if name == "__typename":
             return parent_type.name
         plan = _plan(self.schema, parent_type, name)
-        if plan is None:
-            return _GENERAL
-        value = getattr(source, plan.attribute, _GENERAL)
-        if value is None:
-            return None if plan.nullable else _GENERAL
-        if value is _GENERAL or self.is_awaitable(value):
-            return _GENERAL
-        try:
-            coerced = plan.leaf.coerce_output_value(value)
-        except Exception:  # the general path reports it as the field's error
-            return _GENERAL
-        return _GENERAL if coerced is None or coerced is Undefined else coerced
+        return self.plain_of(plan, source) if isinstance(plan, PlainField) else _GENERAL
 
     def execute_field(
         self,
@@ -145,9 +170,10 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().complete_iterable_value(
                 item_type, field_details_list, info, path, items, position_context
             )
+        paths = [path.add_key(index, None) for index in range(len(items))]
         waiting = [i for i, item in enumerate(items) if self.is_awaitable(item)]
         if not waiting:
-            return self.complete_objects(item_type, field_details_list, info, path, items)
+            return self.complete_objects(item_type, field_details_list, info, paths, items)
 
         async def settle_then_complete() -> list[Any]:
             values = list(items)
@@ -155,7 +181,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 waiting, await asyncio.gather(*map(_settled, (items[i] for i in waiting))), strict=True
             ):
                 values[i] = value
-            completed = self.complete_objects(item_type, field_details_list, info, path, values)
+            completed = self.complete_objects(item_type, field_details_list, info, paths, values)
             return await completed if self.is_awaitable(completed) else completed
 
         return settle_then_complete()
@@ -177,60 +203,241 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return runtime
 
     def complete_objects(
-        self, item_type: Any, field_details_list: Any, info: GraphQLResolveInfo, path: Path, items: list[Any]
+        self,
+        item_type: Any,
+        field_details_list: Any,
+        info: GraphQLResolveInfo,
+        paths: list[Path],
+        items: list[Any],
     ) -> Any:
-        results: list[Any] = []
-        # (item index, the object, its key, the awaitable whose value goes there); key None: the item.
-        waiting: list[tuple[int, dict[str, Any] | None, str | None, Awaitable[Any]]] = []
+        """`items` completed as values of the nullable object (or abstract) type `item_type`, each at
+        its own path, column by column: a field's value for every item, then the next field's.
+
+        An item that is null, an error, or of a type that does not check out is completed by
+        graphql-core alone; an item whose non-null field fails is null, with the error, as graphql-core
+        has it. Returns the list, or an awaitable of it when any field's value was awaitable.
+        """
+        state = _Objects(item_type, field_details_list, paths, items, [None] * len(items))
+        groups: dict[GraphQLObjectType, tuple[Any, list[int]]] = {}
         for index, item in enumerate(items):
-            item_path = path.add_key(index, None)
             runtime = None
             if item is not None and not isinstance(item, Exception):
                 runtime = self.runtime_type(item_type, item, info)
             collected = self.collect_subfields(runtime, field_details_list) if runtime else None
             if runtime is None or collected is None or collected[1] or collected[2]:
+                out: list[Any] = []
                 if self.complete_list_item_value(
-                    item, results, item_type, field_details_list, info, item_path, None
+                    item, out, item_type, field_details_list, info, paths[index], None
                 ):
-                    waiting.append((index, None, None, results[-1]))
+                    state.waiting.append((index, None, out[0]))
+                state.results[index] = out[0]
                 continue
-            completed: dict[str, Any] | None = {}
-            mine = len(waiting)
+            state.results[index] = {}
+            group = groups.get(runtime)
+            if group is None:
+                group = groups[runtime] = (collected[0], [])
+            group[1].append(index)
+        for runtime, (fields, members) in groups.items():
+            for key, sub_fields in fields.items():
+                self.complete_column(state, runtime, key, sub_fields, members)
+        if not state.waiting and not state.columns:
+            return state.results
+        return self.settle(state)
+
+    def complete_column(
+        self, state: _Objects, runtime: GraphQLObjectType, key: str, sub_fields: Any, members: list[int]
+    ) -> None:
+        """One field (`key`) of every object of type `runtime` among `members`, into `state`."""
+        items, results, failed = state.items, state.results, state.failed
+        name = sub_fields[0].node.name.value
+        if name == "__typename":
+            for index in members:
+                if index not in failed:
+                    results[index][key] = runtime.name
+            return
+        plan = _plan(self.schema, runtime, name)
+        if isinstance(plan, BatchField):
+            self.complete_batch(state, runtime, key, sub_fields, members, plan)
+            return
+        execute = super().execute_field
+        for index in members:
+            if index in failed:
+                continue
+            item = items[index]
+            value = self.plain_of(plan, item) if plan is not None else _GENERAL
+            if value is _GENERAL:
+                try:
+                    value = execute(
+                        runtime, item, sub_fields, state.paths[index].add_key(key, runtime.name), None
+                    )
+                except Exception as raw_error:  # a non-null field failed: the item is null
+                    state.fail(self, index, raw_error)
+                    continue
+                if value is Undefined:
+                    continue
+                if self.is_awaitable(value):
+                    state.waiting.append((index, key, value))
+            results[index][key] = value
+
+    def complete_batch(
+        self,
+        state: _Objects,
+        runtime: GraphQLObjectType,
+        key: str,
+        sub_fields: Any,
+        members: list[int],
+        plan: BatchField,
+    ) -> None:
+        """A batched field (services/common/batching.py) of every member: one call, then its values
+        completed together."""
+        indices = [index for index in members if index not in state.failed]
+        if not indices:
+            return
+        field_paths = [state.paths[index].add_key(key, runtime.name) for index in indices]
+        info = self.build_resolve_info(plan.field, [d.node for d in sub_fields], runtime, field_paths[0])
+        try:
+            values = plan.many(
+                plan.info_class(_raw_info=info, _field=plan.definition), [state.items[i] for i in indices]
+            )
+        except Exception as raw_error:  # every parent's error, as a failed loader batch
+            values = [raw_error] * len(indices)
+        for index in indices:
+            state.results[index][key] = None  # the key's place among the others; its value comes next
+        if self.is_awaitable(values):
+
+            async def resolved_then_completed() -> list[Any]:
+                try:
+                    settled = await values
+                except Exception as raw_error:
+                    settled = [raw_error] * len(indices)
+                completed = self.complete_values(plan.field.type, sub_fields, info, field_paths, settled)
+                return await completed if self.is_awaitable(completed) else completed
+
+            state.columns.append((indices, key, resolved_then_completed()))
+            return
+        completed = self.complete_values(plan.field.type, sub_fields, info, field_paths, values)
+        if self.is_awaitable(completed):
+            state.columns.append((indices, key, completed))
+        else:
+            state.place(self, indices, key, completed)
+
+    def complete_values(
+        self, return_type: Any, sub_fields: Any, info: GraphQLResolveInfo, paths: list[Path], values: Any
+    ) -> Any:
+        """Each of `values` completed as one field of `return_type` at its path: the completed values,
+        or an awaitable of them; an exception in the place of a non-null field that failed."""
+        if not isinstance(values, list | tuple) or len(values) != len(paths):
+            wrong = TypeError(
+                f"A batched resolver returned {_count(values)} values for {len(paths)} objects."
+            )
+            values = [wrong] * len(paths)
+        if isinstance(return_type, GraphQLObjectType) or is_abstract_type(return_type):
+            return self.complete_objects(return_type, sub_fields, info, paths, list(values))
+        out: list[Any] = []
+        pending: list[int] = []
+        for value, path in zip(values, paths, strict=True):
             try:
-                for key, sub_fields in collected[0].items():
-                    value = self.plain_value(runtime, item, sub_fields[0].node.name.value)
-                    if value is _GENERAL:
-                        value = self.execute_field(
-                            runtime, item, sub_fields, item_path.add_key(key, runtime.name), None
-                        )
-                        if value is Undefined:
-                            continue
-                        if self.is_awaitable(value):
-                            waiting.append((index, completed, key, value))
-                    completed[key] = value  # type: ignore[index]
-            except Exception as raw_error:  # a non-null field failed: the item is null, as in graphql-core
-                self.settle_in_background([entry[3] for entry in waiting[mine:]])
-                del waiting[mine:]
-                self.handle_field_error(raw_error, item_type, field_details_list, item_path)
-                completed = None
-            results.append(completed)
-        if not waiting:
-            return results
+                if self.complete_list_item_value(value, out, return_type, sub_fields, info, path, None):
+                    pending.append(len(out) - 1)
+            except Exception as raw_error:  # a non-null field failed: its parent is null
+                out.append(raw_error)
+        if not pending:
+            return out
 
         async def settle() -> list[Any]:
-            values = await asyncio.gather(*(_settled(entry[3]) for entry in waiting))
-            failed: set[int] = set()
-            for (index, completed, key, _), value in zip(waiting, values, strict=True):
-                if index in failed:
-                    continue
-                if key is None:
-                    results[index] = value
-                elif isinstance(value, Exception):
-                    failed.add(index)
-                    self.handle_field_error(value, item_type, field_details_list, path.add_key(index, None))
-                    results[index] = None
-                else:
-                    completed[key] = value  # type: ignore[index]
-            return results
+            for i, value in zip(
+                pending, await asyncio.gather(*(_settled(out[i]) for i in pending)), strict=True
+            ):
+                out[i] = value
+            return out
 
         return settle()
+
+    async def settle(self, state: _Objects) -> list[Any]:
+        """Every awaitable field value of `state` settled in one gather, and put in its place."""
+        waiting, columns = state.waiting, state.columns
+        values = await asyncio.gather(
+            *(_settled(entry[2]) for entry in waiting), *(_settled(entry[2]) for entry in columns)
+        )
+        for (index, key, _), value in zip(waiting, values, strict=False):
+            if index in state.failed:
+                continue
+            if key is None:
+                state.results[index] = value
+            elif isinstance(value, Exception):
+                state.fail(self, index, value)
+            else:
+                state.results[index][key] = value
+        for (indices, key, _), value in zip(columns, values[len(waiting) :], strict=True):
+            if isinstance(value, Exception):
+                value = [value] * len(indices)
+            state.place(self, indices, key, value)
+        return state.results
+
+    def plain_of(self, plan: PlainField, source: Any) -> Any:
+        """A plain field's completed value when it comes out clean, else `_GENERAL`."""
+        value = getattr(source, plan.attribute, _GENERAL)
+        if value is None:
+            return None if plan.nullable else _GENERAL
+        exact = plan.exact
+        if exact is not None and type(value) is exact and (exact is not int or value in _INT_RANGE):
+            return value
+        if value is _GENERAL or self.is_awaitable(value):
+            return _GENERAL
+        try:
+            coerced = plan.leaf.coerce_output_value(value)
+        except Exception:  # the general path reports it as the field's error
+            return _GENERAL
+        return _GENERAL if coerced is None or coerced is Undefined else coerced
+
+
+def _count(values: Any) -> str:
+    return (
+        str(len(values)) if isinstance(values, list | tuple) else f"a {type(values).__name__}, not a list of"
+    )
+
+
+class _Objects:
+    """A list of objects being completed column by column (PlainFieldsExecutionContext.complete_objects)."""
+
+    __slots__ = (
+        "columns",
+        "failed",
+        "field_details_list",
+        "item_type",
+        "items",
+        "paths",
+        "results",
+        "waiting",
+    )
+
+    def __init__(
+        self, item_type: Any, field_details_list: Any, paths: list[Path], items: list[Any], results: list[Any]
+    ) -> None:
+        self.item_type = item_type
+        self.field_details_list = field_details_list
+        self.paths = paths
+        self.items = items
+        self.results = results
+        self.failed: set[int] = set()  # items made null by a non-null field's error
+        # (item index, its key or None for the whole item, the awaitable whose value goes there)
+        self.waiting: list[tuple[int, str | None, Awaitable[Any]]] = []
+        # (item indices, the key, an awaitable of the batched field's completed values for them)
+        self.columns: list[tuple[list[int], str, Awaitable[Any]]] = []
+
+    def fail(self, context: PlainFieldsExecutionContext, index: int, raw_error: Exception) -> None:
+        """The item is null: one of its non-null fields failed (the error is reported at the item)."""
+        self.failed.add(index)
+        self.results[index] = None
+        context.handle_field_error(raw_error, self.item_type, self.field_details_list, self.paths[index])
+
+    def place(
+        self, context: PlainFieldsExecutionContext, indices: list[int], key: str, values: list[Any]
+    ) -> None:
+        for index, value in zip(indices, values, strict=True):
+            if index in self.failed:
+                continue
+            if isinstance(value, Exception):
+                self.fail(context, index, value)
+            else:
+                self.results[index][key] = value

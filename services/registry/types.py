@@ -6,7 +6,7 @@ Nested fields and `_entities` load through the request's DataLoaders (`loaders.p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import Enum
 from typing import ClassVar
@@ -14,6 +14,7 @@ from typing import ClassVar
 import strawberry
 from strawberry.scalars import JSON
 
+from services.common.batching import batched
 from services.common.pagination import Connection, Page
 from services.common.renec.reference import LEVEL_DESCRIPTORS, LEVEL_DESCRIPTORS_SOURCE, SECTORS_BY_CODE
 from services.common.rows import FromRow, Source
@@ -33,6 +34,14 @@ class Sector:
     def of(cls, code: str) -> Sector:
         sector = SECTORS_BY_CODE[code]
         return cls(code=sector.code, title=sector.title_es, title_en=sector.title_en)
+
+
+def sectors_of(info: Info, standards: Sequence[Standard]) -> list[Sector]:
+    """Each standard's sector; one Sector per distinct code (a page of standards shares a few dozen)."""
+    sectors: dict[str, Sector] = {}
+    for code in {s._sector_code for s in standards}:
+        sectors[code] = Sector.of(code)
+    return [sectors[s._sector_code] for s in standards]
 
 
 @strawberry.type(description="One of CONOCER's five competence levels.")
@@ -108,6 +117,14 @@ class Committee(FromRow):
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Committee | None:
         return cls.from_optional_row(await info.context.loaders.committee.load(id))
+
+
+async def committees_of(info: Info, standards: Sequence[Standard]) -> list[Committee | None]:
+    """Each standard's committee (None without one): one loader round for the distinct committees."""
+    ids = list({s._committee_id: None for s in standards if s._committee_id is not None})
+    rows = await info.context.loaders.committee.load_many(ids)
+    committees = {i: Committee.from_optional_row(row) for i, row in zip(ids, rows, strict=True)}
+    return [None if s._committee_id is None else committees[s._committee_id] for s in standards]
 
 
 @strawberry.enum
@@ -187,9 +204,10 @@ class Standard(FromRow):
     async def resolve_references(cls, info: Info, codes: list[str]) -> list[Standard | None]:
         return [cls.from_optional_row(row) for row in await info.context.loaders.standard.load_many(codes)]
 
-    @strawberry.field
-    def sector(self) -> Sector:
-        return Sector.of(self._sector_code)
+    # Batched (services/common/batching.py): a page of standards asks for these once, not per standard.
+    @strawberry.field(metadata=batched(sectors_of))
+    def sector(self, info: Info) -> Sector:
+        return sectors_of(info, [self])[0]
 
     @strawberry.field
     def level_descriptor(self) -> LevelDescriptor:
@@ -199,11 +217,9 @@ class Standard(FromRow):
     def committee_name(self) -> str | None:
         return self._committee_name
 
-    @strawberry.field
+    @strawberry.field(metadata=batched(committees_of))
     async def committee(self, info: Info) -> Committee | None:
-        if self._committee_id is None:
-            return None
-        return Committee.from_optional_row(await info.context.loaders.committee.load(self._committee_id))
+        return (await committees_of(info, [self]))[0]
 
     @strawberry.field(description="The earlier version this one replaces.")
     async def supersedes(self, info: Info) -> Standard | None:

@@ -36,6 +36,7 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLUnionType,
     Undefined,
     is_abstract_type,
     specified_scalar_types,
@@ -43,6 +44,8 @@ from graphql import (
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
 
 from services.common.batching import Many, many_of
@@ -129,6 +132,8 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # between awaits: with either, nothing takes a short cut.
         manager = self.middleware_manager
         self.short_cuts = (manager is None or not manager.middlewares) and self.abort_signal is None
+        # (union, Python class) -> the member its instances resolve as, None: ask strawberry (union_member)
+        self.union_members: dict[tuple[GraphQLUnionType, type], GraphQLObjectType | None] = {}
 
     def plain_value(self, parent_type: GraphQLObjectType, source: Any, name: str) -> Any:
         """The field's completed value when it is plain and comes out clean, else `_GENERAL`."""
@@ -192,15 +197,40 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             runtime = item_type
         else:
             abstract: GraphQLAbstractType = item_type
-            if abstract.resolve_type is None:
-                return None
-            name = abstract.resolve_type(item, info, abstract)
-            runtime = self.schema.get_type(name) if isinstance(name, str) else None
-            if not isinstance(runtime, GraphQLObjectType) or not self.schema.is_sub_type(abstract, runtime):
-                return None
+            runtime = self.union_member(abstract, item)  # a member of the union, or None
+            if runtime is None:
+                if abstract.resolve_type is None:
+                    return None
+                name = abstract.resolve_type(item, info, abstract)
+                runtime = self.schema.get_type(name) if isinstance(name, str) else None
+                if not isinstance(runtime, GraphQLObjectType) or not self.schema.is_sub_type(
+                    abstract, runtime
+                ):
+                    return None
         if runtime.is_type_of is not None and runtime.is_type_of(item, info) is not True:
             return None
         return runtime
+
+    def union_member(self, abstract: GraphQLAbstractType, item: Any) -> GraphQLObjectType | None:
+        """The union member an instance of a plain (not generic, not cast) strawberry type resolves as:
+        strawberry's union resolver picks the member whose definition is the item's class's, so it is
+        the same for every instance of the class, and an `_entities` page asks it a thousand times."""
+        if not isinstance(abstract, GraphQLUnionType) or getattr(item, TYPE_CAST_ATTRIBUTE, None) is not None:
+            return None
+        key = (abstract, type(item))
+        if key not in self.union_members:
+            definition = getattr(type(item), "__strawberry_definition__", None)
+            member = None
+            if (
+                isinstance(definition, StrawberryObjectDefinition)
+                and not definition.is_graphql_generic
+                and definition.concrete_of is None
+            ):
+                found = self.schema.get_type(definition.name)
+                if isinstance(found, GraphQLObjectType) and found in abstract.types:
+                    member = found
+            self.union_members[key] = member
+        return self.union_members[key]
 
     def complete_objects(
         self,
@@ -331,8 +361,23 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 f"A batched resolver returned {_count(values)} values for {len(paths)} objects."
             )
             values = [wrong] * len(paths)
-        if isinstance(return_type, GraphQLObjectType) or is_abstract_type(return_type):
+        if _objects(return_type):
             return self.complete_objects(return_type, sub_fields, info, paths, list(values))
+        if (
+            isinstance(return_type, GraphQLNonNull)
+            and _objects(return_type.of_type)
+            and not any(value is None or isinstance(value, Exception) for value in values)
+        ):
+            # Completed as the nullable type; an object that comes out null has had its error recorded
+            # (graphql-core would record the same located error higher up): its parent is null too.
+            completed = self.complete_objects(return_type.of_type, sub_fields, info, paths, list(values))
+            if not self.is_awaitable(completed):
+                return [_NULLED if value is None else value for value in completed]
+
+            async def nulled() -> list[Any]:
+                return [_NULLED if value is None else value for value in await completed]
+
+            return nulled()
         out: list[Any] = []
         pending: list[int] = []
         for value, path in zip(values, paths, strict=True):
@@ -391,6 +436,18 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return _GENERAL if coerced is None or coerced is Undefined else coerced
 
 
+def _objects(return_type: Any) -> bool:
+    """Whether values of `return_type` are completed as objects by `complete_objects`."""
+    return isinstance(return_type, GraphQLObjectType) or is_abstract_type(return_type)
+
+
+class _Nulled(Exception):
+    """A non-null object field came out null, its error already recorded: the parent is null."""
+
+
+_NULLED = _Nulled()
+
+
 def _count(values: Any) -> str:
     return (
         str(len(values)) if isinstance(values, list | tuple) else f"a {type(values).__name__}, not a list of"
@@ -429,7 +486,8 @@ class _Objects:
         """The item is null: one of its non-null fields failed (the error is reported at the item)."""
         self.failed.add(index)
         self.results[index] = None
-        context.handle_field_error(raw_error, self.item_type, self.field_details_list, self.paths[index])
+        if raw_error is not _NULLED:
+            context.handle_field_error(raw_error, self.item_type, self.field_details_list, self.paths[index])
 
     def place(
         self, context: PlainFieldsExecutionContext, indices: list[int], key: str, values: list[Any]

@@ -78,6 +78,30 @@ def all_each(fetch: Callable[[list[K]], Awaitable[Rows]], key: Column) -> DataLo
     return DataLoader(load_fn=batch)
 
 
+async def load_all(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
+    """`loader.load_many(keys)` for keys that come as one list (an `_entities` page): the keys the
+    loader has not seen are fetched in one call of its batch function and primed into its cache, without
+    the future, the callback and the gather slot per key that `load_many` costs (on 1,000 standards,
+    a tenth of the request); keys it has seen, or is fetching, answer from its cache as `load` would.
+    The first key whose value is an exception raises it, as `load_many` does."""
+    cache = loader.cache_map if loader.cache else None
+    unseen = list(dict.fromkeys(k for k in keys if cache is None or cache.get(k) is None))
+    if loader.max_batch_size and len(unseen) > loader.max_batch_size:
+        return await loader.load_many(keys)  # its batches, as the loader was told to make them
+    fetched = list(await loader.load_fn(unseen)) if unseen else []
+    if len(fetched) != len(unseen):
+        raise TypeError(f"A loader answered {len(fetched)} values for {len(unseen)} keys.")
+    values = dict(zip(unseen, fetched, strict=True))
+    loader.prime_many({k: v for k, v in values.items() if not isinstance(v, BaseException)})  # type: ignore[misc]
+    found: list[V] = []
+    for key in keys:
+        value = values[key] if key in values else await cache.get(key)  # type: ignore[union-attr]
+        if isinstance(value, BaseException):
+            raise value
+        found.append(value)
+    return found
+
+
 class PerArgument(Generic[P, K, V]):
     """One loader per value of an argument that is not part of the key (a date, a page): the standards of
     one page asking for the same `activeOn` share one query, another date gets a loader of its own."""

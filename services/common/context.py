@@ -8,6 +8,7 @@ Loaders live for one request only, so nothing cached leaks between callers.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -79,27 +80,29 @@ def all_each(fetch: Callable[[list[K]], Awaitable[Rows]], key: Column) -> DataLo
 
 
 async def load_all(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
-    """`loader.load_many(keys)` for keys that come as one list (an `_entities` page): the keys the
-    loader has not seen are fetched in one call of its batch function and primed into its cache, without
-    the future, the callback and the gather slot per key that `load_many` costs (on 1,000 standards,
-    a tenth of the request); keys it has seen, or is fetching, answer from its cache as `load` would.
-    The first key whose value is an exception raises it, as `load_many` does."""
+    """`loader.load_many(keys)` for keys that are the whole of the request's batch (an `_entities`
+    page; not the keys of one parent among several, which the loader must batch together): the keys the
+    loader has not seen are fetched in one call of its batch function and put into its cache, without
+    the callback and the gather slot per key that `load_many` costs (on 1,000 standards, a tenth of the
+    request); keys it has seen, or is fetching, answer from its cache as `load` would. A key whose value
+    is an exception raises it, as `load_many` does; the cache keeps it failed, as the loader's does."""
     cache = loader.cache_map if loader.cache else None
     unseen = list(dict.fromkeys(k for k in keys if cache is None or cache.get(k) is None))
     if loader.max_batch_size and len(unseen) > loader.max_batch_size:
         return await loader.load_many(keys)  # its batches, as the loader was told to make them
-    fetched = list(await loader.load_fn(unseen)) if unseen else []
-    if len(fetched) != len(unseen):
-        raise TypeError(f"A loader answered {len(fetched)} values for {len(unseen)} keys.")
-    values = dict(zip(unseen, fetched, strict=True))
-    loader.prime_many({k: v for k, v in values.items() if not isinstance(v, BaseException)})  # type: ignore[misc]
-    found: list[V] = []
-    for key in keys:
-        value = values[key] if key in values else await cache.get(key)  # type: ignore[union-attr]
+    fetched = await loader.load_fn(unseen) if unseen else []
+    values: dict[K, Any] = {}
+    failed: dict[K, asyncio.Future[V]] = {}
+    for key, value in zip(unseen, fetched, strict=True):  # a wrong count is a bug: an internal error
         if isinstance(value, BaseException):
-            raise value
-        found.append(value)
-    return found
+            failed[key] = asyncio.get_running_loop().create_future()
+            failed[key].set_exception(value)
+            if cache is not None:
+                cache.set(key, failed[key])
+        else:
+            values[key] = value
+    loader.prime_many(values)
+    return [values[key] if key in values else await (failed.get(key) or cache.get(key)) for key in keys]  # type: ignore[union-attr,misc]
 
 
 class PerArgument(Generic[P, K, V]):

@@ -124,9 +124,10 @@ class Committee(FromRow):
 
 
 async def committees_of(info: Info, standards: Sequence[Standard]) -> list[Committee | None]:
-    """Each standard's committee (None without one): one loader round for the distinct committees."""
+    """Each standard's committee (None without one), through the loader: other lists of standards
+    completed in the same tick (one per certificate, say) share its one query."""
     ids = list({s._committee_id: None for s in standards if s._committee_id is not None})
-    rows = await load_all(info.context.loaders.committee, ids)
+    rows = await info.context.loaders.committee.load_many(ids)
     committees = {i: Committee.from_optional_row(row) for i, row in zip(ids, rows, strict=True)}
     return [None if s._committee_id is None else committees[s._committee_id] for s in standards]
 
@@ -206,6 +207,7 @@ class Standard(FromRow):
 
     @classmethod
     async def resolve_references(cls, info: Info, codes: list[str]) -> list[Standard | None]:
+        # `_entities` hands over every standard of the request at once: the batch is whole already.
         return [cls.from_optional_row(row) for row in await load_all(info.context.loaders.standard, codes)]
 
     # Batched (services/common/batching.py): a page of standards asks for these once, not per standard.

@@ -249,11 +249,19 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """
         state = _Objects(item_type, field_details_list, paths, items, [None] * len(items))
         groups: dict[GraphQLObjectType, tuple[Any, list[int]]] = {}
+        # An object type that checks no item (no `is_type_of`) is every item's type: found once.
+        fixed = (
+            item_type if isinstance(item_type, GraphQLObjectType) and item_type.is_type_of is None else None
+        )
+        collected_of: dict[GraphQLObjectType, Any] = {}
         for index, item in enumerate(items):
-            runtime = None
+            runtime = collected = None
             if item is not None and not isinstance(item, Exception):
-                runtime = self.runtime_type(item_type, item, info)
-            collected = self.collect_subfields(runtime, field_details_list) if runtime else None
+                runtime = fixed or self.runtime_type(item_type, item, info)
+            if runtime is not None:
+                collected = collected_of.get(runtime)
+                if collected is None:
+                    collected = collected_of[runtime] = self.collect_subfields(runtime, field_details_list)
             if runtime is None or collected is None or collected[1] or collected[2]:
                 out: list[Any] = []
                 if self.complete_list_item_value(

@@ -57,8 +57,9 @@ class SubgraphSchema(strawberry.federation.Schema):
         results: list[Any] = [None] * len(representations)
         batches: dict[str, list[int]] = {}
         rest: list[int] = []
+        key_fields: dict[str, str | None] = {}  # per type name: its batch key field, None if it has none
         for index, representation in enumerate(representations):
-            key = _batch_key(self, representation)
+            key = _batch_key(self, representation, key_fields)
             if key is None:
                 rest.append(index)
             else:
@@ -97,16 +98,21 @@ class SubgraphSchema(strawberry.federation.Schema):
         return None
 
 
-def _batch_key(schema: SubgraphSchema, representation: Any) -> str | None:
-    """The key of a representation a `resolve_references` batch can take, else None."""
+def _batch_key(schema: SubgraphSchema, representation: Any, key_fields: dict[str, str | None]) -> str | None:
+    """The key of a representation a `resolve_references` batch can take, else None. `key_fields`
+    keeps each type name's batch key field for the rest of the batch."""
     if not isinstance(representation, dict) or len(representation) != 2:
         return None
-    entry = schema.schema_converter.type_map.get(representation.get("__typename"))  # type: ignore[arg-type]
-    origin = getattr(getattr(entry, "definition", None), "origin", None)
-    key_field = getattr(origin, "batch_key", None)
-    if key_field is None or not hasattr(origin, "resolve_references"):
+    type_name = representation.get("__typename")
+    if not isinstance(type_name, str):
         return None
-    key = representation.get(key_field)
+    if type_name not in key_fields:
+        entry = schema.schema_converter.type_map.get(type_name)
+        origin = getattr(getattr(entry, "definition", None), "origin", None)
+        key_field = getattr(origin, "batch_key", None)
+        key_fields[type_name] = key_field if hasattr(origin, "resolve_references") else None
+    key_field = key_fields[type_name]
+    key = representation.get(key_field) if key_field is not None else None
     return key if isinstance(key, str) else None
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -157,18 +158,37 @@ async def measure(url: str, settings: SystemSettings, requests: int) -> dict[str
     return costs
 
 
+async def has_standards(url: str) -> bool:
+    """Whether `url` already holds the registry's standards (a database kept from an earlier run)."""
+    db = await Database.connect(url, "registry")
+    try:
+        return bool(await db.fetchval("SELECT to_regclass('standards') IS NOT NULL"))
+    finally:
+        await db.close()
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=300, help="distinct standards measured (default 300)")
+    parser.add_argument(
+        "--database",
+        help="a database of your own to load once and keep (loaded when it has no standards yet), so runs "
+        "of two checkouts compare over the same data; default: a throw-away one",
+    )
     args = parser.parse_args()
     server = os.environ.get("QF_DATABASE_URL") or resolve_database_url(
         SystemSettings(internal_secret="bench", curp_salt="bench", data_dir=ROOT / ".qf-data-bench")
     )
-    async with throwaway_database(server, "subgraphs") as (_, url):
+    async with contextlib.AsyncExitStack() as stack:
+        if args.database:
+            url = args.database
+        else:
+            _, url = await stack.enter_async_context(throwaway_database(server, "subgraphs"))
         started = time.perf_counter()
-        await migrate_all(url)
         settings = SystemSettings(internal_secret="bench", curp_salt="bench", database_url=url)
-        await load_data(url, settings, DATA, sample=True)
+        if not await has_standards(url):
+            await migrate_all(url)
+            await load_data(url, settings, DATA, sample=True)
         loaded = time.perf_counter() - started
         costs = await measure(url, settings, args.requests)
     requests = len(costs["registry"])

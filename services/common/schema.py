@@ -1,7 +1,7 @@
 """The strawberry federation schema every subgraph uses: errors shaped, user errors not logged, and
 argument text that PostgreSQL cannot store refused before any resolver runs.
 
-And kept cheap where the gateway sends the most: validation is cached per document, `_entities` of one
+And kept cheap where the gateway sends the most: validation is cached per document shape, `_entities` of one
 type by its one key resolves in one call (`resolve_references`), and execution takes the short cuts of
 services/common/execution.py.
 """
@@ -14,19 +14,20 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ValidationCache
 from strawberry.federation.schema import FederationAny
 
 from services.common.errors import ShapeErrors
 from services.common.execution import PlainFieldsExecutionContext
 from services.common.inputs import RefuseUnstorableText
+from services.common.validation import ShapeCache, ShapeValidationCache
 
-# Distinct documents whose validation is kept.
+# Distinct document shapes whose validation is kept (services/common/validation.py).
 VALIDATION_CACHE_SIZE = 512
 
 
 class SubgraphSchema(strawberry.federation.Schema):
     def __init__(self, query: type, mutation: type | None = None, types: Iterable[type] = ()) -> None:
+        shapes = ShapeCache(VALIDATION_CACHE_SIZE)
         super().__init__(
             query=query,
             mutation=mutation,
@@ -34,14 +35,14 @@ class SubgraphSchema(strawberry.federation.Schema):
             extensions=[
                 ShapeErrors,
                 RefuseUnstorableText,
-                # The gateway sends the same few documents again and again (variables change, the
-                # document does not): validating each once, not per request, saves most of a small
-                # request's CPU. A bounded LRU cache shared by every request of the process, keyed by
-                # the parsed document (its structure: graphql-core's nodes are frozen dataclasses).
-                lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
+                # The gateway sends the same few documents again and again, with other variables or
+                # other literals written in: validating each shape once, not per request, saves most
+                # of a small request's CPU (services/common/validation.py). Bounded, per schema.
+                lambda: ShapeValidationCache(shapes),
             ],
             execution_context_class=PlainFieldsExecutionContext,
         )
+        self.shapes = shapes
 
     async def entities_resolver(  # type: ignore[override]  # async: one await for a whole batch
         self, info: strawberry.Info, representations: list[FederationAny]

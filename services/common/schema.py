@@ -19,15 +19,19 @@ from strawberry.federation.schema import FederationAny
 from services.common.errors import ShapeErrors
 from services.common.execution import PlainFieldsExecutionContext
 from services.common.inputs import RefuseUnstorableText
+from services.common.parsing import DocumentCache, ParseCache
 from services.common.validation import ShapeCache, ShapeValidationCache
 
 # Distinct document shapes whose validation is kept (services/common/validation.py).
 VALIDATION_CACHE_SIZE = 512
+# Distinct query texts whose parsed document is kept (services/common/parsing.py).
+PARSE_CACHE_SIZE = 256
 
 
 class SubgraphSchema(strawberry.federation.Schema):
     def __init__(self, query: type, mutation: type | None = None, types: Iterable[type] = ()) -> None:
         shapes = ShapeCache(VALIDATION_CACHE_SIZE)
+        documents = DocumentCache(PARSE_CACHE_SIZE)
         super().__init__(
             query=query,
             mutation=mutation,
@@ -39,6 +43,8 @@ class SubgraphSchema(strawberry.federation.Schema):
                 # other literals written in: validating each shape once, not per request, saves most
                 # of a small request's CPU (services/common/validation.py). Bounded, per schema.
                 lambda: ShapeValidationCache(shapes),
+                # and parsing each text once (services/common/parsing.py).
+                lambda: ParseCache(documents),
             ],
             execution_context_class=PlainFieldsExecutionContext,
         )

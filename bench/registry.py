@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from gateway.signing import Caller, sign  # noqa: E402
+from qf.servers import _settle_garbage_collector  # noqa: E402
 from services.common.db import Database, resolve_database_url  # noqa: E402
 from services.common.migrations import migrate_service  # noqa: E402
 from services.common.settings import Settings  # noqa: E402
@@ -106,6 +107,7 @@ async def main() -> None:
     app = create_registry_app(settings, url)
     secret = settings.require_secret()
     async with app.router.lifespan_context(app):
+        _settle_garbage_collector()  # as `qf serve` does once its servers listen
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
 

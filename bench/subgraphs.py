@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from bench.throwaway import throwaway_database  # noqa: E402
 from gateway.signing import Caller, sign  # noqa: E402
 from qf.database import load_data, migrate_all  # noqa: E402
+from qf.servers import _settle_garbage_collector  # noqa: E402
 from qf.settings import SystemSettings  # noqa: E402
 from services.common.db import Database, resolve_database_url  # noqa: E402
 from services.credits.app import create_credits_app  # noqa: E402
@@ -151,6 +152,7 @@ async def measure(url: str, settings: SystemSettings, requests: int) -> dict[str
         warmup, measured = codes[: min(30, len(codes) // 4)], codes[30 : 30 + requests]
         for code in warmup:
             await one(code)
+        _settle_garbage_collector()  # as `qf serve` does once its servers listen
         for costs_of in costs.values():
             costs_of.clear()
         for code in measured:

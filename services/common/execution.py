@@ -21,7 +21,7 @@ two paths answer for answer (tests/common/test_execution.py, tests/registry/test
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
@@ -74,6 +74,7 @@ class BatchField(NamedTuple):
 
 
 FieldPlan = PlainField | BatchField | None
+PathOf = Callable[[int], Path]  # the path of the item at an index of a list being completed
 
 
 def plain_field(schema: GraphQLSchema, parent_type: GraphQLObjectType, name: str) -> PlainField | None:
@@ -175,10 +176,13 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().complete_iterable_value(
                 item_type, field_details_list, info, path, items, position_context
             )
-        paths = [path.add_key(index, None) for index in range(len(items))]
+
+        def path_of(index: int) -> Path:
+            return path.add_key(index, None)
+
         waiting = [i for i, item in enumerate(items) if self.is_awaitable(item)]
         if not waiting:
-            return self.complete_objects(item_type, field_details_list, info, paths, items)
+            return self.complete_objects(item_type, field_details_list, info, path_of, items)
 
         async def settle_then_complete() -> list[Any]:
             values = list(items)
@@ -186,7 +190,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 waiting, await asyncio.gather(*map(_settled, (items[i] for i in waiting))), strict=True
             ):
                 values[i] = value
-            completed = self.complete_objects(item_type, field_details_list, info, paths, values)
+            completed = self.complete_objects(item_type, field_details_list, info, path_of, values)
             return await completed if self.is_awaitable(completed) else completed
 
         return settle_then_complete()
@@ -237,17 +241,18 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         item_type: Any,
         field_details_list: Any,
         info: GraphQLResolveInfo,
-        paths: list[Path],
+        path_of: PathOf,
         items: list[Any],
     ) -> Any:
         """`items` completed as values of the nullable object (or abstract) type `item_type`, each at
-        its own path, column by column: a field's value for every item, then the next field's.
+        its own path (`path_of(index)`, made only where one is needed: for an error, or a field that
+        takes the general way), column by column: a field's value for every item, then the next field's.
 
         An item that is null, an error, or of a type that does not check out is completed by
         graphql-core alone; an item whose non-null field fails is null, with the error, as graphql-core
         has it. Returns the list, or an awaitable of it when any field's value was awaitable.
         """
-        state = _Objects(item_type, field_details_list, paths, items, [None] * len(items))
+        state = _Objects(item_type, field_details_list, path_of, items, [None] * len(items))
         groups: dict[GraphQLObjectType, tuple[Any, list[int]]] = {}
         # An object type that checks no item (no `is_type_of`) is every item's type: found once.
         fixed = (
@@ -265,7 +270,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if runtime is None or collected is None or collected[1] or collected[2]:
                 out: list[Any] = []
                 if self.complete_list_item_value(
-                    item, out, item_type, field_details_list, info, paths[index], None
+                    item, out, item_type, field_details_list, info, path_of(index), None
                 ):
                     state.waiting.append((index, None, out[0]))
                 state.results[index] = out[0]
@@ -298,15 +303,29 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             self.complete_batch(state, runtime, key, sub_fields, members, plan)
             return
         execute = super().execute_field
+        attribute, _, nullable, exact = plan if plan is not None else ("", None, False, None)
         for index in members:
-            if index in failed:
+            target = results[index]
+            if target is None:  # made null by an earlier field's error
                 continue
             item = items[index]
-            value = self.plain_of(plan, item) if plan is not None else _GENERAL
+            if plan is not None:
+                # The common case inline (a page of entities asks it thousands of times): a value of
+                # exactly its scalar's Python type, or a null where nulls go; else `plain_of`.
+                value = getattr(item, attribute, _GENERAL)
+                if type(value) is exact and (exact is not int or value in _INT_RANGE):
+                    target[key] = value
+                    continue
+                if value is None and nullable:
+                    target[key] = None
+                    continue
+                value = self.plain_of(plan, item)
+            else:
+                value = _GENERAL
             if value is _GENERAL:
                 try:
                     value = execute(
-                        runtime, item, sub_fields, state.paths[index].add_key(key, runtime.name), None
+                        runtime, item, sub_fields, state.path_of(index).add_key(key, runtime.name), None
                     )
                 except Exception as raw_error:  # a non-null field failed: the item is null
                     state.fail(self, index, raw_error)
@@ -315,7 +334,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     continue
                 if self.is_awaitable(value):
                     state.waiting.append((index, key, value))
-            results[index][key] = value
+            target[key] = value
 
     def complete_batch(
         self,
@@ -331,8 +350,12 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         indices = [index for index in members if index not in state.failed]
         if not indices:
             return
-        field_paths = [state.paths[index].add_key(key, runtime.name) for index in indices]
-        info = self.build_resolve_info(plan.field, [d.node for d in sub_fields], runtime, field_paths[0])
+        parent_path_of = state.path_of
+
+        def field_path_of(position: int) -> Path:
+            return parent_path_of(indices[position]).add_key(key, runtime.name)
+
+        info = self.build_resolve_info(plan.field, [d.node for d in sub_fields], runtime, field_path_of(0))
         try:
             values = plan.many(
                 plan.info_class(_raw_info=info, _field=plan.definition), [state.items[i] for i in indices]
@@ -348,29 +371,37 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     settled = await values
                 except Exception as raw_error:
                     settled = [raw_error] * len(indices)
-                completed = self.complete_values(plan.field.type, sub_fields, info, field_paths, settled)
+                completed = self.complete_values(
+                    plan.field.type, sub_fields, info, field_path_of, len(indices), settled
+                )
                 return await completed if self.is_awaitable(completed) else completed
 
             state.columns.append((indices, key, resolved_then_completed()))
             return
-        completed = self.complete_values(plan.field.type, sub_fields, info, field_paths, values)
+        completed = self.complete_values(
+            plan.field.type, sub_fields, info, field_path_of, len(indices), values
+        )
         if self.is_awaitable(completed):
             state.columns.append((indices, key, completed))
         else:
             state.place(self, indices, key, completed)
 
     def complete_values(
-        self, return_type: Any, sub_fields: Any, info: GraphQLResolveInfo, paths: list[Path], values: Any
+        self,
+        return_type: Any,
+        sub_fields: Any,
+        info: GraphQLResolveInfo,
+        path_of: PathOf,
+        count: int,
+        values: Any,
     ) -> Any:
-        """Each of `values` completed as one field of `return_type` at its path: the completed values,
-        or an awaitable of them; an exception in the place of a non-null field that failed."""
-        if not isinstance(values, list | tuple) or len(values) != len(paths):
-            wrong = TypeError(
-                f"A batched resolver returned {_count(values)} values for {len(paths)} objects."
-            )
-            values = [wrong] * len(paths)
+        """Each of the `count` `values` completed as one field of `return_type` at its path: the completed
+        values, or an awaitable of them; an exception in the place of a non-null field that failed."""
+        if not isinstance(values, list | tuple) or len(values) != count:
+            wrong = TypeError(f"A batched resolver returned {_count(values)} values for {count} objects.")
+            values = [wrong] * count
         if _objects(return_type):
-            return self.complete_objects(return_type, sub_fields, info, paths, list(values))
+            return self.complete_objects(return_type, sub_fields, info, path_of, list(values))
         if (
             isinstance(return_type, GraphQLNonNull)
             and _objects(return_type.of_type)
@@ -378,7 +409,7 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         ):
             # Completed as the nullable type; an object that comes out null has had its error recorded
             # (graphql-core would record the same located error higher up): its parent is null too.
-            completed = self.complete_objects(return_type.of_type, sub_fields, info, paths, list(values))
+            completed = self.complete_objects(return_type.of_type, sub_fields, info, path_of, list(values))
             if not self.is_awaitable(completed):
                 return [_NULLED if value is None else value for value in completed]
 
@@ -388,9 +419,11 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return nulled()
         out: list[Any] = []
         pending: list[int] = []
-        for value, path in zip(values, paths, strict=True):
+        for position, value in enumerate(values):
             try:
-                if self.complete_list_item_value(value, out, return_type, sub_fields, info, path, None):
+                if self.complete_list_item_value(
+                    value, out, return_type, sub_fields, info, path_of(position), None
+                ):
                     pending.append(len(out) - 1)
             except Exception as raw_error:  # a non-null field failed: its parent is null
                 out.append(raw_error)
@@ -471,17 +504,17 @@ class _Objects:
         "field_details_list",
         "item_type",
         "items",
-        "paths",
+        "path_of",
         "results",
         "waiting",
     )
 
     def __init__(
-        self, item_type: Any, field_details_list: Any, paths: list[Path], items: list[Any], results: list[Any]
+        self, item_type: Any, field_details_list: Any, path_of: PathOf, items: list[Any], results: list[Any]
     ) -> None:
         self.item_type = item_type
         self.field_details_list = field_details_list
-        self.paths = paths
+        self.path_of = path_of
         self.items = items
         self.results = results
         self.failed: set[int] = set()  # items made null by a non-null field's error
@@ -495,7 +528,9 @@ class _Objects:
         self.failed.add(index)
         self.results[index] = None
         if raw_error is not _NULLED:
-            context.handle_field_error(raw_error, self.item_type, self.field_details_list, self.paths[index])
+            context.handle_field_error(
+                raw_error, self.item_type, self.field_details_list, self.path_of(index)
+            )
 
     def place(
         self, context: PlainFieldsExecutionContext, indices: list[int], key: str, values: list[Any]

@@ -87,10 +87,11 @@ async def load_all(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
     request); keys it has seen, or is fetching, answer from its cache as `load` would. A key whose value
     is an exception raises it, as `load_many` does; the cache keeps it failed, as the loader's does."""
     cache = loader.cache_map if loader.cache else None
-    unseen = list(dict.fromkeys(k for k in keys if cache is None or cache.get(k) is None))
+    unique = list(dict.fromkeys(keys))
+    unseen = unique if cache is None else [k for k in unique if cache.get(k) is None]
     if loader.max_batch_size and len(unseen) > loader.max_batch_size:
         return await loader.load_many(keys)  # its batches, as the loader was told to make them
-    fetched = await loader.load_fn(unseen) if unseen else []
+    fetched = list(await loader.load_fn(unseen)) if unseen else []
     values: dict[K, Any] = {}
     failed: dict[K, asyncio.Future[V]] = {}
     for key, value in zip(unseen, fetched, strict=True):  # a wrong count is a bug: an internal error
@@ -102,7 +103,12 @@ async def load_all(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
         else:
             values[key] = value
     loader.prime_many(values)
-    return [values[key] if key in values else await (failed.get(key) or cache.get(key)) for key in keys]  # type: ignore[union-attr,misc]
+    if not failed and len(unseen) == len(keys):  # every key new, once each: the values as fetched
+        return fetched  # type: ignore[return-value]
+    found: list[V] = []
+    for key in keys:
+        found.append(values[key] if key in values else await (failed.get(key) or cache.get(key)))  # type: ignore[union-attr,arg-type]
+    return found
 
 
 class PerArgument(Generic[P, K, V]):

@@ -22,6 +22,9 @@ class Loaders:
     def __init__(self, db: Database, caller: Caller) -> None:
         self.standard = one_each(lambda codes: store.standards_by_code(db, codes), "code")
         self.committee = one_each(lambda ids: store.committees_by_id(db, ids), "id")
+        self.committee_standard_count: DataLoader[str, int] = DataLoader(
+            load_fn=lambda ids: _committee_standard_counts(db, ids)
+        )
         self.body = one_each(lambda ids: store.bodies_by_id(db, ids), "id")
         self.certificate = one_each(lambda folios: store.certificates_by_folio(db, folios), "folio")
         self.evaluator = one_each(lambda ids: store.evaluators_by_id(db, ids), "id")
@@ -57,6 +60,11 @@ class Loaders:
 async def _earlier_versions(db: Database, codes: list[str]) -> list[list[str]]:
     found = {r["code"]: list(r["earlier"]) for r in await store.equivalent_earlier_versions(db, codes)}
     return [found.get(c, []) for c in codes]
+
+
+async def _committee_standard_counts(db: Database, ids: list[str]) -> list[int]:
+    counts = {r["committee_id"]: r["count"] for r in await store.committee_standard_counts(db, ids)}
+    return [counts.get(i, 0) for i in ids]
 
 
 async def _accreditation_counts(db: Database, codes: list[str], active_on: date | None) -> list[int]:

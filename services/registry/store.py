@@ -223,10 +223,19 @@ async def elements_of(db: Database, codes: Sequence[str]) -> list[asyncpg.Record
 
 
 async def committees_by_id(db: Database, ids: Sequence[str]) -> list[asyncpg.Record]:
+    # Without their standards' count (`committee_standard_counts`, asked only when wanted): a page of
+    # 1,000 standards' committees is a key lookup, not a count per committee.
     return await db.fetch(
-        """SELECT id, conocer_key, name, sector_label, state, formed_on,
-                  (SELECT count(*) FROM standards s WHERE s.committee_id = c.id) AS standard_count
+        """SELECT id, conocer_key, name, sector_label, state, formed_on
            FROM committees c WHERE id = ANY($1::text[])""",
+        list(ids),
+    )
+
+
+async def committee_standard_counts(db: Database, ids: Sequence[str]) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """SELECT committee_id, count(*) AS count FROM standards
+           WHERE committee_id = ANY($1::text[]) GROUP BY committee_id""",
         list(ids),
     )
 
@@ -367,8 +376,7 @@ async def committees_page(
 ) -> list[asyncpg.Record]:
     """Committees whose name holds `search` (accents and case ignored), by name and id after `after`."""
     return await db.fetch(
-        f"""SELECT id, conocer_key, name, sector_label, state, formed_on,
-                   (SELECT count(*) FROM standards s WHERE s.committee_id = c.id) AS standard_count
+        f"""SELECT id, conocer_key, name, sector_label, state, formed_on
             FROM committees c
             WHERE {_COMMITTEES_MATCHING} AND ($2::text IS NULL OR (name, id) > ($2, $3))
             ORDER BY name, id LIMIT $4""",

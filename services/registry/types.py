@@ -116,11 +116,19 @@ class Committee(FromRow):
     sector_label: str | None = strawberry.field(description="CONOCER's own sector label (not SCIAN).")
     state: str | None
     formed_on: date | None
-    standard_count: int
+
+    @strawberry.field(metadata=batched(lambda info, committees: standard_counts_of(info, committees)))
+    async def standard_count(self, info: Info) -> int:
+        return (await standard_counts_of(info, [self]))[0]
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Committee | None:
         return cls.from_optional_row(await info.context.loaders.committee.load(id))
+
+
+async def standard_counts_of(info: Info, committees: Sequence[Committee]) -> list[int]:
+    """How many standards each committee has, counted only when asked (one query for all of them)."""
+    return list(await info.context.loaders.committee_standard_count.load_many([c.id for c in committees]))
 
 
 async def committees_of(info: Info, standards: Sequence[Standard]) -> list[Committee | None]:

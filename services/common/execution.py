@@ -400,6 +400,10 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if not isinstance(values, list | tuple) or len(values) != count:
             wrong = TypeError(f"A batched resolver returned {_count(values)} values for {count} objects.")
             values = [wrong] * count
+        object_type = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+        shared = self.shared_answers(object_type, sub_fields, values)
+        if shared is not None and (object_type is return_type or None not in shared):
+            return shared
         if _objects(return_type):
             return self.complete_objects(return_type, sub_fields, info, path_of, list(values))
         if (
@@ -438,6 +442,46 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return out
 
         return settle()
+
+    def shared_answers(self, object_type: Any, sub_fields: Any, values: Any) -> list[Any] | None:
+        """When a batched field's values repeat (a page of 1,000 standards has some twenty sectors and two
+        hundred committees), each distinct object answered once and its answer shared by every parent.
+
+        Only where nothing can depend on the place: an object type without `is_type_of` whose selected
+        fields are all plain, each coming out clean for every distinct object (no null where none may
+        be, no value its scalar refuses, no resolver, no error); a null stays null. None: no sharing
+        (too few repeats, or any of that), and the values are completed one by one as ever.
+        """
+        if not isinstance(object_type, GraphQLObjectType) or object_type.is_type_of is not None:
+            return None
+        distinct: dict[int, Any] = {}
+        for value in values:
+            if isinstance(value, Exception):
+                return None
+            if value is not None:
+                distinct.setdefault(id(value), value)
+        if 2 * len(distinct) > len(values):
+            return None
+        collected = self.collect_subfields(object_type, sub_fields)
+        if collected[1] or collected[2]:
+            return None
+        plans: list[tuple[str, PlainField | None]] = []
+        for key, fields in collected[0].items():
+            name = fields[0].node.name.value
+            plan = None if name == "__typename" else _plan(self.schema, object_type, name)
+            if name != "__typename" and not isinstance(plan, PlainField):
+                return None
+            plans.append((key, plan))  # type: ignore[arg-type]
+        answers: dict[int, dict[str, Any]] = {}
+        for ident, item in distinct.items():
+            answer: dict[str, Any] = {}
+            for key, plan in plans:
+                value = object_type.name if plan is None else self.plain_of(plan, item)
+                if value is _GENERAL:
+                    return None
+                answer[key] = value
+            answers[ident] = answer
+        return [None if value is None else answers[id(value)] for value in values]
 
     async def settle(self, state: _Objects) -> list[Any]:
         """Every awaitable field value of `state` settled in one gather, and put in its place."""

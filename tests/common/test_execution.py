@@ -45,6 +45,15 @@ def tags_of(info: strawberry.Info, things: Sequence[Thing]) -> list[Part]:
     return [Part(label=None if t.code == "null-tag" else f"tag {t.code}", weight=None) for t in things]  # type: ignore[arg-type]
 
 
+# Shared objects, as a page of standards shares sectors: "broken-shelf" things share one whose non-null
+# label is missing, so each of those things' shelves is null with an error at its own path.
+SHELVES = {"ok": Part(label="shelf", weight=1), "broken": Part(label=None, weight=2)}  # type: ignore[arg-type]
+
+
+def shelves_of(info: strawberry.Info, things: Sequence[Thing]) -> list[Part | None]:
+    return [SHELVES["broken" if t.code.startswith("broken") else "ok"] for t in things]
+
+
 async def labels_of(info: strawberry.Info, things: Sequence[Thing]) -> list[list[str] | None]:
     await asyncio.sleep(0)
     return [None if t.code == "no-labels" else [t.code, t.name] for t in things]
@@ -86,6 +95,10 @@ class Thing:
     @strawberry.field(metadata=batched(partners_of))
     async def partner(self, info: strawberry.Info) -> Part | None:
         return (await partners_of(info, [self]))[0]
+
+    @strawberry.field(metadata=batched(shelves_of))
+    def shelf(self, info: strawberry.Info) -> Part | None:
+        return shelves_of(info, [self])[0]
 
     @strawberry.field(metadata=batched(tags_of))
     def tag(self, info: strawberry.Info) -> Part:
@@ -149,7 +162,7 @@ GENERAL = strawberry.federation.Schema(query=Query, extensions=[ShapeErrors, Ref
 SELECTION = """
   __typename code name note colour count later must sync_fails: syncFails
   parts { label weight } alias: name
-  partner { label weight } tag { label __typename } labels
+  partner { label weight } tag { label __typename } labels shelf { label weight __typename }
 """
 ENTITIES = (
     "query($r: [_Any!]!) { _entities(representations: $r) "
@@ -157,7 +170,7 @@ ENTITIES = (
 )
 CODES = [
     "a", "b", "missing-1", "null-name", "bad-count", "bad-colour", "later-fails", "must-fails",
-    "sync-fails", "noted", "a", "null-tag", "no-partner", "no-labels",
+    "sync-fails", "noted", "a", "null-tag", "no-partner", "no-labels", "broken-1", "broken-2",
 ]  # fmt: skip
 
 
@@ -258,3 +271,18 @@ async def test_a_failed_batched_field_fails_each_parent_as_the_loader_would() ->
     assert fast == general
     partner_errors = [e["path"] for e in fast["errors"] if e["path"][-1] == "partner"]
     assert partner_errors == [["_entities", i, "partner"] for i in range(3)]
+
+
+async def test_shared_objects_answer_once_and_errors_stay_at_each_path() -> None:
+    codes = ["a", "b", "c", "d", "broken-1", "broken-2"]
+    fast, general = await both(ENTITIES, {"r": representations(codes)})
+    assert fast == general
+    shelves = [e["shelf"] for e in fast["data"]["_entities"]]
+    assert shelves[:4] == [{"label": "shelf", "weight": 1, "__typename": "Part"}] * 4
+    assert shelves[4:] == [None, None]
+    assert [e["path"] for e in fast["errors"]] == [
+        ["_entities", 4, "shelf", "label"],
+        ["_entities", 5, "shelf", "label"],
+    ]
+    fine, general = await both(ENTITIES, {"r": representations(["a", "b", "c"])})
+    assert fine == general

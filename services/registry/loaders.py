@@ -32,6 +32,13 @@ class Loaders:
         self.holder_certificates = all_each(
             lambda refs: store.certificates_of_holders(db, refs), "holder_ref"
         )
+        # Asked only when wanted, not with every standard's row (store.STANDARD_COLUMNS).
+        self.superseded_by: DataLoader[str, str | None] = DataLoader(
+            load_fn=lambda codes: _superseding(db, codes)
+        )
+        self.elements_known: DataLoader[str, bool] = DataLoader(
+            load_fn=lambda codes: _with_elements(db, codes)
+        )
         self.equivalent_earlier_versions: DataLoader[str, list[str]] = DataLoader(
             load_fn=lambda codes: _earlier_versions(db, codes)
         )
@@ -55,6 +62,16 @@ class Loaders:
         self.disclosed: DataLoader[str, bool] = DataLoader(
             load_fn=lambda refs: store.disclosed(db, caller.scope, refs)
         )
+
+
+async def _superseding(db: Database, codes: list[str]) -> list[str | None]:
+    newest = {r["supersedes"]: r["code"] for r in await store.superseding(db, codes)}
+    return [newest.get(c) for c in codes]
+
+
+async def _with_elements(db: Database, codes: list[str]) -> list[bool]:
+    known = {r["standard_code"] for r in await store.with_elements(db, codes)}
+    return [c in known for c in codes]
 
 
 async def _earlier_versions(db: Database, codes: list[str]) -> list[list[str]]:

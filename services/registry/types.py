@@ -196,15 +196,19 @@ class Standard(FromRow):
     equivalent_to_previous: bool | None = strawberry.field(
         description="Whether this version is equivalent to the one it supersedes (null: not recorded)."
     )
-    elements_known: bool = strawberry.field(
+
+    @strawberry.field(
         description="Whether the registry records this standard's elements (RENEC's list does not "
-        "give them; an element structure file or the standard's committee does)."
+        "give them; an element structure file or the standard's committee does).",
+        metadata=batched(lambda info, standards: elements_known_of(info, standards)),
     )
+    async def elements_known(self, info: Info) -> bool:
+        return (await elements_known_of(info, [self]))[0]
+
     _sector_code: strawberry.Private[str]
     _committee_id: strawberry.Private[str | None]
     _committee_name: strawberry.Private[str | None]
     _supersedes: strawberry.Private[str | None]
-    _superseded_by: strawberry.Private[str | None]
 
     @classmethod
     async def resolve_reference(cls, info: Info, code: str) -> Standard | None:
@@ -253,9 +257,10 @@ class Standard(FromRow):
 
     @strawberry.field(description="The newest version that replaces this one.")
     async def superseded_by(self, info: Info) -> Standard | None:
-        if self._superseded_by is None:
+        newest = await info.context.loaders.superseded_by.load(self.code)
+        if newest is None:
             return None
-        return Standard.from_optional_row(await info.context.loaders.standard.load(self._superseded_by))
+        return Standard.from_optional_row(await info.context.loaders.standard.load(newest))
 
     @strawberry.field(
         description="The standard's elements in order; empty when the registry does not record them "
@@ -290,6 +295,10 @@ class Standard(FromRow):
             node=Accreditation.from_row,
             count=lambda: count.load(code),
         )
+
+
+async def elements_known_of(info: Info, standards: Sequence[Standard]) -> list[bool]:
+    return list(await info.context.loaders.elements_known.load_many([s.code for s in standards]))
 
 
 @strawberry.enum

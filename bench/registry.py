@@ -29,13 +29,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-import orjson
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gateway.signing import Caller, sign  # noqa: E402
+from bench.asgi_call import call_app  # noqa: E402
+from gateway.signing import Caller  # noqa: E402
 from qf.servers import _settle_garbage_collector  # noqa: E402
 from services.common.db import Database, resolve_database_url  # noqa: E402
 from services.common.migrations import migrate_service  # noqa: E402
@@ -108,87 +106,79 @@ async def main() -> None:
     secret = settings.require_secret()
     async with app.router.lifespan_context(app):
         _settle_garbage_collector()  # as `qf serve` does once its servers listen
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
 
-            async def graphql(query: str, variables: dict) -> None:
-                # The client's JSON through orjson, as the gateway's (the subgraphs' real caller) is.
-                body = orjson.dumps({"query": query, "variables": variables})
-                headers = sign(secret, Caller(role="public"), body=body)
-                answer = await http.post(
-                    "/graphql", content=body, headers={**headers, "content-type": "application/json"}
-                )
-                payload = orjson.loads(answer.content)
-                assert not payload.get("errors"), payload["errors"]
+        async def graphql(query: str, variables: dict) -> None:
+            # Straight into the ASGI app, signed, as the gateway sends it (bench/asgi_call.py).
+            await call_app(app, secret, Caller(role="public"), query, variables)
 
-            entities_query = (
-                "query($r: [_Any!]!) { _entities(representations: $r) "
-                "{ ... on Standard { code title level sector { code title } committee { name } } } }"
+        entities_query = (
+            "query($r: [_Any!]!) { _entities(representations: $r) "
+            "{ ... on Standard { code title level sector { code title } committee { name } } } }"
+        )
+        representations = [{"__typename": "Standard", "code": c} for c in codes]
+        rows: list[tuple[str, Timing]] = []
+        rows.append(
+            (
+                "_entities 1,000 Standard (ours)",
+                await timed(lambda: graphql(entities_query, {"r": representations}), RUNS),
             )
-            representations = [{"__typename": "Standard", "code": c} for c in codes]
-            rows: list[tuple[str, Timing]] = []
-            rows.append(
-                (
-                    "_entities 1,000 Standard (ours)",
-                    await timed(lambda: graphql(entities_query, {"r": representations}), RUNS),
-                )
-            )
-            rows.append(
-                (
-                    "  peer: SQL floor, one query",
-                    await timed(
-                        lambda: db.fetch(
-                            "SELECT s.code, s.title_es, s.level, s.sector_code, c.name "
-                            "FROM standards s LEFT JOIN committees c ON c.id = s.committee_id "
-                            "WHERE s.code = ANY($1)",
-                            codes,
-                        ),
-                        RUNS,
+        )
+        rows.append(
+            (
+                "  peer: SQL floor, one query",
+                await timed(
+                    lambda: db.fetch(
+                        "SELECT s.code, s.title_es, s.level, s.sector_code, c.name "
+                        "FROM standards s LEFT JOIN committees c ON c.id = s.committee_id "
+                        "WHERE s.code = ANY($1)",
+                        codes,
                     ),
+                    RUNS,
+                ),
+            )
+        )
+
+        async def one_by_one() -> None:
+            for code in codes:
+                await db.fetchrow("SELECT code, title_es, level FROM standards WHERE code = $1", code)
+
+        rows.append(("  peer: naive, one query per key", await timed(one_by_one, max(5, RUNS // 4))))
+
+        search_query = (
+            "query($s: String!) { standards(first: 20, filter: {search: $s}) "
+            "{ totalCount edges { node { code title level } } } }"
+        )
+        ours: list[Timing] = []
+        floor: list[Timing] = []
+        naive: list[Timing] = []
+        for text in SEARCHES:
+            ours.append(await timed(lambda t=text: graphql(search_query, {"s": t}), RUNS // 4))
+            floor.append(
+                await timed(
+                    lambda t=text: db.fetch(
+                        "SELECT code, title_es, level, ts_rank_cd(search, q) AS r "
+                        "FROM standards, websearch_to_tsquery('spanish', fold($1)) q "
+                        "WHERE search @@ q ORDER BY r DESC, code LIMIT 21",
+                        t,
+                    ),
+                    RUNS // 4,
                 )
             )
-
-            async def one_by_one() -> None:
-                for code in codes:
-                    await db.fetchrow("SELECT code, title_es, level FROM standards WHERE code = $1", code)
-
-            rows.append(("  peer: naive, one query per key", await timed(one_by_one, max(5, RUNS // 4))))
-
-            search_query = (
-                "query($s: String!) { standards(first: 20, filter: {search: $s}) "
-                "{ totalCount edges { node { code title level } } } }"
+            words = [f"%{w}%" for w in text.split()]
+            naive.append(
+                await timed(
+                    lambda w=words: db.fetch(
+                        "SELECT code, title_es, level FROM standards "
+                        "WHERE (SELECT bool_and(fold(title_es || ' ' || coalesce(committee_name, '')) "
+                        "       LIKE fold(x)) FROM unnest($1::text[]) x) ORDER BY code LIMIT 21",
+                        w,
+                    ),
+                    RUNS // 4,
+                )
             )
-            ours: list[Timing] = []
-            floor: list[Timing] = []
-            naive: list[Timing] = []
-            for text in SEARCHES:
-                ours.append(await timed(lambda t=text: graphql(search_query, {"s": t}), RUNS // 4))
-                floor.append(
-                    await timed(
-                        lambda t=text: db.fetch(
-                            "SELECT code, title_es, level, ts_rank_cd(search, q) AS r "
-                            "FROM standards, websearch_to_tsquery('spanish', fold($1)) q "
-                            "WHERE search @@ q ORDER BY r DESC, code LIMIT 21",
-                            t,
-                        ),
-                        RUNS // 4,
-                    )
-                )
-                words = [f"%{w}%" for w in text.split()]
-                naive.append(
-                    await timed(
-                        lambda w=words: db.fetch(
-                            "SELECT code, title_es, level FROM standards "
-                            "WHERE (SELECT bool_and(fold(title_es || ' ' || coalesce(committee_name, '')) "
-                            "       LIKE fold(x)) FROM unnest($1::text[]) x) ORDER BY code LIMIT 21",
-                            w,
-                        ),
-                        RUNS // 4,
-                    )
-                )
-            rows.append((f"search, {len(SEARCHES)} real queries (ours)", merged(ours)))
-            rows.append(("  peer: SQL floor, same full-text query", merged(floor)))
-            rows.append(("  peer: naive LIKE '%word%' scan", merged(naive)))
+        rows.append((f"search, {len(SEARCHES)} real queries (ours)", merged(ours)))
+        rows.append(("  peer: SQL floor, same full-text query", merged(floor)))
+        rows.append(("  peer: naive LIKE '%word%' scan", merged(naive)))
     await db.close()
 
     kind = "first load" if summary.changed else "re-run, nothing changed"

@@ -39,8 +39,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.asgi_call import call_app  # noqa: E402
 from bench.throwaway import throwaway_database  # noqa: E402
-from gateway.signing import Caller, sign  # noqa: E402
+from gateway.signing import Caller  # noqa: E402
 from qf.database import load_data, migrate_all  # noqa: E402
 from qf.servers import _settle_garbage_collector  # noqa: E402
 from qf.settings import SystemSettings  # noqa: E402
@@ -61,48 +62,6 @@ MAPPING = (
     "{ crosswalk(first: 5) { confidence item { scheme code } } } } }"
 )
 SUBGRAPHS = ("registry", "credits", "mapping")
-
-
-async def call(
-    app: Any, secret: bytes, query: str, variables: dict[str, Any] | None = None
-) -> dict[str, Any]:
-    """One signed POST /graphql straight into the ASGI app: no client library, no socket."""
-    body = json.dumps({"query": query, "variables": variables or {}}).encode()
-    headers = {**sign(secret, CALLER, body=body), "content-type": "application/json"}
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]
-        + [(b"content-length", str(len(body)).encode())],
-        "client": ("127.0.0.1", 1),
-        "server": ("bench", 80),
-    }
-    sent = False
-    chunks: list[bytes] = []
-
-    async def receive() -> dict[str, Any]:
-        nonlocal sent
-        if sent:
-            await asyncio.Event().wait()  # never: the app has the whole body
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    await app(scope, receive, send)
-    payload: dict[str, Any] = json.loads(b"".join(chunks))
-    if payload.get("errors"):
-        raise RuntimeError(f"{query[:60]}...: {payload['errors'][:2]}")
-    return payload["data"]
 
 
 async def measure(url: str, settings: SystemSettings, requests: int) -> dict[str, list[tuple[float, float]]]:
@@ -126,6 +85,9 @@ async def measure(url: str, settings: SystemSettings, requests: int) -> dict[str
         answer = await work()
         costs[name].append(((time.process_time() - cpu) * 1000, (time.perf_counter() - wall) * 1000))
         return answer
+
+    async def call(app: Any, secret: bytes, query: str, variables: dict[str, Any] | None = None) -> Any:
+        return await call_app(app, secret, CALLER, query, variables)
 
     async def one(code: str) -> None:
         registry = apps["registry"]

@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
-from weakref import WeakKeyDictionary
 
 import strawberry
 from graphql import (
@@ -106,17 +105,21 @@ def field_plan(schema: GraphQLSchema, parent_type: GraphQLObjectType, name: str)
     return PlainField(definition.python_name, leaf, nullable, _EXACT.get(leaf.name) if builtin else None)
 
 
-# Per object type: each field name's plan (None: the general path). Types die with their schema.
-_plans: WeakKeyDictionary[GraphQLObjectType, dict[str, FieldPlan]] = WeakKeyDictionary()
+# Each field name's plan (None: the general path), kept on its object type itself, so the plans live
+# and die with their schema and a look-up is one attribute read and one dict read (a weak dictionary's
+# `get` was most of a plain field's cost on the single-object path).
+_PLANS = "_qf_field_plans"
 
 
 def _plan(schema: GraphQLSchema, parent_type: GraphQLObjectType, name: str) -> FieldPlan:
-    plans = _plans.get(parent_type)
+    plans: dict[str, FieldPlan] | None = parent_type.__dict__.get(_PLANS)
     if plans is None:
-        plans = _plans[parent_type] = {}
-    if name not in plans:
-        plans[name] = field_plan(schema, parent_type, name)
-    return plans[name]
+        plans = {}
+        setattr(parent_type, _PLANS, plans)
+    plan = plans.get(name, _GENERAL)
+    if plan is _GENERAL:
+        plan = plans[name] = field_plan(schema, parent_type, name)
+    return plan  # type: ignore[return-value]
 
 
 async def _settled(awaitable: Awaitable[Any]) -> Any:

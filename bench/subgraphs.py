@@ -12,13 +12,43 @@ query plan sends it (printed by its planner over schema/supergraph.graphql):
 Every request is for a different standard (as real traffic is, so no cache of one body helps), taken
 from the full RENEC list, over a throw-away database with every migration, the official files (RENEC,
 the crosswalk sources) and the sample (the credit bank's rules). All three apps run in this process and
-are called as the gateway calls them (signed, as a registrar of the sample's university) through a
-bare ASGI call, one request at a time, so the process's CPU clock around each call is that subgraph's
-CPU for it (PostgreSQL's own CPU is not counted: it is another process).
+are called as the gateway calls them (signed, as a registrar of the sample's university, JSON through
+orjson) through a bare ASGI call (bench/asgi_call.py), one request at a time, with the garbage
+collector settled as `qf serve` settles it, so the process's CPU clock around each call is that
+subgraph's CPU for it (PostgreSQL's own CPU is not counted: it is another process).
 
-    python bench/subgraphs.py [--requests 300]   # QF_DATABASE_URL's server, else the embedded one
+    python bench/subgraphs.py [--requests 300] [--database URL]   # QF_DATABASE_URL's server, else embedded
+
+`--database` names a database of your own, loaded on the first run and kept, so checkouts compare over
+the same data.
 
 Target (issue 16): CPU per request of each subgraph at least halved.
+
+Figures (issue 16, branch sg-cost), CPU ms per request, 300 distinct standards, three rounds run
+alternately in checkouts of db89b68 (where this bench was added: before the subgraph work), of main
+(e5f5d2f) and of the branch, over one kept database (2 shared cores, load average 3-4):
+
+    python bench/subgraphs.py --database postgresql://postgres@127.0.0.1:5432/qf_sg_cost_subgraphs
+
+| subgraph  | db89b68     | main        | sg-cost     | sg-cost against db89b68 / main |
+|-----------|-------------|-------------|-------------|--------------------------------|
+| registry  | 1.72 - 1.86 | 1.93 - 2.20 | 0.83 - 1.00 | -46% to -55% / -50% to -57%    |
+| credits   | 4.49 - 4.73 | 1.14 - 1.33 | 0.75 - 0.90 | -81% to -84% / -32% to -36%    |
+| mapping   | 3.57 - 3.83 | 2.49 - 2.86 | 1.79 - 2.25 | -41% to -53% / -21% to -28%    |
+
+The same with the bench as it was before these figures (77f3454: the standard library's JSON in the
+client, the collector not settled), two rounds:
+
+| subgraph  | db89b68     | main        | sg-cost     | sg-cost against db89b68 |
+|-----------|-------------|-------------|-------------|-------------------------|
+| registry  | 1.84 - 1.97 | 2.16        | 0.96 - 0.98 | -48% to -50%            |
+| credits   | 2.41 - 2.58 | 1.17 - 1.18 | 0.91 - 0.93 | -62% to -64%            |
+| mapping   | 4.32 - 4.68 | 2.46 - 2.47 | 2.08 - 2.21 | -52% to -53%            |
+
+The registry's request carries its standard's code as a literal, so each was validated anew:
+validation is now kept per document shape (services/common/validation.py) and parsed documents per
+text (services/common/parsing.py). Mapping is at the line, not clear of it: a third of its request is
+the crosswalk walk itself (services/mapping/graph.py `reach`, networkx), outside this work.
 """
 
 from __future__ import annotations

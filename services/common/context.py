@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from strawberry.dataloader import DataLoader
+from strawberry.dataloader import DataLoader, DefaultCache
 
 from gateway.signing import Caller
 from services.common.db import Database
@@ -88,7 +88,10 @@ async def load_all(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
     is an exception raises it, as `load_many` does; the cache keeps it failed, as the loader's does."""
     cache = loader.cache_map if loader.cache else None
     unique = list(dict.fromkeys(keys))
-    unseen = unique if cache is None else [k for k in unique if cache.get(k) is None]
+    # strawberry's own cache, still empty (an `_entities` page is the request's first use of the
+    # loader): no key to look up in it one by one.
+    empty = isinstance(cache, DefaultCache) and not cache.cache_map
+    unseen = unique if cache is None or empty else [k for k in unique if cache.get(k) is None]
     if loader.max_batch_size and len(unseen) > loader.max_batch_size:
         return await loader.load_many(keys)  # its batches, as the loader was told to make them
     fetched = list(await loader.load_fn(unseen)) if unseen else []

@@ -262,10 +262,21 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
             item_type if isinstance(item_type, GraphQLObjectType) and item_type.is_type_of is None else None
         )
         collected_of: dict[GraphQLObjectType, Any] = {}
+        # Per Python class: the union member its instances are, when the class alone decides it (see
+        # `union_member`) and the member checks no item; an instance cast elsewhere is asked anew.
+        member_of: dict[type, GraphQLObjectType] = {}
         for index, item in enumerate(items):
             runtime = collected = None
             if item is not None and not isinstance(item, Exception):
-                runtime = fixed or self.runtime_type(item_type, item, info)
+                runtime = fixed or member_of.get(type(item))
+                if runtime is None or getattr(item, TYPE_CAST_ATTRIBUTE, None) is not None:
+                    runtime = self.runtime_type(item_type, item, info)
+                    if (
+                        runtime is not None
+                        and runtime.is_type_of is None
+                        and self.union_members.get((item_type, type(item))) is runtime
+                    ):
+                        member_of[type(item)] = runtime
             if runtime is not None:
                 collected = collected_of.get(runtime)
                 if collected is None:

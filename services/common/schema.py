@@ -66,11 +66,16 @@ class SubgraphSchema(strawberry.federation.Schema):
         rest: list[int] = []
         key_fields: dict[str, str | None] = {}  # per type name: its batch key field, None if it has none
         for index, representation in enumerate(representations):
-            key = _batch_key(self, representation, key_fields)
-            if key is None:
-                rest.append(index)
-            else:
-                batches.setdefault(representation["__typename"], []).append(index)  # type: ignore[index]
+            # The common case inline (a thousand of them): `{__typename, <its batch key>: <a string>}`.
+            if isinstance(representation, dict) and len(representation) == 2:
+                type_name = representation.get("__typename")
+                key_field = key_fields.get(type_name, _UNKNOWN) if isinstance(type_name, str) else None
+                if key_field is _UNKNOWN:
+                    key_field = key_fields[type_name] = _batch_key_field(self, type_name)  # type: ignore[index,arg-type]
+                if key_field is not None and isinstance(representation.get(key_field), str):
+                    batches.setdefault(type_name, []).append(index)  # type: ignore[arg-type]
+                    continue
+            rest.append(index)
         if rest:
             general = super().entities_resolver(info, [representations[i] for i in rest])
             for index, result in zip(rest, general, strict=True):
@@ -105,22 +110,16 @@ class SubgraphSchema(strawberry.federation.Schema):
         return None
 
 
-def _batch_key(schema: SubgraphSchema, representation: Any, key_fields: dict[str, str | None]) -> str | None:
-    """The key of a representation a `resolve_references` batch can take, else None. `key_fields`
-    keeps each type name's batch key field for the rest of the batch."""
-    if not isinstance(representation, dict) or len(representation) != 2:
-        return None
-    type_name = representation.get("__typename")
-    if not isinstance(type_name, str):
-        return None
-    if type_name not in key_fields:
-        entry = schema.schema_converter.type_map.get(type_name)
-        origin = getattr(getattr(entry, "definition", None), "origin", None)
-        key_field = getattr(origin, "batch_key", None)
-        key_fields[type_name] = key_field if hasattr(origin, "resolve_references") else None
-    key_field = key_fields[type_name]
-    key = representation.get(key_field) if key_field is not None else None
-    return key if isinstance(key, str) else None
+_UNKNOWN: Any = object()  # a type name whose batch key field is not looked up yet
+
+
+def _batch_key_field(schema: SubgraphSchema, type_name: str) -> str | None:
+    """The key field of `type_name` when it resolves representations in batches (`batch_key` and
+    `resolve_references`), else None."""
+    entry = schema.schema_converter.type_map.get(type_name)
+    origin = getattr(getattr(entry, "definition", None), "origin", None)
+    key_field = getattr(origin, "batch_key", None)
+    return key_field if isinstance(key_field, str) and hasattr(origin, "resolve_references") else None
 
 
 async def _settled(awaitable: Awaitable[Any]) -> Any:

@@ -20,9 +20,10 @@ CODE_PATTERN = re.compile(r"^EC\d{4}(\.\d{2})?$")
 
 STANDARD_COLUMNS = """
     code, base_code, version, title_es, title_en, purpose_es, purpose_en, level, sector_code,
-    sector_title, committee_id, committee_name, status, published_on, review_on, withdrawn_on,
-    certificate_validity_years, supersedes, equivalent_to_previous, source
+    committee_id, committee_name, status, published_on, review_on, withdrawn_on,
+    certificate_validity_years, supersedes, equivalent_to_previous
 """
+# The columns a `Standard` is made of, and no more (a page of `_entities` decodes 1,000 rows of them).
 # What replaces a standard and whether its elements are known are read only when asked
 # (`superseding`, `with_elements`): a page of 1,000 standards does not pay two subqueries a row.
 

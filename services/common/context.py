@@ -105,7 +105,17 @@ async def load_all(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
                 cache.set(key, failed[key])
         else:
             values[key] = value
-    loader.prime_many(values)
+    if isinstance(cache, DefaultCache):
+        # What `prime_many` does, without its per-key look-ups and property reads (a third of this
+        # function's cost on 1,000 keys); a key loaded meanwhile keeps its own future.
+        loop = asyncio.get_running_loop()
+        key_of, stored = cache.cache_key_fn, cache.cache_map
+        for key, value in values.items():
+            future = loop.create_future()
+            future.set_result(value)
+            stored.setdefault(key_of(key), future)
+    else:
+        loader.prime_many(values)
     if not failed and len(unseen) == len(keys):  # every key new, once each: the values as fetched
         return fetched  # type: ignore[return-value]
     found: list[V] = []

@@ -3,15 +3,19 @@
 graphql-core runs every field through the same machinery: a resolve-info object, strawberry's resolver
 wrapper (arguments, extensions, the default `getattr`), then `complete_value`'s dispatch on the return
 type; and every awaitable item of a list gets a completion coroutine of its own. On an `_entities` page
-of 1,000 standards that machinery, not the database, is nearly all of the cost. Two short cuts:
+of 1,000 standards that machinery, not the database, was nearly all of the cost. The short cuts:
 
 - a plain field (a strawberry field with no resolver, no arguments and no field extensions, whose type
-  is a scalar or an enum) is `coerce_output_value(getattr(source, name))`, and `__typename` is the type's
-  name;
+  is a scalar or an enum) is `coerce_output_value(getattr(source, name))` (a value of exactly a built-in
+  scalar's Python type as it is), and `__typename` is the type's name;
 - a list of objects (nullable items, no `@stream`) has its awaitable items (`resolve_reference`s, say)
-  settled in one gather, and each object is completed in one pass: plain fields as above, any other
-  field through graphql-core's own `execute_field`, every awaitable those return settled in one more
-  gather for the whole list.
+  settled in one gather, and is completed column by column: each field for every object, then the next;
+  plain fields as above, any other field through graphql-core's own `execute_field`, every awaitable
+  those return settled in one more gather for the whole list; an item's path is made only when it is
+  needed (an error, a field on the general way);
+- a batched field (services/common/batching.py) is resolved once for the whole column, and its values
+  completed as a list in their turn; objects the column repeats (a page's sectors) are answered once
+  and shared when every selected field of theirs is plain and comes out clean.
 
 Anything else (a null, an error, a value a scalar refuses, a type that does not check out) goes the
 general way, which then produces the same value or the same error it always did; the tests compare the

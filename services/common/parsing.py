@@ -28,7 +28,10 @@ class DocumentCache:
         if len(text) > MAX_TEXT:
             return parse(text, **options)
         key = (text, tuple(sorted(options.items())) if options else ())
-        document = self.documents.get(key)
+        try:
+            document = self.documents.get(key)
+        except TypeError:  # an option whose value cannot be a key: parsed each time
+            return parse(text, **options)
         if document is not None:
             self.documents.move_to_end(key)
             return document

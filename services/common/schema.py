@@ -1,9 +1,9 @@
 """The strawberry federation schema every subgraph uses: errors shaped, user errors not logged, and
 argument text that PostgreSQL cannot store refused before any resolver runs.
 
-And kept cheap where the gateway sends the most: validation is cached per document shape, `_entities` of one
-type by its one key resolves in one call (`resolve_references`), and execution takes the short cuts of
-services/common/execution.py.
+And kept cheap where the gateway sends the most: documents are parsed once per text and validated once
+per shape (services/common/parsing.py, validation.py), `_entities` of one type by its one key resolves
+in one call (`resolve_references`), and execution takes the short cuts of services/common/execution.py.
 """
 
 from __future__ import annotations

@@ -29,3 +29,4 @@ async def test_syntax_errors_answer_as_before() -> None:
         assert await answer(SHAPED, document) == await answer(FULL, document)
     refused = await answer(SHAPED, "{ item(code: ")
     assert refused["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+

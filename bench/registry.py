@@ -20,31 +20,33 @@ Targets: `_entities`(1,000) p50 under 50 ms (issue 2) and within 5x of its SQL f
 search p95 under 20 ms.
 
 Figures (issue 16, branch sg-cost). This script, run alternately in a checkout of main (e5f5d2f, before)
-and of the branch (after), three rounds each, over one database (2 shared cores, load average 3-7):
+and of the branch (after), three rounds each, over one database (2 shared cores, load average ~2-3):
 
     QF_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/qf_sg_cost BENCH_RUNS=40 python bench/registry.py
 
-| case                                  | before (main)   | after (sg-cost) |
-|---------------------------------------|-----------------|-----------------|
-| `_entities`(1,000) p50 ms             | 66.7 - 67.7     | 13.0 - 15.0     |
-| `_entities`(1,000) CPU ms per request | 56.1 - 58.4     | 11.1 - 12.4     |
-| `_entities`(1,000) / SQL floor, p50   | 26.7x - 28.4x   | 5.8x - 6.9x     |
-| search, 16 queries, p50 ms / CPU ms   | 4.3 - 5.1 / 2.6 - 3.1 | 3.4 - 3.7 / 2.1 - 2.3 |
+| case                                  | before (main)         | after (sg-cost)       |
+|---------------------------------------|-----------------------|-----------------------|
+| `_entities`(1,000) p50 ms             | 55.1 - 58.4           | 11.3 - 11.5           |
+| `_entities`(1,000) CPU ms per request | 51.5 - 55.5           | 9.9 - 11.5            |
+| `_entities`(1,000) / SQL floor, p50   | 24.3x - 27.8x         | 5.3x - 6.1x           |
+| search, 16 queries, p50 ms / CPU ms   | 4.0 - 4.1 / 2.5       | 3.2 - 3.3 / 1.9 - 2.0 |
 
 Instructions per `_entities`(1,000) request, the app in process behind httpx (callgrind, load-independent:
-two runs of 0 and 10 requests after 3 warm-up requests, the difference divided by 10): before the
-subgraph work (db89b68) 510 M, main 499 M, the branch 108 M.
+runs of 0 and of 10 requests after 3 warm-up requests, the difference divided by 10): before the
+subgraph work (db89b68) 510 M, main 499 M, the branch 99 M.
 
 What took it there: `sector` and `committee` resolved once per page, not once per standard
 (services/common/batching.py), and objects completed column by column with repeated sectors and
 committees answered once (services/common/execution.py); the page's standards fetched in one call and
 primed into the request's loader (`load_all`) and made by a generated constructor (services/common/rows.py);
 what the page does not ask (a committee's standard count, a standard's successor and whether its elements
-are known) no longer read with every row; JSON through orjson; no session reset round trip after each
-single statement (services/common/db.py). Not met: within 5x of the SQL floor (5.8x - 6.9x here). What is
-left is spread thin: graphql-core's coercion of the 1,000 representations (~0.5 ms), asyncpg decoding the
-rows (~1.5 ms CPU against the floor's ~1 ms: 20 columns, not 5), making 1,000 standards (~1 ms), priming
-the loader (~0.4 ms), and the completion itself.
+are known, two unused columns) no longer read with every row, so the standards' query now costs
+PostgreSQL what the floor's does; JSON through orjson; no session reset round trip after each single
+statement (services/common/db.py). Not met: within 5x of the SQL floor (5.3x - 6.1x here). What is
+left is spread thin over the remaining ~10 ms of CPU: graphql-core's coercion of the 1,000
+representations (~0.5 ms), asyncpg decoding the rows (~1.1 ms CPU against the floor's ~0.9 ms),
+making 1,000 standards (~0.8 ms), completing the 1,000 objects and their columns, the ASGI and HTTP
+layers, and the garbage collector (the p95).
 """
 
 from __future__ import annotations

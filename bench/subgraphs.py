@@ -26,29 +26,31 @@ Target (issue 16): CPU per request of each subgraph at least halved.
 
 Figures (issue 16, branch sg-cost), CPU ms per request, 300 distinct standards, three rounds run
 alternately in checkouts of db89b68 (where this bench was added: before the subgraph work), of main
-(e5f5d2f) and of the branch, over one kept database (2 shared cores, load average 3-4):
+(e5f5d2f) and of the branch, over one kept database (2 shared cores, load average ~2-3):
 
     python bench/subgraphs.py --database postgresql://postgres@127.0.0.1:5432/qf_sg_cost_subgraphs
 
 | subgraph  | db89b68     | main        | sg-cost     | sg-cost against db89b68 / main |
 |-----------|-------------|-------------|-------------|--------------------------------|
-| registry  | 1.72 - 1.86 | 1.93 - 2.20 | 0.83 - 1.00 | -46% to -55% / -50% to -57%    |
-| credits   | 4.49 - 4.73 | 1.14 - 1.33 | 0.75 - 0.90 | -81% to -84% / -32% to -36%    |
-| mapping   | 3.57 - 3.83 | 2.49 - 2.86 | 1.79 - 2.25 | -41% to -53% / -21% to -28%    |
+| registry  | 1.73 - 1.79 | 1.95 - 2.10 | 0.85 - 0.90 | -49% to -53% / -55% to -57%    |
+| credits   | 4.47 - 4.71 | 1.13 - 1.24 | 0.77 - 0.83 | -82% / -31% to -33%            |
+| mapping   | 3.53 - 3.66 | 2.50 - 2.72 | 1.81 - 1.95 | -46% to -49% / -26% to -29%    |
 
-The same with the bench as it was before these figures (77f3454: the standard library's JSON in the
-client, the collector not settled), two rounds:
+The same with the bench as it was before these figures (`git show 77f3454:bench/subgraphs.py`: the
+standard library's JSON in the client, the collector not settled), two rounds:
 
 | subgraph  | db89b68     | main        | sg-cost     | sg-cost against db89b68 |
 |-----------|-------------|-------------|-------------|-------------------------|
-| registry  | 1.84 - 1.97 | 2.16        | 0.96 - 0.98 | -48% to -50%            |
-| credits   | 2.41 - 2.58 | 1.17 - 1.18 | 0.91 - 0.93 | -62% to -64%            |
-| mapping   | 4.32 - 4.68 | 2.46 - 2.47 | 2.08 - 2.21 | -52% to -53%            |
+| registry  | 1.79 - 1.82 | 2.01 - 2.03 | 0.87 - 0.90 | -50% to -52%            |
+| credits   | 2.35 - 2.47 | 1.09 - 1.12 | 0.82 - 0.86 | -65%                    |
+| mapping   | 4.14 - 4.27 | 2.31 - 2.32 | 1.90 - 1.96 | -53% to -55%            |
 
 The registry's request carries its standard's code as a literal, so each was validated anew:
 validation is now kept per document shape (services/common/validation.py) and parsed documents per
-text (services/common/parsing.py). Mapping is at the line, not clear of it: a third of its request is
-the crosswalk walk itself (services/mapping/graph.py `reach`, networkx), outside this work.
+text (services/common/parsing.py); every request also saves the session reset round trip after its
+queries (services/common/db.py). Registry and credits are halved; mapping is at the line (-46% to
+-55% depending on the harness), not clear of it: a third of its request is the crosswalk walk itself
+(services/mapping/graph.py `reach`, networkx), outside this work.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Registry benchmark: `_entities` for 1,000 standards and `standards(filter: {search})` over real queries.
 
-Runs in-process (httpx over ASGI, signed like the gateway) against the full RENEC import, and measures
-two peers in the same run so the figures read as ratios rather than absolutes:
+Runs in-process against the full RENEC import, each request signed and sent straight into the ASGI app
+as the gateway sends it (bench/asgi_call.py: no client library, JSON through orjson), with the garbage
+collector settled as `qf serve` settles it once it listens; and measures two peers in the same run so
+the figures read as ratios rather than absolutes:
 
 - the SQL floor: the same reads straight through asyncpg, no GraphQL, in one query (what our layer costs);
 - the naive subgraph: one query per entity key, and `ILIKE '%word%'` search without the index
@@ -9,19 +11,47 @@ two peers in the same run so the figures read as ratios rather than absolutes:
 
 `_entities` asks what the gateway asks for a page of standards: `code title level sector { code title }
 committee { name }` of 1,000 `{__typename: "Standard", code}` representations. Each case reports p50/p95
-wall time and the process's CPU per request (client, ASGI app and asyncpg all run in this process;
-PostgreSQL's own CPU is not counted).
+wall time and the process's CPU per request (ASGI app and asyncpg run in this process; PostgreSQL's own
+CPU is not counted).
 
     python bench/registry.py            # embedded PostgreSQL in .qf-data-bench, or QF_DATABASE_URL
 
 Targets: `_entities`(1,000) p50 under 50 ms (issue 2) and within 5x of its SQL floor (issue 16);
 search p95 under 20 ms.
+
+Figures (issue 16, branch sg-cost). This script, run alternately in a checkout of main (e5f5d2f, before)
+and of the branch (after), three rounds each, over one database (2 shared cores, load average ~2-3):
+
+    QF_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/qf_sg_cost BENCH_RUNS=40 python bench/registry.py
+
+| case                                  | before (main)         | after (sg-cost)       |
+|---------------------------------------|-----------------------|-----------------------|
+| `_entities`(1,000) p50 ms             | 55.1 - 58.4           | 11.3 - 11.5           |
+| `_entities`(1,000) CPU ms per request | 51.5 - 55.5           | 9.9 - 11.5            |
+| `_entities`(1,000) / SQL floor, p50   | 24.3x - 27.8x         | 5.3x - 6.1x           |
+| search, 16 queries, p50 ms / CPU ms   | 4.0 - 4.1 / 2.5       | 3.2 - 3.3 / 1.9 - 2.0 |
+
+Instructions per `_entities`(1,000) request, the app in process behind httpx (callgrind, load-independent:
+runs of 0 and of 10 requests after 3 warm-up requests, the difference divided by 10): before the
+subgraph work (db89b68) 510 M, main 499 M, the branch 99 M.
+
+What took it there: `sector` and `committee` resolved once per page, not once per standard
+(services/common/batching.py), and objects completed column by column with repeated sectors and
+committees answered once (services/common/execution.py); the page's standards fetched in one call and
+primed into the request's loader (`load_all`) and made by a generated constructor (services/common/rows.py);
+what the page does not ask (a committee's standard count, a standard's successor and whether its elements
+are known, two unused columns) no longer read with every row, so the standards' query now costs
+PostgreSQL what the floor's does; JSON through orjson; no session reset round trip after each single
+statement (services/common/db.py). Not met: within 5x of the SQL floor (5.3x - 6.1x here). What is
+left is spread thin over the remaining ~10 ms of CPU: graphql-core's coercion of the 1,000
+representations (~0.5 ms), asyncpg decoding the rows (~1.1 ms CPU against the floor's ~0.9 ms),
+making 1,000 standards (~0.8 ms), completing the 1,000 objects and their columns, the ASGI and HTTP
+layers, and the garbage collector (the p95).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import statistics
 import sys
@@ -30,12 +60,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from gateway.signing import Caller, sign  # noqa: E402
+from bench.asgi_call import call_app  # noqa: E402
+from gateway.signing import Caller  # noqa: E402
+from qf.servers import _settle_garbage_collector  # noqa: E402
 from services.common.db import Database, resolve_database_url  # noqa: E402
 from services.common.migrations import migrate_service  # noqa: E402
 from services.common.settings import Settings  # noqa: E402
@@ -106,86 +136,80 @@ async def main() -> None:
     app = create_registry_app(settings, url)
     secret = settings.require_secret()
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://registry") as http:
+        _settle_garbage_collector()  # as `qf serve` does once its servers listen
 
-            async def graphql(query: str, variables: dict) -> None:
-                body = json.dumps({"query": query, "variables": variables}).encode()
-                headers = sign(secret, Caller(role="public"), body=body)
-                answer = await http.post(
-                    "/graphql", content=body, headers={**headers, "content-type": "application/json"}
-                )
-                payload = answer.json()
-                assert not payload.get("errors"), payload["errors"]
+        async def graphql(query: str, variables: dict) -> None:
+            # Straight into the ASGI app, signed, as the gateway sends it (bench/asgi_call.py).
+            await call_app(app, secret, Caller(role="public"), query, variables)
 
-            entities_query = (
-                "query($r: [_Any!]!) { _entities(representations: $r) "
-                "{ ... on Standard { code title level sector { code title } committee { name } } } }"
+        entities_query = (
+            "query($r: [_Any!]!) { _entities(representations: $r) "
+            "{ ... on Standard { code title level sector { code title } committee { name } } } }"
+        )
+        representations = [{"__typename": "Standard", "code": c} for c in codes]
+        rows: list[tuple[str, Timing]] = []
+        rows.append(
+            (
+                "_entities 1,000 Standard (ours)",
+                await timed(lambda: graphql(entities_query, {"r": representations}), RUNS),
             )
-            representations = [{"__typename": "Standard", "code": c} for c in codes]
-            rows: list[tuple[str, Timing]] = []
-            rows.append(
-                (
-                    "_entities 1,000 Standard (ours)",
-                    await timed(lambda: graphql(entities_query, {"r": representations}), RUNS),
-                )
-            )
-            rows.append(
-                (
-                    "  peer: SQL floor, one query",
-                    await timed(
-                        lambda: db.fetch(
-                            "SELECT s.code, s.title_es, s.level, s.sector_code, c.name "
-                            "FROM standards s LEFT JOIN committees c ON c.id = s.committee_id "
-                            "WHERE s.code = ANY($1)",
-                            codes,
-                        ),
-                        RUNS,
+        )
+        rows.append(
+            (
+                "  peer: SQL floor, one query",
+                await timed(
+                    lambda: db.fetch(
+                        "SELECT s.code, s.title_es, s.level, s.sector_code, c.name "
+                        "FROM standards s LEFT JOIN committees c ON c.id = s.committee_id "
+                        "WHERE s.code = ANY($1)",
+                        codes,
                     ),
+                    RUNS,
+                ),
+            )
+        )
+
+        async def one_by_one() -> None:
+            for code in codes:
+                await db.fetchrow("SELECT code, title_es, level FROM standards WHERE code = $1", code)
+
+        rows.append(("  peer: naive, one query per key", await timed(one_by_one, max(5, RUNS // 4))))
+
+        search_query = (
+            "query($s: String!) { standards(first: 20, filter: {search: $s}) "
+            "{ totalCount edges { node { code title level } } } }"
+        )
+        ours: list[Timing] = []
+        floor: list[Timing] = []
+        naive: list[Timing] = []
+        for text in SEARCHES:
+            ours.append(await timed(lambda t=text: graphql(search_query, {"s": t}), RUNS // 4))
+            floor.append(
+                await timed(
+                    lambda t=text: db.fetch(
+                        "SELECT code, title_es, level, ts_rank_cd(search, q) AS r "
+                        "FROM standards, websearch_to_tsquery('spanish', fold($1)) q "
+                        "WHERE search @@ q ORDER BY r DESC, code LIMIT 21",
+                        t,
+                    ),
+                    RUNS // 4,
                 )
             )
-
-            async def one_by_one() -> None:
-                for code in codes:
-                    await db.fetchrow("SELECT code, title_es, level FROM standards WHERE code = $1", code)
-
-            rows.append(("  peer: naive, one query per key", await timed(one_by_one, max(5, RUNS // 4))))
-
-            search_query = (
-                "query($s: String!) { standards(first: 20, filter: {search: $s}) "
-                "{ totalCount edges { node { code title level } } } }"
+            words = [f"%{w}%" for w in text.split()]
+            naive.append(
+                await timed(
+                    lambda w=words: db.fetch(
+                        "SELECT code, title_es, level FROM standards "
+                        "WHERE (SELECT bool_and(fold(title_es || ' ' || coalesce(committee_name, '')) "
+                        "       LIKE fold(x)) FROM unnest($1::text[]) x) ORDER BY code LIMIT 21",
+                        w,
+                    ),
+                    RUNS // 4,
+                )
             )
-            ours: list[Timing] = []
-            floor: list[Timing] = []
-            naive: list[Timing] = []
-            for text in SEARCHES:
-                ours.append(await timed(lambda t=text: graphql(search_query, {"s": t}), RUNS // 4))
-                floor.append(
-                    await timed(
-                        lambda t=text: db.fetch(
-                            "SELECT code, title_es, level, ts_rank_cd(search, q) AS r "
-                            "FROM standards, websearch_to_tsquery('spanish', fold($1)) q "
-                            "WHERE search @@ q ORDER BY r DESC, code LIMIT 21",
-                            t,
-                        ),
-                        RUNS // 4,
-                    )
-                )
-                words = [f"%{w}%" for w in text.split()]
-                naive.append(
-                    await timed(
-                        lambda w=words: db.fetch(
-                            "SELECT code, title_es, level FROM standards "
-                            "WHERE (SELECT bool_and(fold(title_es || ' ' || coalesce(committee_name, '')) "
-                            "       LIKE fold(x)) FROM unnest($1::text[]) x) ORDER BY code LIMIT 21",
-                            w,
-                        ),
-                        RUNS // 4,
-                    )
-                )
-            rows.append((f"search, {len(SEARCHES)} real queries (ours)", merged(ours)))
-            rows.append(("  peer: SQL floor, same full-text query", merged(floor)))
-            rows.append(("  peer: naive LIKE '%word%' scan", merged(naive)))
+        rows.append((f"search, {len(SEARCHES)} real queries (ours)", merged(ours)))
+        rows.append(("  peer: SQL floor, same full-text query", merged(floor)))
+        rows.append(("  peer: naive LIKE '%word%' scan", merged(naive)))
     await db.close()
 
     kind = "first load" if summary.changed else "re-run, nothing changed"

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from gateway.signing import Caller, InvalidSignature, read_signature
-from services.common import migrations
+from services.common import jsonbody, migrations
 from services.common.context import Context
 from services.common.db import Database
 from services.common.settings import Settings
@@ -147,6 +147,12 @@ class GraphQLEndpoint(GraphQL):
         super().__init__(schema, graphql_ide=ide)
         self.settings = settings
         self.loaders = loaders
+
+    def decode_json(self, data: str | bytes) -> object:
+        return jsonbody.decode(data)
+
+    def encode_json(self, data: object) -> bytes:
+        return jsonbody.encode(data)
 
     async def get_context(self, request: Any, response: Any) -> Context[Any]:
         db: Database = request.app.state.db

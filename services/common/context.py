@@ -8,12 +8,13 @@ Loaders live for one request only, so nothing cached leaks between callers.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from strawberry.dataloader import DataLoader
+from strawberry.dataloader import DataLoader, DefaultCache
 
 from gateway.signing import Caller
 from services.common.db import Database
@@ -76,6 +77,51 @@ def all_each(fetch: Callable[[list[K]], Awaitable[Rows]], key: Column) -> DataLo
         return grouped(await fetch(keys), keys, key)
 
     return DataLoader(load_fn=batch)
+
+
+async def load_all(loader: DataLoader[K, V], keys: Sequence[K]) -> list[V]:
+    """`loader.load_many(keys)` for keys that are the whole of the request's batch (an `_entities`
+    page; not the keys of one parent among several, which the loader must batch together): the keys the
+    loader has not seen are fetched in one call of its batch function and put into its cache, without
+    the callback and the gather slot per key that `load_many` costs (on 1,000 standards, a tenth of the
+    request); keys it has seen, or is fetching, answer from its cache as `load` would. A key whose value
+    is an exception raises it, as `load_many` does; the cache keeps it failed, as the loader's does."""
+    cache = loader.cache_map if loader.cache else None
+    unique = list(dict.fromkeys(keys))
+    # strawberry's own cache, still empty (an `_entities` page is the request's first use of the
+    # loader): no key to look up in it one by one.
+    empty = isinstance(cache, DefaultCache) and not cache.cache_map
+    unseen = unique if cache is None or empty else [k for k in unique if cache.get(k) is None]
+    if loader.max_batch_size and len(unseen) > loader.max_batch_size:
+        return await loader.load_many(keys)  # its batches, as the loader was told to make them
+    fetched = list(await loader.load_fn(unseen)) if unseen else []
+    values: dict[K, Any] = {}
+    failed: dict[K, asyncio.Future[V]] = {}
+    for key, value in zip(unseen, fetched, strict=True):  # a wrong count is a bug: an internal error
+        if isinstance(value, BaseException):
+            failed[key] = asyncio.get_running_loop().create_future()
+            failed[key].set_exception(value)
+            if cache is not None:
+                cache.set(key, failed[key])
+        else:
+            values[key] = value
+    if isinstance(cache, DefaultCache):
+        # What `prime_many` does, without its per-key look-ups and property reads (a third of this
+        # function's cost on 1,000 keys); a key loaded meanwhile keeps its own future.
+        loop = asyncio.get_running_loop()
+        key_of, stored = cache.cache_key_fn, cache.cache_map
+        for key, value in values.items():
+            future = loop.create_future()
+            future.set_result(value)
+            stored.setdefault(key_of(key), future)
+    else:
+        loader.prime_many(values)
+    if not failed and len(unseen) == len(keys):  # every key new, once each: the values as fetched
+        return fetched  # type: ignore[return-value]
+    found: list[V] = []
+    for key in keys:
+        found.append(values[key] if key in values else await (failed.get(key) or cache.get(key)))  # type: ignore[union-attr,arg-type]
+    return found
 
 
 class PerArgument(Generic[P, K, V]):

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from graphql import (
     ArgumentNode,
     DirectiveNode,
@@ -176,7 +177,13 @@ def _clean(variables: dict[str, Any]) -> bool:
     """True when no string in the variables can be unstorable (False: maybe; walk them to find out).
 
     Serialised in C, a NUL shows as its escape and a lone surrogate stays raw: one scan of one string.
+    orjson first (an `_entities` batch's variables are its whole body): it refuses a lone surrogate
+    outright, so what it writes is clean unless it holds a NUL's escape.
     """
+    try:
+        return b"\\u0000" not in orjson.dumps(variables)
+    except TypeError:  # orjson's refusal: a surrogate, or what only the standard library writes
+        pass
     try:
         text = json.dumps(variables, ensure_ascii=False)
     except (TypeError, ValueError, RecursionError):  # not JSON after all, or nested past the encoder

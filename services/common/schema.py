@@ -1,9 +1,9 @@
 """The strawberry federation schema every subgraph uses: errors shaped, user errors not logged, and
 argument text that PostgreSQL cannot store refused before any resolver runs.
 
-And kept cheap where the gateway sends the most: validation is cached per document, `_entities` of one
-type by its one key resolves in one call (`resolve_references`), and execution takes the short cuts of
-services/common/execution.py.
+And kept cheap where the gateway sends the most: documents are parsed once per text and validated once
+per shape (services/common/parsing.py, validation.py), `_entities` of one type by its one key resolves
+in one call (`resolve_references`), and execution takes the short cuts of services/common/execution.py.
 """
 
 from __future__ import annotations
@@ -14,19 +14,24 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ValidationCache
 from strawberry.federation.schema import FederationAny
 
 from services.common.errors import ShapeErrors
 from services.common.execution import PlainFieldsExecutionContext
 from services.common.inputs import RefuseUnstorableText
+from services.common.parsing import DocumentCache, ParseCache
+from services.common.validation import ShapeCache, ShapeValidationCache
 
-# Distinct documents whose validation is kept.
+# Distinct document shapes whose validation is kept (services/common/validation.py).
 VALIDATION_CACHE_SIZE = 512
+# Distinct query texts whose parsed document is kept (services/common/parsing.py).
+PARSE_CACHE_SIZE = 256
 
 
 class SubgraphSchema(strawberry.federation.Schema):
     def __init__(self, query: type, mutation: type | None = None, types: Iterable[type] = ()) -> None:
+        shapes = ShapeCache(VALIDATION_CACHE_SIZE)
+        documents = DocumentCache(PARSE_CACHE_SIZE)
         super().__init__(
             query=query,
             mutation=mutation,
@@ -34,14 +39,16 @@ class SubgraphSchema(strawberry.federation.Schema):
             extensions=[
                 ShapeErrors,
                 RefuseUnstorableText,
-                # The gateway sends the same few documents again and again (variables change, the
-                # document does not): validating each once, not per request, saves most of a small
-                # request's CPU. A bounded LRU cache shared by every request of the process, keyed by
-                # the parsed document (its structure: graphql-core's nodes are frozen dataclasses).
-                lambda: ValidationCache(maxsize=VALIDATION_CACHE_SIZE),
+                # The gateway sends the same few documents again and again, with other variables or
+                # other literals written in: validating each shape once, not per request, saves most
+                # of a small request's CPU (services/common/validation.py). Bounded, per schema.
+                lambda: ShapeValidationCache(shapes),
+                # and parsing each text once (services/common/parsing.py).
+                lambda: ParseCache(documents),
             ],
             execution_context_class=PlainFieldsExecutionContext,
         )
+        self.shapes = shapes
 
     async def entities_resolver(  # type: ignore[override]  # async: one await for a whole batch
         self, info: strawberry.Info, representations: list[FederationAny]
@@ -57,12 +64,18 @@ class SubgraphSchema(strawberry.federation.Schema):
         results: list[Any] = [None] * len(representations)
         batches: dict[str, list[int]] = {}
         rest: list[int] = []
+        key_fields: dict[str, str | None] = {}  # per type name: its batch key field, None if it has none
         for index, representation in enumerate(representations):
-            key = _batch_key(self, representation)
-            if key is None:
-                rest.append(index)
-            else:
-                batches.setdefault(representation["__typename"], []).append(index)  # type: ignore[index]
+            # The common case inline (a thousand of them): `{__typename, <its batch key>: <a string>}`.
+            if isinstance(representation, dict) and len(representation) == 2:
+                type_name = representation.get("__typename")
+                key_field = key_fields.get(type_name, _UNKNOWN) if isinstance(type_name, str) else None
+                if key_field is _UNKNOWN:
+                    key_field = key_fields[type_name] = _batch_key_field(self, type_name)  # type: ignore[index,arg-type]
+                if key_field is not None and isinstance(representation.get(key_field), str):
+                    batches.setdefault(type_name, []).append(index)  # type: ignore[arg-type]
+                    continue
+            rest.append(index)
         if rest:
             general = super().entities_resolver(info, [representations[i] for i in rest])
             for index, result in zip(rest, general, strict=True):
@@ -97,17 +110,16 @@ class SubgraphSchema(strawberry.federation.Schema):
         return None
 
 
-def _batch_key(schema: SubgraphSchema, representation: Any) -> str | None:
-    """The key of a representation a `resolve_references` batch can take, else None."""
-    if not isinstance(representation, dict) or len(representation) != 2:
-        return None
-    entry = schema.schema_converter.type_map.get(representation.get("__typename"))  # type: ignore[arg-type]
+_UNKNOWN: Any = object()  # a type name whose batch key field is not looked up yet
+
+
+def _batch_key_field(schema: SubgraphSchema, type_name: str) -> str | None:
+    """The key field of `type_name` when it resolves representations in batches (`batch_key` and
+    `resolve_references`), else None."""
+    entry = schema.schema_converter.type_map.get(type_name)
     origin = getattr(getattr(entry, "definition", None), "origin", None)
     key_field = getattr(origin, "batch_key", None)
-    if key_field is None or not hasattr(origin, "resolve_references"):
-        return None
-    key = representation.get(key_field)
-    return key if isinstance(key, str) else None
+    return key_field if isinstance(key_field, str) and hasattr(origin, "resolve_references") else None
 
 
 async def _settled(awaitable: Awaitable[Any]) -> Any:

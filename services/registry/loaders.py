@@ -22,12 +22,22 @@ class Loaders:
     def __init__(self, db: Database, caller: Caller) -> None:
         self.standard = one_each(lambda codes: store.standards_by_code(db, codes), "code")
         self.committee = one_each(lambda ids: store.committees_by_id(db, ids), "id")
+        self.committee_standard_count: DataLoader[str, int] = DataLoader(
+            load_fn=lambda ids: _committee_standard_counts(db, ids)
+        )
         self.body = one_each(lambda ids: store.bodies_by_id(db, ids), "id")
         self.certificate = one_each(lambda folios: store.certificates_by_folio(db, folios), "folio")
         self.evaluator = one_each(lambda ids: store.evaluators_by_id(db, ids), "id")
         self.elements = all_each(lambda codes: store.elements_of(db, codes), "standard_code")
         self.holder_certificates = all_each(
             lambda refs: store.certificates_of_holders(db, refs), "holder_ref"
+        )
+        # Asked only when wanted, not with every standard's row (store.STANDARD_COLUMNS).
+        self.superseded_by: DataLoader[str, str | None] = DataLoader(
+            load_fn=lambda codes: _superseding(db, codes)
+        )
+        self.elements_known: DataLoader[str, bool] = DataLoader(
+            load_fn=lambda codes: _with_elements(db, codes)
         )
         self.equivalent_earlier_versions: DataLoader[str, list[str]] = DataLoader(
             load_fn=lambda codes: _earlier_versions(db, codes)
@@ -54,9 +64,24 @@ class Loaders:
         )
 
 
+async def _superseding(db: Database, codes: list[str]) -> list[str | None]:
+    newest = {r["supersedes"]: r["code"] for r in await store.superseding(db, codes)}
+    return [newest.get(c) for c in codes]
+
+
+async def _with_elements(db: Database, codes: list[str]) -> list[bool]:
+    known = {r["standard_code"] for r in await store.with_elements(db, codes)}
+    return [c in known for c in codes]
+
+
 async def _earlier_versions(db: Database, codes: list[str]) -> list[list[str]]:
     found = {r["code"]: list(r["earlier"]) for r in await store.equivalent_earlier_versions(db, codes)}
     return [found.get(c, []) for c in codes]
+
+
+async def _committee_standard_counts(db: Database, ids: list[str]) -> list[int]:
+    counts = {r["committee_id"]: r["count"] for r in await store.committee_standard_counts(db, ids)}
+    return [counts.get(i, 0) for i in ids]
 
 
 async def _accreditation_counts(db: Database, codes: list[str], active_on: date | None) -> list[int]:

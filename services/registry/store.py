@@ -20,12 +20,12 @@ CODE_PATTERN = re.compile(r"^EC\d{4}(\.\d{2})?$")
 
 STANDARD_COLUMNS = """
     code, base_code, version, title_es, title_en, purpose_es, purpose_en, level, sector_code,
-    sector_title, committee_id, committee_name, status, published_on, review_on, withdrawn_on,
-    certificate_validity_years, supersedes, equivalent_to_previous, source,
-    (SELECT s2.code FROM standards s2 WHERE s2.supersedes = standards.code
-      ORDER BY s2.version DESC LIMIT 1) AS superseded_by,
-    EXISTS (SELECT 1 FROM elements e WHERE e.standard_code = standards.code) AS elements_known
+    committee_id, committee_name, status, published_on, review_on, withdrawn_on,
+    certificate_validity_years, supersedes, equivalent_to_previous
 """
+# The columns a `Standard` is made of, and no more (a page of `_entities` decodes 1,000 rows of them).
+# What replaces a standard and whether its elements are known are read only when asked
+# (`superseding`, `with_elements`): a page of 1,000 standards does not pay two subqueries a row.
 
 
 def normalise_code(code: str) -> str:
@@ -42,6 +42,22 @@ def normalise_code(code: str) -> str:
 async def standards_by_code(db: Database, codes: Sequence[str]) -> list[asyncpg.Record]:
     return await db.fetch(
         f"SELECT {STANDARD_COLUMNS} FROM standards WHERE code = ANY($1::text[])", list(codes)
+    )
+
+
+async def superseding(db: Database, codes: Sequence[str]) -> list[asyncpg.Record]:
+    """For each code that has one, the newest version that supersedes it."""
+    return await db.fetch(
+        """SELECT DISTINCT ON (supersedes) supersedes, code FROM standards
+           WHERE supersedes = ANY($1::text[]) ORDER BY supersedes, version DESC""",
+        list(codes),
+    )
+
+
+async def with_elements(db: Database, codes: Sequence[str]) -> list[asyncpg.Record]:
+    """The codes among `codes` whose elements the registry records."""
+    return await db.fetch(
+        "SELECT DISTINCT standard_code FROM elements WHERE standard_code = ANY($1::text[])", list(codes)
     )
 
 
@@ -223,10 +239,19 @@ async def elements_of(db: Database, codes: Sequence[str]) -> list[asyncpg.Record
 
 
 async def committees_by_id(db: Database, ids: Sequence[str]) -> list[asyncpg.Record]:
+    # Without their standards' count (`committee_standard_counts`, asked only when wanted): a page of
+    # 1,000 standards' committees is a key lookup, not a count per committee.
     return await db.fetch(
-        """SELECT id, conocer_key, name, sector_label, state, formed_on,
-                  (SELECT count(*) FROM standards s WHERE s.committee_id = c.id) AS standard_count
+        """SELECT id, conocer_key, name, sector_label, state, formed_on
            FROM committees c WHERE id = ANY($1::text[])""",
+        list(ids),
+    )
+
+
+async def committee_standard_counts(db: Database, ids: Sequence[str]) -> list[asyncpg.Record]:
+    return await db.fetch(
+        """SELECT committee_id, count(*) AS count FROM standards
+           WHERE committee_id = ANY($1::text[]) GROUP BY committee_id""",
         list(ids),
     )
 
@@ -367,8 +392,7 @@ async def committees_page(
 ) -> list[asyncpg.Record]:
     """Committees whose name holds `search` (accents and case ignored), by name and id after `after`."""
     return await db.fetch(
-        f"""SELECT id, conocer_key, name, sector_label, state, formed_on,
-                   (SELECT count(*) FROM standards s WHERE s.committee_id = c.id) AS standard_count
+        f"""SELECT id, conocer_key, name, sector_label, state, formed_on
             FROM committees c
             WHERE {_COMMITTEES_MATCHING} AND ($2::text IS NULL OR (name, id) > ($2, $3))
             ORDER BY name, id LIMIT $4""",

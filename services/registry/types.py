@@ -6,7 +6,7 @@ Nested fields and `_entities` load through the request's DataLoaders (`loaders.p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from enum import Enum
 from typing import ClassVar
@@ -14,9 +14,11 @@ from typing import ClassVar
 import strawberry
 from strawberry.scalars import JSON
 
+from services.common.batching import batched
+from services.common.context import load_all
 from services.common.pagination import Connection, Page
 from services.common.renec.reference import LEVEL_DESCRIPTORS, LEVEL_DESCRIPTORS_SOURCE, SECTORS_BY_CODE
-from services.common.rows import FromRow, Source
+from services.common.rows import FromRow, Source, enum_of
 from services.registry import privacy
 from services.registry.loaders import Info
 
@@ -33,6 +35,14 @@ class Sector:
     def of(cls, code: str) -> Sector:
         sector = SECTORS_BY_CODE[code]
         return cls(code=sector.code, title=sector.title_es, title_en=sector.title_en)
+
+
+def sectors_of(info: Info, standards: Sequence[Standard]) -> list[Sector]:
+    """Each standard's sector; one Sector per distinct code (a page of standards shares a few dozen)."""
+    sectors: dict[str, Sector] = {}
+    for code in {s._sector_code for s in standards}:
+        sectors[code] = Sector.of(code)
+    return [sectors[s._sector_code] for s in standards]
 
 
 @strawberry.type(description="One of CONOCER's five competence levels.")
@@ -58,6 +68,9 @@ class StandardStatus(Enum):
     SUBMITTED = "submitted"
     PUBLISHED = "published"
     WITHDRAWN = "withdrawn"
+
+
+_standard_status = enum_of(StandardStatus)
 
 
 @strawberry.enum
@@ -103,11 +116,28 @@ class Committee(FromRow):
     sector_label: str | None = strawberry.field(description="CONOCER's own sector label (not SCIAN).")
     state: str | None
     formed_on: date | None
-    standard_count: int
+
+    @strawberry.field(metadata=batched(lambda info, committees: standard_counts_of(info, committees)))
+    async def standard_count(self, info: Info) -> int:
+        return (await standard_counts_of(info, [self]))[0]
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Committee | None:
         return cls.from_optional_row(await info.context.loaders.committee.load(id))
+
+
+async def standard_counts_of(info: Info, committees: Sequence[Committee]) -> list[int]:
+    """How many standards each committee has, counted only when asked (one query for all of them)."""
+    return list(await info.context.loaders.committee_standard_count.load_many([c.id for c in committees]))
+
+
+async def committees_of(info: Info, standards: Sequence[Standard]) -> list[Committee | None]:
+    """Each standard's committee (None without one), through the loader: other lists of standards
+    completed in the same tick (one per certificate, say) share its one query."""
+    ids = list({s._committee_id: None for s in standards if s._committee_id is not None})
+    rows = await info.context.loaders.committee.load_many(ids)
+    committees = {i: Committee.from_optional_row(row) for i, row in zip(ids, rows, strict=True)}
+    return [None if s._committee_id is None else committees[s._committee_id] for s in standards]
 
 
 @strawberry.enum
@@ -148,7 +178,7 @@ class Standard(FromRow):
     columns: ClassVar[Mapping[str, Source]] = {
         "title": "title_es",
         "purpose": "purpose_es",
-        "status": lambda row: StandardStatus(row["status"]),
+        "status": lambda row: _standard_status(row["status"]),
     }
     code: str = strawberry.field(description="E.g. EC0217.01.")
     base_code: str = strawberry.field(description="The code without version, e.g. EC0217.")
@@ -166,15 +196,19 @@ class Standard(FromRow):
     equivalent_to_previous: bool | None = strawberry.field(
         description="Whether this version is equivalent to the one it supersedes (null: not recorded)."
     )
-    elements_known: bool = strawberry.field(
+
+    @strawberry.field(
         description="Whether the registry records this standard's elements (RENEC's list does not "
-        "give them; an element structure file or the standard's committee does)."
+        "give them; an element structure file or the standard's committee does).",
+        metadata=batched(lambda info, standards: elements_known_of(info, standards)),
     )
+    async def elements_known(self, info: Info) -> bool:
+        return (await elements_known_of(info, [self]))[0]
+
     _sector_code: strawberry.Private[str]
     _committee_id: strawberry.Private[str | None]
     _committee_name: strawberry.Private[str | None]
     _supersedes: strawberry.Private[str | None]
-    _superseded_by: strawberry.Private[str | None]
 
     @classmethod
     async def resolve_reference(cls, info: Info, code: str) -> Standard | None:
@@ -185,11 +219,13 @@ class Standard(FromRow):
 
     @classmethod
     async def resolve_references(cls, info: Info, codes: list[str]) -> list[Standard | None]:
-        return [cls.from_optional_row(row) for row in await info.context.loaders.standard.load_many(codes)]
+        # `_entities` hands over every standard of the request at once: the batch is whole already.
+        return [cls.from_optional_row(row) for row in await load_all(info.context.loaders.standard, codes)]
 
-    @strawberry.field
-    def sector(self) -> Sector:
-        return Sector.of(self._sector_code)
+    # Batched (services/common/batching.py): a page of standards asks for these once, not per standard.
+    @strawberry.field(metadata=batched(sectors_of))
+    def sector(self, info: Info) -> Sector:
+        return sectors_of(info, [self])[0]
 
     @strawberry.field
     def level_descriptor(self) -> LevelDescriptor:
@@ -199,11 +235,9 @@ class Standard(FromRow):
     def committee_name(self) -> str | None:
         return self._committee_name
 
-    @strawberry.field
+    @strawberry.field(metadata=batched(committees_of))
     async def committee(self, info: Info) -> Committee | None:
-        if self._committee_id is None:
-            return None
-        return Committee.from_optional_row(await info.context.loaders.committee.load(self._committee_id))
+        return (await committees_of(info, [self]))[0]
 
     @strawberry.field(description="The earlier version this one replaces.")
     async def supersedes(self, info: Info) -> Standard | None:
@@ -223,9 +257,10 @@ class Standard(FromRow):
 
     @strawberry.field(description="The newest version that replaces this one.")
     async def superseded_by(self, info: Info) -> Standard | None:
-        if self._superseded_by is None:
+        newest = await info.context.loaders.superseded_by.load(self.code)
+        if newest is None:
             return None
-        return Standard.from_optional_row(await info.context.loaders.standard.load(self._superseded_by))
+        return Standard.from_optional_row(await info.context.loaders.standard.load(newest))
 
     @strawberry.field(
         description="The standard's elements in order; empty when the registry does not record them "
@@ -260,6 +295,10 @@ class Standard(FromRow):
             node=Accreditation.from_row,
             count=lambda: count.load(code),
         )
+
+
+async def elements_known_of(info: Info, standards: Sequence[Standard]) -> list[bool]:
+    return list(await info.context.loaders.elements_known.load_many([s.code for s in standards]))
 
 
 @strawberry.enum

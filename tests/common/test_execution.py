@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from collections.abc import Sequence
 from enum import Enum
 from typing import Any, ClassVar
 
@@ -16,6 +17,7 @@ import pytest
 import strawberry
 from strawberry.dataloader import DataLoader
 
+from services.common.batching import batched
 from services.common.errors import ShapeErrors
 from services.common.inputs import RefuseUnstorableText
 from services.common.schema import SubgraphSchema
@@ -31,6 +33,30 @@ class Colour(Enum):
 class Part:
     label: str
     weight: int | None
+
+
+async def partners_of(info: strawberry.Info, things: Sequence[Thing]) -> list[Part | None]:
+    info.context.setdefault("calls", []).append(len(things))
+    return list(await info.context["partners"].load_many([t.code for t in things]))
+
+
+def tags_of(info: strawberry.Info, things: Sequence[Thing]) -> list[Part]:
+    # A label of None: the non-null `label` fails, so does the non-null `tag`, so the thing is null.
+    return [Part(label=None if t.code == "null-tag" else f"tag {t.code}", weight=None) for t in things]  # type: ignore[arg-type]
+
+
+# Shared objects, as a page of standards shares sectors: "broken-shelf" things share one whose non-null
+# label is missing, so each of those things' shelves is null with an error at its own path.
+SHELVES = {"ok": Part(label="shelf", weight=1), "broken": Part(label=None, weight=2)}  # type: ignore[arg-type]
+
+
+def shelves_of(info: strawberry.Info, things: Sequence[Thing]) -> list[Part | None]:
+    return [SHELVES["broken" if t.code.startswith("broken") else "ok"] for t in things]
+
+
+async def labels_of(info: strawberry.Info, things: Sequence[Thing]) -> list[list[str] | None]:
+    await asyncio.sleep(0)
+    return [None if t.code == "no-labels" else [t.code, t.name] for t in things]
 
 
 @strawberry.federation.type(keys=["code"])
@@ -66,6 +92,22 @@ class Thing:
             raise ValueError("sync failed")
         return "fine"
 
+    @strawberry.field(metadata=batched(partners_of))
+    async def partner(self, info: strawberry.Info) -> Part | None:
+        return (await partners_of(info, [self]))[0]
+
+    @strawberry.field(metadata=batched(shelves_of))
+    def shelf(self, info: strawberry.Info) -> Part | None:
+        return shelves_of(info, [self])[0]
+
+    @strawberry.field(metadata=batched(tags_of))
+    def tag(self, info: strawberry.Info) -> Part:
+        return tags_of(info, [self])[0]
+
+    @strawberry.field(metadata=batched(labels_of))
+    async def labels(self, info: strawberry.Info) -> list[str]:  # None for "no-labels": an error
+        return (await labels_of(info, [self]))[0]  # type: ignore[return-value]
+
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, code: str) -> Thing | None:
         return await info.context["things"].load(code)
@@ -97,6 +139,12 @@ async def load_things(codes: list[str]) -> list[Thing | Exception | None]:
     return [thing(code) for code in codes]
 
 
+async def load_partners(codes: list[str]) -> list[Part | Exception | None]:
+    if "boom-partner" in codes:  # one failed batch: every thing's partner fails
+        return [RuntimeError("the partners' batch failed")] * len(codes)
+    return [None if code == "no-partner" else Part(label=f"partner {code}", weight=2) for code in codes]
+
+
 @strawberry.type
 class Query:
     @strawberry.field
@@ -114,6 +162,7 @@ GENERAL = strawberry.federation.Schema(query=Query, extensions=[ShapeErrors, Ref
 SELECTION = """
   __typename code name note colour count later must sync_fails: syncFails
   parts { label weight } alias: name
+  partner { label weight } tag { label __typename } labels shelf { label weight __typename }
 """
 ENTITIES = (
     "query($r: [_Any!]!) { _entities(representations: $r) "
@@ -121,7 +170,7 @@ ENTITIES = (
 )
 CODES = [
     "a", "b", "missing-1", "null-name", "bad-count", "bad-colour", "later-fails", "must-fails",
-    "sync-fails", "noted", "a",
+    "sync-fails", "noted", "a", "null-tag", "no-partner", "no-labels", "broken-1", "broken-2",
 ]  # fmt: skip
 
 
@@ -129,9 +178,11 @@ async def both(query: str, variables: dict[str, Any]) -> tuple[dict[str, Any], d
     answers = []
     for schema in (FAST, GENERAL):
         things: DataLoader[str, Thing | None] = DataLoader(load_fn=load_things)
+        partners: DataLoader[str, Part | None] = DataLoader(load_fn=load_partners)
         # Each run gets its own copies: strawberry pops `__typename` off the representations.
         copied = {k: copy.deepcopy(v) for k, v in variables.items()}
-        result = await schema.execute(query, variable_values=copied, context_value={"things": things})
+        context = {"things": things, "partners": partners}
+        result = await schema.execute(query, variable_values=copied, context_value=context)
         errors = sorted(
             (e.formatted for e in result.errors or []), key=lambda e: (str(e.get("path")), e["message"])
         )
@@ -193,3 +244,45 @@ async def test_skip_and_include_match() -> None:
     for yes in (True, False):
         fast, general = await both(query, {"c": ["a", "noted", "missing"], "yes": yes})
         assert fast == general
+
+
+async def test_batched_fields_match_and_are_batched() -> None:
+    fast, general = await both(ENTITIES, {"r": representations(["a", "b", "no-partner", "null-tag"])})
+    assert fast == general
+    entities = fast["data"]["_entities"]
+    assert entities[0]["partner"] == {"label": "partner a", "weight": 2}
+    assert entities[0]["tag"] == {"label": "tag a", "__typename": "Part"}
+    assert entities[0]["labels"] == ["a", "name a"]
+    assert entities[2]["partner"] is None
+    assert entities[3] is None  # its non-null tag's non-null label failed
+    assert [e["path"] for e in fast["errors"]] == [["_entities", 3, "tag", "label"]]
+    context = context_of()
+    query = "query($c: [String!]!) { things(codes: $c) { code partner { label } } }"
+    await FAST.execute(query, variable_values={"c": ["a", "b", "c"]}, context_value=context)
+    assert context["calls"] == [3]  # one call for the whole list
+
+
+def context_of() -> dict[str, Any]:
+    return {"things": DataLoader(load_fn=load_things), "partners": DataLoader(load_fn=load_partners)}
+
+
+async def test_a_failed_batched_field_fails_each_parent_as_the_loader_would() -> None:
+    fast, general = await both(ENTITIES, {"r": representations(["a", "boom-partner", "b"])})
+    assert fast == general
+    partner_errors = [e["path"] for e in fast["errors"] if e["path"][-1] == "partner"]
+    assert partner_errors == [["_entities", i, "partner"] for i in range(3)]
+
+
+async def test_shared_objects_answer_once_and_errors_stay_at_each_path() -> None:
+    codes = ["a", "b", "c", "d", "broken-1", "broken-2"]
+    fast, general = await both(ENTITIES, {"r": representations(codes)})
+    assert fast == general
+    shelves = [e["shelf"] for e in fast["data"]["_entities"]]
+    assert shelves[:4] == [{"label": "shelf", "weight": 1, "__typename": "Part"}] * 4
+    assert shelves[4:] == [None, None]
+    assert [e["path"] for e in fast["errors"]] == [
+        ["_entities", 4, "shelf", "label"],
+        ["_entities", 5, "shelf", "label"],
+    ]
+    fine, general = await both(ENTITIES, {"r": representations(["a", "b", "c"])})
+    assert fine == general

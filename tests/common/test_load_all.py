@@ -1,0 +1,56 @@
+"""`load_all` answers as `DataLoader.load_many` does, in one call of the batch function for the keys the
+loader has not seen, and leaves the loader's cache as `load_many` would."""
+
+from __future__ import annotations
+
+import pytest
+from strawberry.dataloader import DataLoader
+
+from services.common.context import load_all
+
+
+def counting_loader() -> tuple[DataLoader[str, str | None], list[list[str]]]:
+    calls: list[list[str]] = []
+
+    async def fetch(keys: list[str]) -> list[str | Exception | None]:
+        calls.append(list(keys))
+        return [
+            ValueError(f"no {k}") if k.startswith("bad") else None if k == "none" else k.upper() for k in keys
+        ]
+
+    return DataLoader(load_fn=fetch), calls
+
+
+async def test_answers_as_load_many_in_one_call() -> None:
+    loader, calls = counting_loader()
+    keys = ["a", "b", "a", "none", "c"]
+    assert await load_all(loader, keys) == ["A", "B", "A", None, "C"]
+    assert calls == [["a", "b", "none", "c"]]  # each key once
+    reference, _ = counting_loader()
+    assert await reference.load_many(keys) == await load_all(loader, keys)
+
+
+async def test_seen_keys_come_from_the_cache_and_primed_keys_serve_later_loads() -> None:
+    loader, calls = counting_loader()
+    assert await loader.load("a") == "A"
+    assert await load_all(loader, ["a", "b"]) == ["A", "B"]
+    assert calls == [["a"], ["b"]]
+    assert await loader.load("b") == "B"
+    assert calls == [["a"], ["b"]]  # b was cached by load_all
+
+
+async def test_a_failed_key_raises_and_stays_failed_in_the_cache() -> None:
+    loader, calls = counting_loader()
+    with pytest.raises(ValueError, match="no bad"):
+        await load_all(loader, ["a", "bad"])
+    with pytest.raises(ValueError, match="no bad"):
+        await loader.load("bad")
+    assert calls == [["a", "bad"]]
+
+
+async def test_a_batch_function_answering_the_wrong_count_is_an_error() -> None:
+    async def short(keys: list[str]) -> list[str]:
+        return keys[:-1]
+
+    with pytest.raises(ValueError):
+        await load_all(DataLoader(load_fn=short), ["a", "b"])

@@ -391,9 +391,10 @@ class Proposer:
 
 
 def _credit_siblings(found: dict[Node, _Evidence], channels: list[dict[Node, _Evidence]]) -> None:
-    """Lends a SOC or O*NET target a share of the best Spanish-name score in its SOC minor group, times
-    how strongly an English channel found the target itself (`SIBLING_WEIGHT`), where that is more than
-    its own Spanish score. A Spanish name often finds the right area of work but, along a table that
+    """Lends a SOC or O*NET target a share (`SIBLING_WEIGHT`) of the best Spanish-name score in its SOC
+    minor group, times how strongly the English channels found the target itself (the mean of its score
+    over each channel's best: both must agree for the full share), where that is more than its own
+    Spanish score. A Spanish name often finds the right area of work but, along a table that
     fans out or a one-word match, the wrong occupation in it ("postizos" -> wigmakers for artificial
     nails); the English channels name the occupation ("Nail Technician") but alone weigh too little."""
     spanish, english = channels[0], channels[1:]
@@ -410,10 +411,9 @@ def _credit_siblings(found: dict[Node, _Evidence], channels: list[dict[Node, _Ev
         group = group_best.get((node[0], node[1][:4]))
         if group is None:  # no Spanish name reached its group, or no SOC or O*NET target
             continue
-        confirmed = max(
-            (ch[node].score / t for ch, t in zip(english, english_top, strict=True) if t > 0 and node in ch),
-            default=0.0,
-        )
+        confirmed = sum(
+            ch[node].score / t for ch, t in zip(english, english_top, strict=True) if t > 0 and node in ch
+        ) / len(english)
         own = spanish[node].score / top if node in spanish else 0.0
         lift = SPANISH_WEIGHT * (SIBLING_WEIGHT * confirmed * group - own)
         if lift > 0:

@@ -24,6 +24,10 @@ RARE = 5  # a stem in at most this many standard titles has full weight in a que
 NAME_COVERAGE = 0.5  # share of a name's score that depends on how much of the name the query covers
 EXPANSION_WEIGHT = 0.3  # a related stem from the data-built lexicon, times its association
 SHORTLIST = 200  # names rescored for coverage per search
+# An English query stem also looks up its agent noun or the other way round ("weld" ~ "welder", "drive" ~
+# "driver", "paint" ~ "painter"): Snowball keeps short -er nouns apart from their verb, and the lexicon
+# translates a Spanish activity ("soldadura") to the verb where O*NET titles name the worker.
+VARIANT_WEIGHT = 0.4  # times the query stem's weight
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,10 @@ class NameIndex:
             p = prefixes.get(stem) if prefixes and self.lang == "es" else None
             if p is not None:
                 _add(weighted, origin, p, weight * PREFIX_WEIGHT, stem)
+            if self.lang == "en":  # a variant never outweighs the stem itself (`_add` keeps the larger)
+                for variant in _agent_variants(stem):
+                    if variant in self._postings:
+                        _add(weighted, origin, variant, weight * VARIANT_WEIGHT, stem)
             for related, strength in self.lexicon.get(stem, ()):
                 _add(weighted, origin, related, weight * EXPANSION_WEIGHT * strength, stem)
         raw: defaultdict[int, float] = defaultdict(float)
@@ -123,6 +131,14 @@ class NameIndex:
         docs = self.docs
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], docs[kv[0]].scheme, docs[kv[0]].code))
         return [Hit(d, score, self._unit_name[unit], matched) for d, (score, unit, matched) in ranked[:limit]]
+
+
+def _agent_variants(stem: str) -> tuple[str, ...]:
+    """The English stems that may be `stem`'s agent noun or, for an -er stem, its verb; a search keeps
+    only those the index holds ("order" looks up "ord" and "orde", which no O*NET text has)."""
+    if stem.endswith("er") and len(stem) > 4:
+        return (stem[:-2], stem[:-1])
+    return (stem + "er", stem + "r", stem + "or")
 
 
 def _add(weighted: dict[str, float], origin: dict[str, str], key: str, weight: float, stem: str) -> None:

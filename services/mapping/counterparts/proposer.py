@@ -62,6 +62,7 @@ NO_ENGLISH = 0.8  # weight when the matched occupation has no English name to ch
 SPANISH_WEIGHT = 1.0  # Spanish names of ESCO, SINCO, ISCO-08 and SOC 2010 occupations
 TITLES_WEIGHT = 0.5  # English O*NET titles, alternate and reported titles, for the translated title
 TASKS_WEIGHT = 0.3  # O*NET task statements, for the translated title
+SIBLING_WEIGHT = 0.4  # share of the best Spanish score in a target's SOC minor group (`_credit_siblings`)
 SECTOR_WEIGHT = 0.5  # times the square root of the occupation's concentration in the standard's sector
 PREVALENCE_WEIGHT = 0.3  # times the square root of its jobs in that sector over the sector's commonest
 ROLE_WEIGHT = 0.5  # lost when the standard supervises and the occupation does not, or the other way
@@ -202,6 +203,7 @@ class Proposer:
                         known.hit, known.route, known.index, known.best = ev.hit, ev.route, ev.index, share
                     known.contributions.append(share)
                     known.score += share
+        _credit_siblings(found, [channel for _, channel in channels])
         supervises = _supervises(standard.title)
         sector = self.corpus.naics_sector(standard.sector)
         for node, ev in found.items():
@@ -386,6 +388,36 @@ class Proposer:
             if zone is not None:
                 evidence["jobZone"] = zone
         return Candidate(node[0], node[1], calibrated(ev.score, first), evidence, path)
+
+
+def _credit_siblings(found: dict[Node, _Evidence], channels: list[dict[Node, _Evidence]]) -> None:
+    """Lends a SOC or O*NET target a share (`SIBLING_WEIGHT`) of the best Spanish-name score in its SOC
+    minor group, times how strongly the English channels found the target itself (the mean of its score
+    over each channel's best: both must agree for the full share), where that is more than its own
+    Spanish score. A Spanish name often finds the right area of work but, along a table that
+    fans out or a one-word match, the wrong occupation in it ("postizos" -> wigmakers for artificial
+    nails); the English channels name the occupation ("Nail Technician") but alone weigh too little."""
+    spanish, english = channels[0], channels[1:]
+    top = max((ev.score for ev in spanish.values()), default=0.0)
+    if top <= 0 or not english:
+        return
+    group_best: dict[tuple[Scheme, str], float] = {}
+    for node, ev in spanish.items():
+        if node[0] in (Scheme.SOC_2018, Scheme.ONET_SOC):
+            key = (node[0], node[1][:4])  # "39-5092" and "39-5092.00": minor group 39-5000
+            group_best[key] = max(group_best.get(key, 0.0), ev.score / top)
+    english_top = [max((ev.score for ev in ch.values()), default=0.0) for ch in english]
+    for node, ev in found.items():
+        group = group_best.get((node[0], node[1][:4]))
+        if group is None:  # no Spanish name reached its group, or no SOC or O*NET target
+            continue
+        confirmed = sum(
+            ch[node].score / t for ch, t in zip(english, english_top, strict=True) if t > 0 and node in ch
+        ) / len(english)
+        own = spanish[node].score / top if node in spanish else 0.0
+        lift = SPANISH_WEIGHT * (SIBLING_WEIGHT * confirmed * group - own)
+        if lift > 0:
+            ev.score += lift
 
 
 def _best_per_scheme(ordered: list[tuple[Node, _Evidence]]) -> set[Node]:

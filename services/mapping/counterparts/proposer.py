@@ -14,8 +14,10 @@ Three channels look for the standard's title, each ranking occupations on its ow
 3. English tasks: the same translated title against each O*NET occupation's task statements and its
    description, which name the work ("Tune automobile engines") where titles name the worker.
 
-A target's score adds each channel's score relative to that channel's best for the standard, weighted,
-and priors: the occupation's concentration and prevalence in the standard's sector (OEWS), and a penalty
+A target's score adds each channel's score relative to that channel's best for the standard, weighted
+(a target both English channels found also borrows part of the best Spanish score in its SOC minor group:
+Spanish names often find the area of work, English ones the occupation in it; `_credit_siblings`), and
+priors: the occupation's concentration and prevalence in the standard's sector (OEWS), and a penalty
 when one of standard and occupation supervises and the other does not. The raw score maps to the precision
 measured on the gold set (`calibration_table`), a standard's best candidate in a scheme by its own table.
 """

@@ -96,11 +96,21 @@ class Reached:
     title_score: float = 1.0  # the lowest title similarity of the path's hops (1 for no hop)
 
 
+# One arc as `reach` walks it, its properties worked out once: (neighbour, arc, weight, to_sibling,
+# broadening, title_similarity). The walk visits thousands of arcs per request; networkx's adjacency views
+# and the properties' calls cost more than the walk itself.
+Step = tuple[Node, Arc, float, bool, bool, float]
+
+
 class CrosswalkGraph:
     def __init__(self, graph: nx.DiGraph, version: int, built_in: float) -> None:
         self.graph = graph
         self.version = version
         self.built_in = built_in
+        self.steps: dict[Node, tuple[Step, ...]] = {
+            node: tuple(_step(neighbour, data["arc"]) for neighbour, data in targets.items())
+            for node, targets in graph.adj.items()
+        }
 
     @classmethod
     def from_rows(
@@ -148,7 +158,7 @@ class CrosswalkGraph:
         heap: list[tuple[float, float, int, Node, int, bool, tuple[Arc, ...]]] = [
             (-1.0, -1.0, 0, start, 0, False, ())
         ]
-        adjacency = self.graph.adj
+        steps = self.steps
         while heap:
             negative, negative_score, _, node, hops, went_up, path = heapq.heappop(heap)
             if fewest_hops.get((node, went_up), MAX_HOPS + 1) <= hops:
@@ -161,21 +171,20 @@ class CrosswalkGraph:
                     break  # its best path is settled; nothing further is needed
             if hops == max_hops:
                 continue
-            for neighbour, data in adjacency[node].items():
-                arc: Arc = data["arc"]
-                combined = confidence * arc.weight
-                if combined < min_confidence or neighbour == start or (went_up and arc.to_sibling):
+            for neighbour, arc, weight, to_sibling, broadening, similarity in steps[node]:
+                combined = confidence * weight
+                if combined < min_confidence or neighbour == start or (went_up and to_sibling):
                     continue
                 counter += 1
                 heapq.heappush(
                     heap,
                     (
                         -combined,
-                        -min(score, arc.title_similarity),
+                        -min(score, similarity),
                         counter,
                         neighbour,
                         hops + 1,
-                        went_up or arc.broadening,
+                        went_up or broadening,
                         (*path, arc),
                     ),
                 )
@@ -185,6 +194,10 @@ class CrosswalkGraph:
     def path(self, start: Node, goal: Node, max_hops: int) -> Reached | None:
         """The most confident path from `start` to `goal` within `max_hops`, if any."""
         return self.reach(start, max_hops, 0.0, goal).get(goal)
+
+
+def _step(neighbour: Node, arc: Arc) -> Step:
+    return (neighbour, arc, arc.weight, arc.to_sibling, arc.broadening, arc.title_similarity)
 
 
 async def load_graph(conn: asyncpg.Connection, today: date | None = None) -> CrosswalkGraph:

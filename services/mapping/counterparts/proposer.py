@@ -39,6 +39,7 @@ from services.mapping.counterparts.text import fold, prefix, stem_prefixes, stem
 from services.mapping.counterparts.translation import learn, translate
 from services.mapping.model import Scheme
 
+US_OCCUPATIONS = frozenset({Scheme.SOC_2018, Scheme.ONET_SOC})  # what channel scores are measured against
 MATCHED_SCHEMES = (Scheme.ESCO, Scheme.SINCO_2011, Scheme.ISCO_08, Scheme.SOC_2010)
 UNIT_GROUP_SCHEMES = (Scheme.ISCO_08, Scheme.SINCO_2011)  # only their 4-digit groups name occupations
 DATASETS = {
@@ -177,24 +178,26 @@ class Proposer:
         return out
 
     def _evidence(self, standard: Standard, wanted: set[Scheme]) -> dict[Node, _Evidence]:
-        """Each reachable target's evidence, its score the weighted sum of what every channel found
-        (each channel's score over its best one for this standard, so channels share one scale) and the
-        priors."""
+        """Each reachable target's evidence in `wanted` schemes, its score the weighted sum of what every
+        channel found (each channel's score over its best US occupation for this standard, so channels
+        share one scale, and a target's score is the same whichever schemes are asked: the calibration
+        measured on SOC codes holds for stored proposals of every scheme) and the priors."""
+        scope = wanted | US_OCCUPATIONS
         query = query_weights(standard.title, self._stem_df, len(self.corpus.standards))
         prefixes = stem_prefixes(standard.title, "es")
         self._add_compound_parts(standard.title, query, prefixes)
         english = translate(query, self.translations, prefixes)
         spanish = self.index.search(query, DOCS_PER_QUERY, prefixes)
-        channels = [(SPANISH_WEIGHT, self._channel(self.index, spanish, wanted, english))]
+        channels = [(SPANISH_WEIGHT, self._channel(self.index, spanish, scope, english))]
         if english:
             for weight, index, limit in (
                 (TITLES_WEIGHT, self.english, ENGLISH_DOCS_PER_QUERY),
                 (TASKS_WEIGHT, self.tasks, TASK_DOCS_PER_QUERY),
             ):
-                channels.append((weight, self._channel(index, index.search(english, limit), wanted, None)))
+                channels.append((weight, self._channel(index, index.search(english, limit), scope, None)))
+        bests = [_best_score(channel) for _, channel in channels]
         found: dict[Node, _Evidence] = {}
-        for weight, channel in channels:
-            best = max((ev.score for ev in channel.values()), default=0.0)
+        for (weight, channel), best in zip(channels, bests, strict=True):
             for node, ev in channel.items():
                 share = weight * ev.score / best if best > 0 else 0.0
                 known = found.get(node)
@@ -205,12 +208,13 @@ class Proposer:
                         known.hit, known.route, known.index, known.best = ev.hit, ev.route, ev.index, share
                     known.contributions.append(share)
                     known.score += share
-        _credit_siblings(found, [channel for _, channel in channels])
+        _credit_siblings(found, [channel for _, channel in channels], bests)
         supervises = _supervises(standard.title)
         sector = self.corpus.naics_sector(standard.sector)
-        for node, ev in found.items():
+        wanted_found = {node: ev for node, ev in found.items() if node[0] in wanted}
+        for node, ev in wanted_found.items():
             ev.score = max(0.0, ev.score + self._prior(node, sector, supervises))
-        return found
+        return wanted_found
 
     def _add_compound_parts(self, title: str, query: dict[str, float], prefixes: dict[str, str]) -> None:
         """Adds to `query` the parts of the title's compounds that nothing else would match
@@ -392,7 +396,16 @@ class Proposer:
         return Candidate(node[0], node[1], calibrated(ev.score, first), evidence, path)
 
 
-def _credit_siblings(found: dict[Node, _Evidence], channels: list[dict[Node, _Evidence]]) -> None:
+def _best_score(channel: dict[Node, _Evidence]) -> float:
+    """What a channel's scores are measured against: its best US occupation (SOC 2018 or O*NET-SOC), or
+    its best target when it reached none."""
+    occupations = [ev.score for node, ev in channel.items() if node[0] in US_OCCUPATIONS]
+    return max(occupations or [ev.score for ev in channel.values()], default=0.0)
+
+
+def _credit_siblings(
+    found: dict[Node, _Evidence], channels: list[dict[Node, _Evidence]], bests: list[float]
+) -> None:
     """Lends a SOC or O*NET target a share (`SIBLING_WEIGHT`) of the best Spanish-name score in its SOC
     minor group, times how strongly the English channels found the target itself (the mean of its score
     over each channel's best: both must agree for the full share), where that is more than its own
@@ -400,7 +413,7 @@ def _credit_siblings(found: dict[Node, _Evidence], channels: list[dict[Node, _Ev
     fans out or a one-word match, the wrong occupation in it ("postizos" -> wigmakers for artificial
     nails); the English channels name the occupation ("Nail Technician") but alone weigh too little."""
     spanish, english = channels[0], channels[1:]
-    top = max((ev.score for ev in spanish.values()), default=0.0)
+    top, english_top = bests[0], bests[1:]
     if top <= 0 or not english:
         return
     group_best: dict[tuple[Scheme, str], float] = {}
@@ -408,7 +421,6 @@ def _credit_siblings(found: dict[Node, _Evidence], channels: list[dict[Node, _Ev
         if node[0] in (Scheme.SOC_2018, Scheme.ONET_SOC):
             key = (node[0], node[1][:4])  # "39-5092" and "39-5092.00": minor group 39-5000
             group_best[key] = max(group_best.get(key, 0.0), ev.score / top)
-    english_top = [max((ev.score for ev in ch.values()), default=0.0) for ch in english]
     for node, ev in found.items():
         group = group_best.get((node[0], node[1][:4]))
         if group is None:  # no Spanish name reached its group, or no SOC or O*NET target

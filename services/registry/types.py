@@ -18,7 +18,7 @@ from services.common.batching import batched
 from services.common.context import load_all
 from services.common.pagination import Connection, Page
 from services.common.renec.reference import LEVEL_DESCRIPTORS, LEVEL_DESCRIPTORS_SOURCE, SECTORS_BY_CODE
-from services.common.rows import FromRow, Source, enum_of
+from services.common.rows import EnumColumn, FromRow, Source
 from services.registry import privacy
 from services.registry.loaders import Info
 
@@ -68,9 +68,6 @@ class StandardStatus(Enum):
     SUBMITTED = "submitted"
     PUBLISHED = "published"
     WITHDRAWN = "withdrawn"
-
-
-_standard_status = enum_of(StandardStatus)
 
 
 @strawberry.enum
@@ -178,7 +175,7 @@ class Standard(FromRow):
     columns: ClassVar[Mapping[str, Source]] = {
         "title": "title_es",
         "purpose": "purpose_es",
-        "status": lambda row: _standard_status(row["status"]),
+        "status": EnumColumn("status", StandardStatus),
     }
     code: str = strawberry.field(description="E.g. EC0217.01.")
     base_code: str = strawberry.field(description="The code without version, e.g. EC0217.")
@@ -220,7 +217,7 @@ class Standard(FromRow):
     @classmethod
     async def resolve_references(cls, info: Info, codes: list[str]) -> list[Standard | None]:
         # `_entities` hands over every standard of the request at once: the batch is whole already.
-        return [cls.from_optional_row(row) for row in await load_all(info.context.loaders.standard, codes)]
+        return cls.from_optional_rows(await load_all(info.context.loaders.standard, codes))
 
     # Batched (services/common/batching.py): a page of standards asks for these once, not per standard.
     @strawberry.field(metadata=batched(sectors_of))

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 
 import strawberry
 from graphql import (
+    DocumentNode,
     GraphQLAbstractType,
     GraphQLEnumType,
     GraphQLField,
@@ -52,6 +53,7 @@ from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
 
 from services.common.batching import Many, many_of
+from services.common.variables import scalar_lists
 
 _GENERAL = object()  # "take the general path"
 
@@ -134,6 +136,34 @@ async def _settled(awaitable: Awaitable[Any]) -> Any:
 
 
 class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    @classmethod
+    def build(  # type: ignore[override]
+        cls,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        root_value: Any = None,
+        context_value: Any = None,
+        raw_variable_values: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        """graphql-core's `build`, with a list-of-a-scalar variable (an `_entities` page's
+        representations) coerced in one pass (services/common/variables.py): graphql-core coerces an
+        empty list in its place, then its own values go where graphql-core puts them."""
+        quick = scalar_lists(schema, document, operation_name, raw_variable_values)
+        if quick:
+            raw_variable_values = {**raw_variable_values, **{name: [] for name in quick}}  # type: ignore[dict-item]
+        built = super().build(
+            schema, document, root_value, context_value, raw_variable_values, operation_name, *args, **kwargs
+        )
+        if quick and not isinstance(built, list):  # a list: errors of other variables, reported as ever
+            variables = built.variable_values
+            for name, (raw, coerced) in quick.items():
+                variables.coerced[name] = coerced
+                variables.sources[name] = variables.sources[name]._replace(value=raw)
+        return built
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A schema extension with a `resolve` hook wraps every field, and an abort signal is checked

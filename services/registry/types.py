@@ -15,7 +15,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from services.common.batching import batched
-from services.common.context import load_all
+from services.common.context import load_all, load_each
 from services.common.pagination import Connection, Page
 from services.common.renec.reference import LEVEL_DESCRIPTORS, LEVEL_DESCRIPTORS_SOURCE, SECTORS_BY_CODE
 from services.common.rows import EnumColumn, FromRow, Source
@@ -132,7 +132,7 @@ async def committees_of(info: Info, standards: Sequence[Standard]) -> list[Commi
     """Each standard's committee (None without one), through the loader: other lists of standards
     completed in the same tick (one per certificate, say) share its one query."""
     ids = list({s._committee_id: None for s in standards if s._committee_id is not None})
-    rows = await info.context.loaders.committee.load_many(ids)
+    rows = await load_each(info.context.loaders.committee, ids)
     committees = {i: Committee.from_optional_row(row) for i, row in zip(ids, rows, strict=True)}
     return [None if s._committee_id is None else committees[s._committee_id] for s in standards]
 

@@ -3,10 +3,12 @@ loader has not seen, and leaves the loader's cache as `load_many` would."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from strawberry.dataloader import DataLoader
 
-from services.common.context import PrimedCache, load_all
+from services.common.context import PrimedCache, load_all, load_each
 
 
 def counting_loader() -> tuple[DataLoader[str, str | None], list[list[str]]]:
@@ -93,3 +95,16 @@ async def test_a_primed_key_becomes_one_settled_future_on_its_first_load() -> No
     assert set(cache.primed) == {"b"} and set(cache.cache_map) == {"a"}
     cache.set("b", first)  # a future set for a primed key replaces its value
     assert await loader.load("b") == "A" and not cache.primed
+
+
+async def test_load_each_answers_as_load_many_batched_with_the_tick() -> None:
+    loader, calls = counting_loader()
+    reference, _ = counting_loader()
+    keys = ["a", "b", "a", "none"]
+    other = asyncio.ensure_future(loader.load("c"))  # another load of the same tick shares the batch
+    assert await load_each(loader, keys) == await reference.load_many(keys) == ["A", "B", "A", None]
+    assert await other == "C"
+    assert calls == [["c", "a", "b", "none"]]
+    assert await load_each(loader, []) == []
+    with pytest.raises(ValueError, match="no bad"):
+        await load_each(loader, ["a", "bad", "d"])

@@ -299,7 +299,16 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Per Python class: the union member its instances are, when the class alone decides it (see
         # `union_member`) and the member checks no item; an instance cast elsewhere is asked anew.
         member_of: dict[type, GraphQLObjectType] = {}
+        results = state.results
+        # The class of the last item whose type its class alone decided (see `member_of`), and the
+        # members of its group: a page's next thousand items of that class join it with no look-up.
+        same_class: type | None = None
+        same_members: list[int] = []
         for index, item in enumerate(items):
+            if type(item) is same_class and getattr(item, TYPE_CAST_ATTRIBUTE, None) is None:
+                results[index] = {}
+                same_members.append(index)
+                continue
             runtime = collected = None
             if item is not None and not isinstance(item, Exception):
                 runtime = fixed or member_of.get(type(item))
@@ -323,11 +332,13 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     state.waiting.append((index, None, out[0]))
                 state.results[index] = out[0]
                 continue
-            state.results[index] = {}
+            results[index] = {}
             group = groups.get(runtime)
             if group is None:
                 group = groups[runtime] = (collected[0], [])
             group[1].append(index)
+            if fixed is not None or member_of.get(type(item)) is runtime:
+                same_class, same_members = type(item), group[1]
         for runtime, (fields, members) in groups.items():
             for key, sub_fields in fields.items():
                 self.complete_column(state, runtime, key, sub_fields, members)

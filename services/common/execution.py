@@ -513,13 +513,14 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """
         if not isinstance(object_type, GraphQLObjectType) or object_type.is_type_of is not None:
             return None
-        distinct: dict[int, Any] = {}
-        for value in values:
-            if isinstance(value, Exception):
-                return None
-            if value is not None:
-                distinct.setdefault(id(value), value)
+        # Each distinct value once, by identity (in C: no Python step per parent); the last of a repeated
+        # identity is the same object as the first.
+        idents = list(map(id, values))
+        distinct: dict[int, Any] = dict(zip(idents, values, strict=True))
+        distinct.pop(id(None), None)
         if 2 * len(distinct) > len(values):
+            return None
+        if any(isinstance(value, Exception) for value in distinct.values()):
             return None
         collected = self.collect_subfields(object_type, sub_fields)
         if collected[1] or collected[2]:
@@ -540,7 +541,8 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     return None
                 answer[key] = value
             answers[ident] = answer
-        return [None if value is None else answers[id(value)] for value in values]
+        answers[id(None)] = None  # type: ignore[assignment]  # a null stays null
+        return list(map(answers.__getitem__, idents))
 
     async def settle(self, state: _Objects) -> list[Any]:
         """Every awaitable field value of `state` settled in one gather, and put in its place."""

@@ -33,20 +33,50 @@ and of the branch (after), three rounds each, over one database (2 shared cores,
 
 Instructions per `_entities`(1,000) request, the app in process behind httpx (callgrind, load-independent:
 runs of 0 and of 10 requests after 3 warm-up requests, the difference divided by 10): before the
-subgraph work (db89b68) 510 M, main 499 M, the branch 99 M.
+subgraph work (db89b68) 510 M, main 499 M, the branch 99 M. (Superseded below: ent-5x.)
 
 What took it there: `sector` and `committee` resolved once per page, not once per standard
 (services/common/batching.py), and objects completed column by column with repeated sectors and
 committees answered once (services/common/execution.py); the page's standards fetched in one call and
-primed into the request's loader (`load_all`) and made by a generated constructor (services/common/rows.py);
-what the page does not ask (a committee's standard count, a standard's successor and whether its elements
-are known, two unused columns) no longer read with every row, so the standards' query now costs
-PostgreSQL what the floor's does; JSON through orjson; no session reset round trip after each single
-statement (services/common/db.py). Not met: within 5x of the SQL floor (5.3x - 6.1x here). What is
-left is spread thin over the remaining ~10 ms of CPU: graphql-core's coercion of the 1,000
-representations (~0.5 ms), asyncpg decoding the rows (~1.1 ms CPU against the floor's ~0.9 ms),
-making 1,000 standards (~0.8 ms), completing the 1,000 objects and their columns, the ASGI and HTTP
-layers, and the garbage collector (the p95).
+primed into the request's loader (`load_all`) and made by a generated constructor
+(services/common/rows.py); what the page does not ask (a committee's standard count, a standard's
+successor and whether its elements are known, two unused columns) no longer read with every row, so the
+standards' query now costs PostgreSQL what the floor's does; JSON through orjson; no session reset round
+trip after each single statement (services/common/db.py). Not met then: within 5x of the SQL floor (5.3x
+- 6.1x here; met by ent-5x, below). What was left was spread thin over the remaining ~10 ms of CPU:
+graphql-core's coercion of the 1,000 representations (~0.5 ms), asyncpg decoding the rows (~1.1 ms CPU
+against the floor's ~0.9 ms), making 1,000 standards (~0.8 ms), completing the 1,000 objects and their
+columns, the ASGI and HTTP layers, and the garbage collector (the p95).
+
+Figures (issue 16, branch ent-5x): a checkout of fa7b972 (before) and of the branch (after) run alternately
+by this script, three rounds each, over one database (2 shared cores):
+
+    QF_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/qf_ent5x BENCH_RUNS=40 python bench/registry.py
+
+| case                                  | before (fa7b972)      | after (ent-5x)        |
+|---------------------------------------|-----------------------|-----------------------|
+| `_entities`(1,000) p50 ms             | 10.9 - 12.4           | 9.8 - 10.5            |
+| `_entities`(1,000) p95 ms             | 23.8 - 27.4           | 11.0 - 16.0           |
+| `_entities`(1,000) CPU ms per request | 9.5 - 10.5            | 8.0 - 8.5             |
+| `_entities`(1,000) / SQL floor, p50   | 5.1x - 5.2x           | 4.5x - 4.6x           |
+| search, 16 queries, p50 ms / CPU ms   | 3.4 / 2.0             | 3.2 - 3.4 / 2.0 - 2.1 |
+
+Instructions per `_entities`(1,000) request (callgrind, load-independent; the app straight over ASGI as
+in this script: 3 warm-up requests, then runs of 0 and of 10 requests, the difference divided by 10):
+before (fa7b972) 107.5 M, after 82.1 M (-24%).
+
+What took it there, each answer unchanged (tests/common compare them with strawberry's general path):
+the `[_Any!]!` representations coerced in one pass, graphql-core building with an empty list in their
+place (services/common/variables.py; graphql-core's per-item recursion and depth walk were 0.5 ms); a
+page's keys collected in `_entities`'s one pass over the representations, and a batch that is the whole
+page returned as resolved (services/common/schema.py); the page primed into the loader without a
+settled future per key, made only for a key asked again (`PrimedCache`, services/common/context.py,
+0.26 ms); 1,000 standards made by `from_optional_rows` with their status converted inline
+(`EnumColumn`, services/common/rows.py: 0.61 ms instead of 0.90); the page's committees awaited key by
+key (`load_each`) rather than gathered; list items of the class the previous item's type was decided
+by grouped without a look-up each (services/common/execution.py); shared sectors and committees found
+and placed by identity in C. What is left: asyncpg's decoding (at the floor's own cost), completing
+the objects column by column, orjson and the ASGI layer, and the garbage collector (the p95).
 """
 
 from __future__ import annotations

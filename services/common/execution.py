@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 
 import strawberry
 from graphql import (
+    DocumentNode,
     GraphQLAbstractType,
     GraphQLEnumType,
     GraphQLField,
@@ -52,6 +53,7 @@ from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
 
 from services.common.batching import Many, many_of
+from services.common.variables import scalar_lists
 
 _GENERAL = object()  # "take the general path"
 
@@ -134,6 +136,34 @@ async def _settled(awaitable: Awaitable[Any]) -> Any:
 
 
 class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    @classmethod
+    def build(  # type: ignore[override]
+        cls,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        root_value: Any = None,
+        context_value: Any = None,
+        raw_variable_values: dict[str, Any] | None = None,
+        operation_name: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        """graphql-core's `build`, with a list-of-a-scalar variable (an `_entities` page's
+        representations) coerced in one pass (services/common/variables.py): graphql-core coerces an
+        empty list in its place, then its own values go where graphql-core puts them."""
+        quick = scalar_lists(schema, document, operation_name, raw_variable_values)
+        if quick:
+            raw_variable_values = {**raw_variable_values, **{name: [] for name in quick}}  # type: ignore[dict-item]
+        built = super().build(
+            schema, document, root_value, context_value, raw_variable_values, operation_name, *args, **kwargs
+        )
+        if quick and not isinstance(built, list):  # a list: errors of other variables, reported as ever
+            variables = built.variable_values
+            for name, (raw, coerced) in quick.items():
+                variables.coerced[name] = coerced
+                variables.sources[name] = variables.sources[name]._replace(value=raw)
+        return built
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A schema extension with a `resolve` hook wraps every field, and an abort signal is checked
@@ -269,7 +299,16 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Per Python class: the union member its instances are, when the class alone decides it (see
         # `union_member`) and the member checks no item; an instance cast elsewhere is asked anew.
         member_of: dict[type, GraphQLObjectType] = {}
+        results = state.results
+        # The class of the last item whose type its class alone decided (see `member_of`), and the
+        # members of its group: a page's next thousand items of that class join it with no look-up.
+        same_class: type | None = None
+        same_members: list[int] = []
         for index, item in enumerate(items):
+            if type(item) is same_class and getattr(item, TYPE_CAST_ATTRIBUTE, None) is None:
+                results[index] = {}
+                same_members.append(index)
+                continue
             runtime = collected = None
             if item is not None and not isinstance(item, Exception):
                 runtime = fixed or member_of.get(type(item))
@@ -293,11 +332,13 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     state.waiting.append((index, None, out[0]))
                 state.results[index] = out[0]
                 continue
-            state.results[index] = {}
+            results[index] = {}
             group = groups.get(runtime)
             if group is None:
                 group = groups[runtime] = (collected[0], [])
             group[1].append(index)
+            if fixed is not None or member_of.get(type(item)) is runtime:
+                same_class, same_members = type(item), group[1]
         for runtime, (fields, members) in groups.items():
             for key, sub_fields in fields.items():
                 self.complete_column(state, runtime, key, sub_fields, members)
@@ -472,13 +513,14 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         """
         if not isinstance(object_type, GraphQLObjectType) or object_type.is_type_of is not None:
             return None
-        distinct: dict[int, Any] = {}
-        for value in values:
-            if isinstance(value, Exception):
-                return None
-            if value is not None:
-                distinct.setdefault(id(value), value)
+        # Each distinct value once, by identity (in C: no Python step per parent); the last of a repeated
+        # identity is the same object as the first.
+        idents = list(map(id, values))
+        distinct: dict[int, Any] = dict(zip(idents, values, strict=True))
+        distinct.pop(id(None), None)
         if 2 * len(distinct) > len(values):
+            return None
+        if any(isinstance(value, Exception) for value in distinct.values()):
             return None
         collected = self.collect_subfields(object_type, sub_fields)
         if collected[1] or collected[2]:
@@ -499,7 +541,8 @@ class PlainFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     return None
                 answer[key] = value
             answers[ident] = answer
-        return [None if value is None else answers[id(value)] for value in values]
+        answers[id(None)] = None  # type: ignore[assignment]  # a null stays null
+        return list(map(answers.__getitem__, idents))
 
     async def settle(self, state: _Objects) -> list[Any]:
         """Every awaitable field value of `state` settled in one gather, and put in its place."""

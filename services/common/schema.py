@@ -62,42 +62,52 @@ class SubgraphSchema(strawberry.federation.Schema):
         awaitables are settled here together, an exception standing as that item's error.
         """
         results: list[Any] = [None] * len(representations)
-        batches: dict[str, list[int]] = {}
+        batches: dict[str, tuple[list[int], list[str]]] = {}  # per type name: (indices, keys)
         rest: list[int] = []
         key_fields: dict[str, str | None] = {}  # per type name: its batch key field, None if it has none
+        # The type of the previous representation, its key field and its batch: a page is one type.
+        last_name: Any = _UNKNOWN
+        key_field: str | None = None
+        indices: list[int] = []
+        keys: list[str] = []
         for index, representation in enumerate(representations):
             # The common case inline (a thousand of them): `{__typename, <its batch key>: <a string>}`.
             if isinstance(representation, dict) and len(representation) == 2:
                 type_name = representation.get("__typename")
-                key_field = key_fields.get(type_name, _UNKNOWN) if isinstance(type_name, str) else None
-                if key_field is _UNKNOWN:
-                    key_field = key_fields[type_name] = _batch_key_field(self, type_name)  # type: ignore[index,arg-type]
-                if key_field is not None and isinstance(representation.get(key_field), str):
-                    batches.setdefault(type_name, []).append(index)  # type: ignore[arg-type]
+                if type_name != last_name or type(type_name) is not str:
+                    if not isinstance(type_name, str):
+                        rest.append(index)
+                        continue
+                    key_field = key_fields.get(type_name, _UNKNOWN)
+                    if key_field is _UNKNOWN:
+                        key_field = key_fields[type_name] = _batch_key_field(self, type_name)
+                    indices, keys = batches.setdefault(type_name, ([], []))
+                    last_name = type_name
+                key = representation.get(key_field) if key_field is not None else None
+                if isinstance(key, str):
+                    indices.append(index)
+                    keys.append(key)
                     continue
             rest.append(index)
+        batches = {name: batch for name, batch in batches.items() if batch[0]}
         if rest:
             general = super().entities_resolver(info, [representations[i] for i in rest])
             for index, result in zip(rest, general, strict=True):
                 results[index] = result
         waiting = [i for i in rest if asyncio.iscoroutine(results[i]) or isinstance(results[i], Awaitable)]
-        batched = [
-            self._resolve_batch(info, type_name, [representations[i] for i in indices])
-            for type_name, indices in batches.items()
-        ]
+        batched = [self._resolve_batch(info, type_name, keys) for type_name, (_, keys) in batches.items()]
         settled = await asyncio.gather(*map(_settled, [results[i] for i in waiting]), *batched)
         for index, value in zip(waiting, settled[: len(waiting)], strict=True):
             results[index] = value
-        for indices, values in zip(batches.values(), settled[len(waiting) :], strict=True):
+        for (indices, _), values in zip(batches.values(), settled[len(waiting) :], strict=True):
+            if len(indices) == len(values) == len(results):  # the whole page, in order
+                return values
             for index, value in zip(indices, values, strict=True):
                 results[index] = value
         return results
 
-    async def _resolve_batch(
-        self, info: strawberry.Info, type_name: str, representations: list[Any]
-    ) -> list[Any]:
+    async def _resolve_batch(self, info: strawberry.Info, type_name: str, keys: list[str]) -> list[Any]:
         origin = self.schema_converter.type_map[type_name].definition.origin  # type: ignore[union-attr]
-        keys = [r[origin.batch_key] for r in representations]
         try:
             found = await origin.resolve_references(info, keys)
         except Exception as exc:  # every entity of the batch fails with it, as a failed loader batch does

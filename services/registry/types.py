@@ -15,10 +15,10 @@ import strawberry
 from strawberry.scalars import JSON
 
 from services.common.batching import batched
-from services.common.context import load_all
+from services.common.context import load_all, load_each
 from services.common.pagination import Connection, Page
 from services.common.renec.reference import LEVEL_DESCRIPTORS, LEVEL_DESCRIPTORS_SOURCE, SECTORS_BY_CODE
-from services.common.rows import FromRow, Source, enum_of
+from services.common.rows import EnumColumn, FromRow, Source
 from services.registry import privacy
 from services.registry.loaders import Info
 
@@ -68,9 +68,6 @@ class StandardStatus(Enum):
     SUBMITTED = "submitted"
     PUBLISHED = "published"
     WITHDRAWN = "withdrawn"
-
-
-_standard_status = enum_of(StandardStatus)
 
 
 @strawberry.enum
@@ -135,7 +132,7 @@ async def committees_of(info: Info, standards: Sequence[Standard]) -> list[Commi
     """Each standard's committee (None without one), through the loader: other lists of standards
     completed in the same tick (one per certificate, say) share its one query."""
     ids = list({s._committee_id: None for s in standards if s._committee_id is not None})
-    rows = await info.context.loaders.committee.load_many(ids)
+    rows = await load_each(info.context.loaders.committee, ids)
     committees = {i: Committee.from_optional_row(row) for i, row in zip(ids, rows, strict=True)}
     return [None if s._committee_id is None else committees[s._committee_id] for s in standards]
 
@@ -178,7 +175,7 @@ class Standard(FromRow):
     columns: ClassVar[Mapping[str, Source]] = {
         "title": "title_es",
         "purpose": "purpose_es",
-        "status": lambda row: _standard_status(row["status"]),
+        "status": EnumColumn("status", StandardStatus),
     }
     code: str = strawberry.field(description="E.g. EC0217.01.")
     base_code: str = strawberry.field(description="The code without version, e.g. EC0217.")
@@ -220,7 +217,7 @@ class Standard(FromRow):
     @classmethod
     async def resolve_references(cls, info: Info, codes: list[str]) -> list[Standard | None]:
         # `_entities` hands over every standard of the request at once: the batch is whole already.
-        return [cls.from_optional_row(row) for row in await load_all(info.context.loaders.standard, codes)]
+        return cls.from_optional_rows(await load_all(info.context.loaders.standard, codes))
 
     # Batched (services/common/batching.py): a page of standards asks for these once, not per standard.
     @strawberry.field(metadata=batched(sectors_of))

@@ -286,3 +286,18 @@ async def test_shared_objects_answer_once_and_errors_stay_at_each_path() -> None
     ]
     fine, general = await both(ENTITIES, {"r": representations(["a", "b", "c"])})
     assert fine == general
+
+
+async def test_entities_with_odd_representations_between_batched_ones_match() -> None:
+    # The batch is collected past representations that leave it (a key not a string, more than the key)
+    # and resumed after them, each answer still in its own place.
+    def odd(kind: int) -> dict[str, Any]:  # a new one each time: strawberry pops its `__typename`
+        return {"__typename": "Thing", "code": 5} if kind else {"__typename": "Thing", "code": "b", "x": 1}
+
+    page = representations(CODES)
+    mixed = [*page[:3], odd(0), *page[3:8], odd(1), odd(0), *page[8:], odd(1)]
+    fast, general = await both(ENTITIES, {"r": mixed})
+    assert fast == general
+    assert len(fast["errors"]) > 4  # not vacuous: the odd ones' errors, and the page's own
+    fast, general = await both(ENTITIES, {"r": [*page, *representations(["b", "a"])]})  # one page
+    assert fast == general and fast["data"]["_entities"][-1]["code"] == "a"

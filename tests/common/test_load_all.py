@@ -3,10 +3,12 @@ loader has not seen, and leaves the loader's cache as `load_many` would."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from strawberry.dataloader import DataLoader
 
-from services.common.context import load_all
+from services.common.context import PrimedCache, load_all, load_each
 
 
 def counting_loader() -> tuple[DataLoader[str, str | None], list[list[str]]]:
@@ -54,3 +56,55 @@ async def test_a_batch_function_answering_the_wrong_count_is_an_error() -> None:
 
     with pytest.raises(ValueError):
         await load_all(DataLoader(load_fn=short), ["a", "b"])
+
+
+def primed_loader() -> tuple[DataLoader[str, str | None], list[list[str]]]:
+    """`counting_loader`'s, with the cache `one_each` and `all_each` give their loaders."""
+    loader, calls = counting_loader()
+    return DataLoader(load_fn=loader.load_fn, cache_map=PrimedCache()), calls
+
+
+async def test_a_primed_cache_answers_as_the_default_one() -> None:
+    for make in (counting_loader, primed_loader):
+        loader, calls = make()
+        assert await load_all(loader, ["a", "b", "none", "a"]) == ["A", "B", None, "A"]
+        assert await loader.load("b") == "B"
+        assert await loader.load("none") is None
+        assert await loader.load_many(["a", "c"]) == ["A", "C"]
+        assert await load_all(loader, ["c", "d", "b"]) == ["C", "D", "B"]
+        loader.prime("a", "other")  # a cached key keeps its value, as `prime` has it
+        assert await loader.load("a") == "A"
+        loader.clear("a")
+        assert await loader.load("a") == "A"  # fetched again
+        with pytest.raises(KeyError):
+            loader.clear("never")
+        assert calls == [["a", "b", "none"], ["c"], ["d"], ["a"]], make.__name__
+        loader.clear_all()
+        assert await loader.load("b") == "B"
+        assert calls[-1] == ["b"]
+
+
+async def test_a_primed_key_becomes_one_settled_future_on_its_first_load() -> None:
+    loader, _ = primed_loader()
+    await load_all(loader, ["a", "b"])
+    cache = loader.cache_map
+    assert isinstance(cache, PrimedCache)
+    assert set(cache.primed) == {"a", "b"} and not cache.cache_map  # no future made yet
+    first = loader.load("a")
+    assert first is loader.load("a") and await first == "A"
+    assert set(cache.primed) == {"b"} and set(cache.cache_map) == {"a"}
+    cache.set("b", first)  # a future set for a primed key replaces its value
+    assert await loader.load("b") == "A" and not cache.primed
+
+
+async def test_load_each_answers_as_load_many_batched_with_the_tick() -> None:
+    loader, calls = counting_loader()
+    reference, _ = counting_loader()
+    keys = ["a", "b", "a", "none"]
+    other = asyncio.ensure_future(loader.load("c"))  # another load of the same tick shares the batch
+    assert await load_each(loader, keys) == await reference.load_many(keys) == ["A", "B", "A", None]
+    assert await other == "C"
+    assert calls == [["c", "a", "b", "none"]]
+    assert await load_each(loader, []) == []
+    with pytest.raises(ValueError, match="no bad"):
+        await load_each(loader, ["a", "bad", "d"])

@@ -51,6 +51,16 @@ text (services/common/parsing.py); every request also saves the session reset ro
 queries (services/common/db.py). Registry and credits are halved; mapping is at the line (-46% to
 -55% depending on the harness), not clear of it: a third of its request is the crosswalk walk itself
 (services/mapping/graph.py `reach`, networkx), outside this work.
+
+Then, on main with the crosswalk walk over plain tuples (services/mapping/graph.py `steps`) and the
+registry's `_entities` work (branch ent-5x), three rounds alternating with a checkout of db89b68 carrying
+this bench file, over the same kept database (quiet machine, load average ~1.5):
+
+| subgraph  | db89b68     | main        | change                 |
+|-----------|-------------|-------------|------------------------|
+| registry  | 1.86 - 2.05 | 0.94 - 0.95 | -49% to -54% (median -50%) |
+| credits   | 4.77 - 5.00 | 0.92 - 0.94 | -81%                   |
+| mapping   | 3.75 - 3.98 | 1.55 - 1.58 | -59%                   |
 """
 
 from __future__ import annotations

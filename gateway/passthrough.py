@@ -164,7 +164,7 @@ class _Walk:
             raise _TooLarge
         sg = self.sg
         groups: dict[str, list[Field]] = {}
-        _collect(sg, selections, type_name, groups)
+        collect_fields(sg, selections, type_name, groups)
         for key, group in groups.items():
             f = group[0]
             if f.selections is None:
@@ -191,10 +191,11 @@ class _Walk:
                 self.level(concrete, children, place, depth + 1)
 
 
-def _collect(
+def collect_fields(
     sg: Supergraph, selections: tuple[Selection, ...], type_name: str, groups: dict[str, list[Field]]
 ) -> None:
-    """The client's fields by response key for an object of `type_name`, as shaping groups them."""
+    """The client's fields by response key for an object of `type_name`: fragments whose condition the
+    type meets merged in. Shaping groups by it, and what passes unshaped must be grouped the same way."""
     for selection in selections:
         if isinstance(selection, Field):
             groups.setdefault(selection.key, []).append(selection)
@@ -203,4 +204,4 @@ def _collect(
             or selection.condition == type_name
             or type_name in sg.api_possible(selection.condition)
         ):
-            _collect(sg, selection.selections, type_name, groups)
+            collect_fields(sg, selection.selections, type_name, groups)

@@ -40,7 +40,7 @@ from graphql import (
 
 from gateway.errors import graphql_error
 from gateway.operation import Field, Selection
-from gateway.passthrough import Unshaped
+from gateway.passthrough import Unshaped, collect_fields
 from gateway.supergraph import Supergraph
 
 
@@ -174,7 +174,7 @@ class Shaper:
 
     def _generate(self, selections: tuple[Selection, ...], type_name: str) -> ShapeFunction:
         groups: dict[str, list[Field]] = {}
-        self._collect(selections, type_name, groups)
+        collect_fields(self.sg, selections, type_name, groups)
         fields = getattr(self.schema.get_type(type_name), "fields", {})
         names: dict[str, Any] = {"NULL": NULL}
         body: list[str] = []
@@ -306,7 +306,7 @@ class Shaper:
         writes them inline, so such an object costs no call. When a check fails the object's function
         runs instead, with the errors and nulls it gives. None for any other object."""
         groups: dict[str, list[Field]] = {}
-        self._collect(selections, type_name, groups)
+        collect_fields(self.sg, selections, type_name, groups)
         fields = getattr(self.schema.get_type(type_name), "fields", {})
         checks: list[str] = []
         members: list[str] = []
@@ -400,7 +400,7 @@ class Shaper:
             return self.cache[cache_key]
         self.cache[cache_key] = None  # a type met again below itself is shaped there
         groups: dict[str, list[Field]] = {}
-        self._collect(selections, type_name, groups)
+        collect_fields(self.sg, selections, type_name, groups)
         fields = getattr(self.schema.get_type(type_name), "fields", {})
         names: dict[str, Any] = {"MISSING": _MISSING}
         # One condition over the object `x`, each field read once; nothing is stored but what a
@@ -439,19 +439,6 @@ class Shaper:
         exec(compile(source, f"<exact {type_name}>", "exec"), names)
         self.cache[cache_key] = names["exact"]
         return names["exact"]
-
-    def _collect(
-        self, selections: tuple[Selection, ...], type_name: str, groups: dict[str, list[Field]]
-    ) -> None:
-        for selection in selections:
-            if isinstance(selection, Field):
-                groups.setdefault(selection.key, []).append(selection)
-            elif (
-                selection.condition is None
-                or selection.condition == type_name
-                or type_name in self.sg.api_possible(selection.condition)
-            ):
-                self._collect(selection.selections, type_name, groups)
 
 
 _MISSING = object()

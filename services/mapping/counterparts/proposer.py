@@ -123,7 +123,8 @@ class Proposer:
         )
         self.translations = learn(corpus.parallel)
         self.compounds = Compounds(
-            fold(w) for text in [*(n for d in docs for n in d.names), *(es for es, _ in corpus.parallel)]
+            fold(w)
+            for text in [*(n for d in docs for n in d.names), *(es for es, _ in corpus.parallel)]
             for w in words(text, "es")
         )
         self.router = Router(corpus)
@@ -162,7 +163,8 @@ class Proposer:
         evidence = self._evidence(standard, wanted)
         ordered = sorted(evidence.items(), key=lambda kv: (-kv[1].score, kv[0][0], kv[0][1]))
         best = _best_per_scheme(ordered)
-        return [self._candidate(standard, node, ev, node in best) for node, ev in ordered[:first]]
+        spelled = self._spelled(standard.title)
+        return [self._candidate(standard, node, ev, node in best, spelled) for node, ev in ordered[:first]]
 
     def rank_per_scheme(self, standard_code: str, firsts: dict[Scheme, int]) -> dict[Scheme, list[Candidate]]:
         """`rank` for several schemes at once, each with its own length, matching the title only once."""
@@ -171,10 +173,12 @@ class Proposer:
             return {scheme: [] for scheme in firsts}
         evidence = self._evidence(standard, set(firsts))
         ordered = sorted(evidence.items(), key=lambda kv: (-kv[1].score, kv[0][0], kv[0][1]))
+        best = _best_per_scheme(ordered)
+        spelled = self._spelled(standard.title)
         out: dict[Scheme, list[Candidate]] = {}
         for scheme, first in firsts.items():
             mine = [(node, ev) for node, ev in ordered if node[0] is scheme][: max(0, first)]
-            out[scheme] = [self._candidate(standard, node, ev, i == 0) for i, (node, ev) in enumerate(mine)]
+            out[scheme] = [self._candidate(standard, node, ev, node in best, spelled) for node, ev in mine]
         return out
 
     def _evidence(self, standard: Standard, wanted: set[Scheme]) -> dict[Node, _Evidence]:
@@ -352,10 +356,11 @@ class Proposer:
 
     # -- evidence --------------------------------------------------------------------------------------
 
-    def _candidate(self, standard: Standard, node: Node, ev: _Evidence, first: bool) -> Candidate:
+    def _candidate(
+        self, standard: Standard, node: Node, ev: _Evidence, first: bool, spelled: dict[str, str]
+    ) -> Candidate:
         """The candidate with its evidence; `first` when it is the standard's best in its scheme."""
         doc = ev.index.docs[ev.hit.doc]
-        spelled = self._spelled(standard.title)
         path = [(Scheme.CONOCER_EC, standard.code), *ev.route.path]
         label = ev.hit.name
         if ev.index is self.english or ev.index is self.tasks:

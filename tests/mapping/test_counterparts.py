@@ -242,3 +242,20 @@ async def test_proposals_write_through_the_service_pool(mapping_db: Any, propose
             assert isinstance(evidence, dict) and evidence["route"][0]["code"] == "EC0630"
         finally:
             await tx.rollback()
+
+
+def test_a_score_is_the_same_whichever_schemes_are_asked(proposer: Proposer) -> None:
+    """Stored proposals are ranked for six schemes at once and calibrated on SOC codes alone: a SOC
+    candidate must score and rank alike either way, or the API ranks otherwise than the proposer."""
+    every = [Scheme.SOC_2018, Scheme.ONET_SOC, Scheme.ESCO, Scheme.SINCO_2011, Scheme.ISCO_08]
+    every.append(Scheme.CIP_2020)
+    for code in ("EC0630", "EC1121", "EC0217.01", "EC0320"):
+        alone = [(c.code, c.evidence["score"], c.confidence) for c in proposer.rank(code, SOC, 5)]
+        among = [
+            (c.code, c.evidence["score"], c.confidence)
+            for c in proposer.rank(code, every, 200)
+            if c.scheme is Scheme.SOC_2018
+        ]
+        assert alone and alone == among[:5]
+        per_scheme = proposer.rank_per_scheme(code, {s: 5 for s in every})[Scheme.SOC_2018]
+        assert [(c.code, c.evidence["score"], c.confidence) for c in per_scheme] == alone

@@ -55,6 +55,7 @@ TASKS_DATASET = "O*NET 30.0 task statements and occupation descriptions (en), th
 DOCS_PER_QUERY = 40  # matched occupations followed per standard, Spanish names
 ENGLISH_DOCS_PER_QUERY = 30  # the same for English titles
 TASK_DOCS_PER_QUERY = 30  # and for task statements
+LOANWORD_WEIGHT = 0.6  # an untranslated word looked up in English as written
 COMPOUND_WEIGHT = 0.8  # a part of a compound the title coined, against the compound's own weight
 OTHER_ROUTE_DECAY = 0.35  # each further piece of evidence for a target adds this share of itself
 ENGLISH_FLOOR = 0.55  # weight of a fan-out target whose English titles share nothing with the match
@@ -191,6 +192,7 @@ class Proposer:
         prefixes = stem_prefixes(standard.title, "es")
         self._add_compound_parts(standard.title, query, prefixes)
         english = translate(query, self.translations, prefixes)
+        self._add_loanwords(standard.title, query, english)
         spanish = self.index.search(query, DOCS_PER_QUERY, prefixes)
         channels = [(SPANISH_WEIGHT, self._channel(self.index, spanish, scope, english))]
         if english:
@@ -228,6 +230,19 @@ class Proposer:
                 query[part_stem] = query[stems(word, "es")[0]] * COMPOUND_WEIGHT
                 if (key := prefix(part)) is not None:
                     prefixes.setdefault(part_stem, key)
+
+    def _add_loanwords(self, title: str, query: dict[str, float], english: dict[str, float]) -> None:
+        """A word the lexicon cannot translate that English titles or tasks use as it is written ("diésel",
+        "yoga", "coaching", "rural"): Spanish borrows trade words and shares Latin ones; it stands for
+        itself, at LOANWORD_WEIGHT."""
+        for word in words(title, "es"):
+            stem = stems(word, "es")[0]
+            key = prefix(word)
+            if stem not in query or stem in self.translations or (key is not None and key in self.translations):
+                continue
+            for loan in stems(fold(word), "en")[:1]:
+                if loan in self.english._postings or loan in self.tasks._postings:
+                    english[loan] = max(english.get(loan, 0.0), query[stem] * LOANWORD_WEIGHT)
 
     def _compound_parts(self, title: str) -> list[tuple[str, str, str]]:
         """(word of the title, known word it is made of, that word's stem) for the title's compounds."""

@@ -14,6 +14,7 @@ from services.mapping.counterparts.calibrate import GOLD, judged
 from services.mapping.counterparts.calibration import calibrated, fit_bins
 from services.mapping.counterparts.corpus import Corpus, load_corpus
 from services.mapping.counterparts.proposer import (
+    LOANWORD_WEIGHT,
     PREVALENCE_WEIGHT,
     ROLE_WEIGHT,
     TASKS_DATASET,
@@ -21,6 +22,7 @@ from services.mapping.counterparts.proposer import (
     _supervises,
 )
 from services.mapping.counterparts.store import PROPOSER, propose_all
+from services.mapping.counterparts.text import stems
 from services.mapping.model import Scheme
 
 SOC = [Scheme.SOC_2018]
@@ -108,6 +110,17 @@ def test_the_sector_prior_favours_the_work_common_in_the_sector(proposer: Propos
     assert per_sector.get(absent[1], 0) == 0
     assert proposer._prior((Scheme.SOC_2018, commonest), "81", False) >= PREVALENCE_WEIGHT
     assert proposer._prior(absent, "81", False) == 0.0
+
+
+def test_a_word_no_label_translates_stands_for_itself_in_english(proposer: Proposer) -> None:
+    """No parallel label has "diésel"; O*NET writes it as is ("Diesel Engine Specialist"). Words the
+    lexicon translates ("motores") are left to it."""
+    title = "Mantenimiento de motores diésel"
+    query = {s: 1.0 for s in stems(title, "es")}
+    assert "diesel" not in proposer.translations and stems("motores", "es")[0] in proposer.translations
+    english: dict[str, float] = {}
+    proposer._add_loanwords(title, query, english)
+    assert english == {"diesel": LOANWORD_WEIGHT}
 
 
 def test_onet_codes_rank_through_their_soc(proposer: Proposer) -> None:

@@ -93,6 +93,10 @@ class NameIndex:
                 for unit, tf in posted
             ]
 
+    def knows(self, key: str) -> bool:
+        """Whether any name holds `key` (a stem, or a prefix key in Spanish)."""
+        return key in self._postings
+
     def search(
         self, query: dict[str, float], limit: int, prefixes: dict[str, str] | None = None
     ) -> list[Hit]:

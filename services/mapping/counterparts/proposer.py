@@ -236,12 +236,11 @@ class Proposer:
         "yoga", "coaching", "rural"): Spanish borrows trade words and shares Latin ones; it stands for
         itself, at LOANWORD_WEIGHT."""
         for word in words(title, "es"):
-            stem = stems(word, "es")[0]
-            key = prefix(word)
-            if stem not in query or stem in self.translations or (key is not None and key in self.translations):
+            stem, key = stems(word, "es")[0], prefix(word)
+            if stem not in query or stem in self.translations or key in self.translations:
                 continue
-            for loan in stems(fold(word), "en")[:1]:
-                if loan in self.english._postings or loan in self.tasks._postings:
+            for loan in stems(fold(word), "en")[:1]:  # none when the word is an English function word
+                if self.english.knows(loan) or self.tasks.knows(loan):
                     english[loan] = max(english.get(loan, 0.0), query[stem] * LOANWORD_WEIGHT)
 
     def _compound_parts(self, title: str) -> list[tuple[str, str, str]]:

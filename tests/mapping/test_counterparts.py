@@ -123,6 +123,13 @@ def test_a_word_no_label_translates_stands_for_itself_in_english(proposer: Propo
     assert english == {"diesel": LOANWORD_WEIGHT}
 
 
+def test_the_reviewed_glossary_mends_what_the_lexicon_learnt_wrong(proposer: Proposer) -> None:
+    """Learnt from parallel labels alone, "municipal" came out as "ammunition" and "montacargas" (a
+    forklift, in Mexico) as "hoist"; the reviewed glossary (counterparts/glossary.csv) puts them right."""
+    assert proposer.translations[stems("municipal", "es")[0]][0][0] == "municip"
+    assert proposer.translations[stems("montacargas", "es")[0]][0][0] == "forklift"
+
+
 def test_onet_codes_rank_through_their_soc(proposer: Proposer) -> None:
     onet = proposer.rank("EC1121", [Scheme.ONET_SOC], 5)
     assert onet and all(c.scheme is Scheme.ONET_SOC for c in onet)

@@ -33,6 +33,7 @@ from typing import Any
 from services.mapping.counterparts.calibration import calibrated
 from services.mapping.counterparts.compounds import Compounds
 from services.mapping.counterparts.corpus import Corpus, Standard
+from services.mapping.counterparts.glossary import read_glossary, reviewed
 from services.mapping.counterparts.index import Doc, Hit, NameIndex, build_lexicon, query_weights, title_words
 from services.mapping.counterparts.routes import Node, Route, Router
 from services.mapping.counterparts.text import fold, prefix, stem_prefixes, stems, words
@@ -122,7 +123,7 @@ class Proposer:
             [Doc(Scheme.ONET_SOC, code, (" ".join(t),)) for code, t in sorted(corpus.tasks.items())],
             lang="en",
         )
-        self.translations = learn(corpus.parallel)
+        self.translations = reviewed(learn(corpus.parallel), read_glossary())
         self.compounds = Compounds(
             fold(w)
             for text in [*(n for d in docs for n in d.names), *(es for es, _ in corpus.parallel)]

@@ -5,9 +5,10 @@ The lexicon learnt from parallel labels (`translation.py`) is right for most wor
 Spain's ESCO and from industry names, so some words of Mexican standard titles come out wrong
 ("municipal" as "ammunition", "delictivo" as "delicatessen", "manufactura" as "china", "montacargas" as
 "hoist" where Mexico means a forklift) or not at all ("indígena", "inocuidad", "avalúo"). How the file
-was made: every word in at least two of the 1,477 standard titles (1,025 words) was read with its learnt
-translations; a row was written only where those were wrong or missing. Rows are reasons a reviewer can
-check, one line each; the file is not tuned to any gold answer.
+was made: every word of the 1,477 standard titles (1,923 words) was read with its learnt translations;
+a row was written only where those were wrong or missing (a word the lexicon lacks that O*NET writes as
+Spanish does, such as "yoga" or "diésel", is left to `Proposer._add_loanwords`). Rows are reasons a
+reviewer can check, one line each; the file is not tuned to any gold answer.
 
 A row's English alternatives are in order of preference, separated by "|"; an empty English says the
 word names no subject ("a través de", "de forma presencial") and is left out of English queries.

@@ -13,6 +13,7 @@ from services.mapping.counterparts import calibration_table
 from services.mapping.counterparts.calibrate import GOLD, judged
 from services.mapping.counterparts.calibration import calibrated, fit_bins
 from services.mapping.counterparts.corpus import Corpus, load_corpus
+from services.mapping.counterparts.glossary import read_glossary
 from services.mapping.counterparts.proposer import (
     LOANWORD_WEIGHT,
     PREVALENCE_WEIGHT,
@@ -128,6 +129,12 @@ def test_the_reviewed_glossary_mends_what_the_lexicon_learnt_wrong(proposer: Pro
     forklift, in Mexico) as "hoist"; the reviewed glossary (counterparts/glossary.csv) puts them right."""
     assert proposer.translations[stems("municipal", "es")[0]][0][0] == "municip"
     assert proposer.translations[stems("montacargas", "es")[0]][0][0] == "forklift"
+
+
+def test_every_glossary_word_is_a_word_of_some_standard_title(corpus: Corpus) -> None:
+    """The glossary reviews the titles' own vocabulary, nothing else (glossary.py says how it was made)."""
+    vocabulary = {s for standard in corpus.standards.values() for s in stems(standard.title, "es")}
+    assert sorted(set(read_glossary()) - vocabulary) == []
 
 
 def test_onet_codes_rank_through_their_soc(proposer: Proposer) -> None:

@@ -10,13 +10,13 @@ Nothing here knows how the ranking was made, so the same functions judge any mat
 from __future__ import annotations
 
 import bisect
-import csv
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
+from services.mapping.counterparts.handwritten import checked_rows
 from services.mapping.model import Scheme
 
 GOLD_COLUMNS = ("standard_code", "sector", "title_es", "soc_2018", "reasoning")
@@ -43,29 +43,21 @@ def read_gold(path: Path) -> list[GoldRow]:
     """The rows of a gold CSV (columns `GOLD_COLUMNS`, SOC codes separated by "|"), checked line by line."""
     rows: list[GoldRow] = []
     seen: set[str] = set()
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        if tuple(reader.fieldnames or ()) != GOLD_COLUMNS:
-            raise GoldError(f"{path.name}: the columns must be {', '.join(GOLD_COLUMNS)}")
-        for line, raw in enumerate(reader, start=2):
-            if len(rows) >= MAX_GOLD_ROWS:
-                raise GoldError(f"{path.name}: more than {MAX_GOLD_ROWS} rows")
-            if None in raw or any(value is None for value in raw.values()):
-                raise GoldError(f"{path.name} line {line}: expected {len(GOLD_COLUMNS)} fields")
-            code = raw["standard_code"].strip()
-            if not _STANDARD.fullmatch(code):
-                raise GoldError(f"{path.name} line {line}: {code!r} is not a standard code")
-            if code in seen:
-                raise GoldError(f"{path.name} line {line}: {code} appears twice")
-            seen.add(code)
-            accepted = frozenset(c.strip() for c in raw["soc_2018"].split("|"))
-            bad = sorted(c for c in accepted if not _SOC.fullmatch(c) or c.endswith("0"))
-            if bad:
-                raise GoldError(f"{path.name} line {line}: not SOC detailed codes: {', '.join(bad)}")
-            sector, reasoning = raw["sector"].strip(), raw["reasoning"].strip()
-            if not sector or not reasoning:
-                raise GoldError(f"{path.name} line {line}: sector and reasoning are required")
-            rows.append(GoldRow(code, sector, raw["title_es"].strip(), accepted, reasoning))
+    for line, raw in checked_rows(path, GOLD_COLUMNS, MAX_GOLD_ROWS, GoldError):
+        code = raw["standard_code"].strip()
+        if not _STANDARD.fullmatch(code):
+            raise GoldError(f"{path.name} line {line}: {code!r} is not a standard code")
+        if code in seen:
+            raise GoldError(f"{path.name} line {line}: {code} appears twice")
+        seen.add(code)
+        accepted = frozenset(c.strip() for c in raw["soc_2018"].split("|"))
+        bad = sorted(c for c in accepted if not _SOC.fullmatch(c) or c.endswith("0"))
+        if bad:
+            raise GoldError(f"{path.name} line {line}: not SOC detailed codes: {', '.join(bad)}")
+        sector, reasoning = raw["sector"].strip(), raw["reasoning"].strip()
+        if not sector or not reasoning:
+            raise GoldError(f"{path.name} line {line}: sector and reasoning are required")
+        rows.append(GoldRow(code, sector, raw["title_es"].strip(), accepted, reasoning))
     return rows
 
 

@@ -16,10 +16,10 @@ word names no subject ("a través de", "de forma presencial") and is left out of
 
 from __future__ import annotations
 
-import csv
 import statistics
 from pathlib import Path
 
+from services.mapping.counterparts.handwritten import checked_rows
 from services.mapping.counterparts.text import stems
 
 GLOSSARY = Path(__file__).with_name("glossary.csv")
@@ -36,24 +36,16 @@ class GlossaryError(ValueError):
 def read_glossary(path: Path = GLOSSARY) -> dict[str, list[list[str]]]:
     """Spanish stem -> its English alternatives, each a list of English stems, in order of preference."""
     out: dict[str, list[list[str]]] = {}
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
-            raise GlossaryError(f"{path.name}: the columns must be {', '.join(COLUMNS)}")
-        for line, row in enumerate(reader, start=2):
-            if len(out) >= MAX_ROWS:
-                raise GlossaryError(f"{path.name}: more than {MAX_ROWS} rows")
-            if None in row or any(value is None for value in row.values()):
-                raise GlossaryError(f"{path.name} line {line}: expected {len(COLUMNS)} fields")
-            spanish = stems(row["spanish"], "es")
-            if len(spanish) != 1 or not row["why"].strip():
-                raise GlossaryError(f"{path.name} line {line}: one Spanish word and a reason are required")
-            if spanish[0] in out:
-                raise GlossaryError(f"{path.name} line {line}: {row['spanish']!r} repeats a stem")
-            alternatives = [stems(a, "en") for a in row["english"].split("|") if a.strip()]
-            if any(not a for a in alternatives):
-                raise GlossaryError(f"{path.name} line {line}: an English alternative has no content word")
-            out[spanish[0]] = alternatives
+    for line, row in checked_rows(path, COLUMNS, MAX_ROWS, GlossaryError):
+        spanish = stems(row["spanish"], "es")
+        if len(spanish) != 1 or not row["why"].strip():
+            raise GlossaryError(f"{path.name} line {line}: one Spanish word and a reason are required")
+        if spanish[0] in out:
+            raise GlossaryError(f"{path.name} line {line}: {row['spanish']!r} repeats a stem")
+        alternatives = [stems(a, "en") for a in row["english"].split("|") if a.strip()]
+        if any(not a for a in alternatives):
+            raise GlossaryError(f"{path.name} line {line}: an English alternative has no content word")
+        out[spanish[0]] = alternatives
     return out
 
 

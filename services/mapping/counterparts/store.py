@@ -31,7 +31,7 @@ PROPOSAL_SCHEMES: dict[Scheme, int] = {
     Scheme.ISCO_08: 3,
     Scheme.CIP_2020: 3,
 }
-MIN_CONFIDENCE = 0.03  # below about one in thirty a candidate is not worth a reviewer's time
+MIN_CONFIDENCE = 0.02  # below about one in fifty a candidate is not worth a reviewer's time
 
 
 @dataclass

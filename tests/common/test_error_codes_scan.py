@@ -28,6 +28,8 @@ OFFLINE = (
     "services.common.migrations",
     "services.common.settings",
     "services.mapping.counterparts.evaluation",  # the gold file, read by `qf` and tests
+    "services.mapping.counterparts.glossary",  # read when the proposer is built (import, calibrate)
+    "services.mapping.counterparts.handwritten",  # the reader of those two files
     "services.common.renec.standards",  # RENEC's list, read by the importers
     "services.mapping.importer",
     "services.mapping.sources.",

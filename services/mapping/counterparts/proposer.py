@@ -9,8 +9,9 @@ Three channels look for the standard's title, each ranking occupations on its ow
    (`compounds.py`). A target reached through a table that fans out (ISCO 7231 -> six SOC codes) is weighed by
    how well the matched occupation's English names are covered by the target's English titles.
 2. English titles: the title translated word by word (`translation.py`, a lexicon learnt from labels
-   published in both languages: SCIAN/NAICS, ESCO occupations, ISCO groups and ESCO's 13,472 skills)
-   against O*NET titles, alternate and reported titles.
+   published in both languages: SCIAN/NAICS, ESCO occupations, ISCO groups and ESCO's 13,472 skills,
+   mended by a reviewed glossary of the titles' words, `glossary.py`; a word neither knows that O*NET
+   writes as Spanish does stands for itself) against O*NET titles, alternate and reported titles.
 3. English tasks: the same translated title against each O*NET occupation's task statements and its
    description, which name the work ("Tune automobile engines") where titles name the worker.
 

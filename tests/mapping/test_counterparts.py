@@ -13,6 +13,7 @@ from services.mapping.counterparts import calibration_table
 from services.mapping.counterparts.calibrate import GOLD, judged
 from services.mapping.counterparts.calibration import calibrated, fit_bins
 from services.mapping.counterparts.corpus import Corpus, load_corpus
+from services.mapping.counterparts.evaluation import read_gold
 from services.mapping.counterparts.glossary import read_glossary
 from services.mapping.counterparts.proposer import (
     LOANWORD_WEIGHT,
@@ -22,7 +23,7 @@ from services.mapping.counterparts.proposer import (
     Proposer,
     _supervises,
 )
-from services.mapping.counterparts.store import PROPOSER, propose_all
+from services.mapping.counterparts.store import PROPOSER, proposals, propose_all
 from services.mapping.counterparts.text import stems
 from services.mapping.model import Scheme
 
@@ -286,3 +287,12 @@ def test_a_score_is_the_same_whichever_schemes_are_asked(proposer: Proposer) -> 
         assert alone and alone == among[:5]
         per_scheme = proposer.rank_per_scheme(code, {s: 5 for s in every})[Scheme.SOC_2018]
         assert [(c.code, c.evidence["score"], c.confidence) for c in per_scheme] == alone
+
+
+def test_what_is_stored_is_what_the_proposer_ranks_first(proposer: Proposer) -> None:
+    """`Standard.counterparts` reads stored proposals, so a standard's stored SOC candidates must be its
+    first five as ranked, however low a refitted calibration puts the weakest (a confidence floor in the
+    store once cut them, and the API ranked worse than the proposer on the gold set)."""
+    for row in read_gold(GOLD):
+        stored = [c.code for c in proposals(proposer, row.standard_code) if c.scheme is Scheme.SOC_2018]
+        assert stored == [c.code for c in proposer.rank(row.standard_code, SOC, 5)], row.standard_code

@@ -31,7 +31,6 @@ PROPOSAL_SCHEMES: dict[Scheme, int] = {
     Scheme.ISCO_08: 3,
     Scheme.CIP_2020: 3,
 }
-MIN_CONFIDENCE = 0.02  # below about one in fifty a candidate is not worth a reviewer's time
 
 
 @dataclass
@@ -47,9 +46,11 @@ class ProposalSummary:
 
 
 def proposals(proposer: Proposer, standard_code: str) -> list[Candidate]:
-    """The candidates of one standard worth proposing: the best few per scheme above the floor."""
+    """The candidates of one standard worth proposing: its best few per scheme (`PROPOSAL_SCHEMES` bounds a
+    reviewer's work). No confidence floor: `Standard.counterparts` reads what is stored, and must rank as
+    the proposer does whatever the calibration says of the weakest."""
     per_scheme = proposer.rank_per_scheme(standard_code, PROPOSAL_SCHEMES)
-    return [c for found in per_scheme.values() for c in found if c.confidence >= MIN_CONFIDENCE]
+    return [c for found in per_scheme.values() for c in found]
 
 
 async def propose_all(

@@ -21,12 +21,11 @@ from pathlib import Path
 
 from services.mapping.counterparts.handwritten import checked_rows
 from services.mapping.counterparts.text import stems
+from services.mapping.counterparts.translation import Lexicon
 
 GLOSSARY = Path(__file__).with_name("glossary.csv")
 COLUMNS = ("spanish", "english", "why")
 MAX_ROWS = 5_000  # written by hand; more is a wrong file
-
-Lexicon = dict[str, list[tuple[str, float]]]
 
 
 class GlossaryError(ValueError):

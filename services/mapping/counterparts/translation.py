@@ -25,8 +25,11 @@ PER_WORD = 3
 PREFIX_WEIGHT = 0.5  # a Spanish word known only by its prefix ("automotriz" ~ "automotrices")
 _NULL = ""  # the source of English words no Spanish word accounts for ("of", "and related")
 
+# Spanish stem or prefix key -> (English stem, probability), likeliest first
+Lexicon = dict[str, list[tuple[str, float]]]
 
-def learn(parallel: Iterable[tuple[str, str]]) -> dict[str, list[tuple[str, float]]]:
+
+def learn(parallel: Iterable[tuple[str, str]]) -> Lexicon:
     """Spanish stem or prefix key -> up to PER_WORD (English stem, probability), likeliest first (ties by
     stem)."""
     pairs: list[tuple[list[str], list[str]]] = []
@@ -59,7 +62,7 @@ def learn(parallel: Iterable[tuple[str, str]]) -> dict[str, list[tuple[str, floa
 
 def translate(
     query: dict[str, float],
-    lexicon: dict[str, list[tuple[str, float]]],
+    lexicon: Lexicon,
     prefixes: dict[str, str] | None = None,
 ) -> dict[str, float]:
     """English stems for weighted Spanish stems: weight times probability, the strongest source kept; a

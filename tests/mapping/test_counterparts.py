@@ -14,7 +14,7 @@ from services.mapping.counterparts.calibrate import GOLD, judged
 from services.mapping.counterparts.calibration import calibrated, fit_bins
 from services.mapping.counterparts.corpus import Corpus, load_corpus
 from services.mapping.counterparts.evaluation import read_gold
-from services.mapping.counterparts.glossary import read_glossary
+from services.mapping.counterparts.glossary import phrases_in, read_glossary, read_phrases
 from services.mapping.counterparts.proposer import (
     LOANWORD_WEIGHT,
     PREVALENCE_WEIGHT,
@@ -136,6 +136,22 @@ def test_every_glossary_word_is_a_word_of_some_standard_title(corpus: Corpus) ->
     """The glossary reviews the titles' own vocabulary, nothing else (glossary.py says how it was made)."""
     vocabulary = {s for standard in corpus.standards.values() for s in stems(standard.title, "es")}
     assert sorted(set(read_glossary()) - vocabulary) == []
+
+
+def test_every_reviewed_phrase_is_in_at_least_two_standard_titles(corpus: Corpus) -> None:
+    """The phrase file reviews pairs of words the titles use more than once (glossary.py says how)."""
+    titles = [standard.title for standard in corpus.standards.values()]
+    rare = [p.spanish for p in read_phrases() if sum(1 for t in titles if phrases_in(t, [p])) < 2]
+    assert rare == []
+
+
+def test_a_phrase_shows_in_the_evidence_as_the_title_says_it(proposer: Proposer) -> None:
+    """EC0408 "Colocación de concreto hidráulico hecho en obra...": hydraulic concrete is concrete (the
+    phrase row), not plumbing; the evidence names the phrase that led to the English title."""
+    first = proposer.rank("EC0408", SOC, 5)
+    terms = [t for c in first for t in c.evidence["matchedTerms"]]
+    assert any(t.startswith("concreto hidráulico (") for t in terms)
+    assert "47-2152" not in [c.code for c in first[:1]]  # plumbers, through "hidráulico" alone
 
 
 def test_onet_codes_rank_through_their_soc(proposer: Proposer) -> None:

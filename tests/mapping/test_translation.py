@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from services.mapping.counterparts.glossary import GlossaryError, read_glossary, reviewed
+from services.mapping.counterparts.glossary import (
+    GlossaryError,
+    Phrase,
+    phrases_in,
+    read_glossary,
+    read_phrases,
+    reviewed,
+    with_phrases,
+)
 from services.mapping.counterparts.text import stem_prefixes, stems
 from services.mapping.counterparts.translation import learn, translate
 
@@ -89,3 +97,43 @@ def test_a_wrong_glossary_is_refused_with_the_line(tmp_path: Path, text: str, me
     path.write_text(text, encoding="utf-8")
     with pytest.raises(GlossaryError, match=message):
         read_glossary(path)
+
+
+def test_a_phrase_is_translated_by_its_row_and_its_words_are_not() -> None:
+    """ "concreto hidráulico" is ordinary concrete: the phrase's row speaks for both words, so "hidráulico"
+    sends nothing of its own (plumbing) to the English query; the other words translate as learnt."""
+    english_row = ((en("concrete"),), (en("cement"),))
+    phrase = Phrase("concreto hidráulico", (es("concreto"), es("hidráulico")), english_row)
+    title = "Colocación de concreto hidráulico"
+    query = {es("colocación"): 0.5, es("concreto"): 0.4, es("hidráulico"): 0.3}
+    found = phrases_in(title, [phrase])
+    rest, english = with_phrases(query, found, 0.6)
+    assert found == [phrase]
+    assert rest == {es("colocación"): 0.5}
+    # The words' weights together (0.7), as sure as a reviewed word (0.6), the second alternative at half.
+    assert english == {en("concrete"): pytest.approx(0.42), en("cement"): pytest.approx(0.21)}
+    # The words must stand together and in order.
+    assert phrases_in("Colocación de concreto y tubería hidráulica", [phrase]) == []
+    assert phrases_in("Hidráulico concreto", [phrase]) == []
+
+
+def test_the_phrase_file_reads_and_says_why_for_every_row() -> None:
+    phrases = {p.spanish: p for p in read_phrases()}
+    assert len(phrases) > 50
+    assert phrases["transporte de carga"].stems == (es("transporte"), es("carga"))
+    assert phrases["transporte de carga"].english[0] == tuple(stems("truck freight", "en"))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("spanish,english,why\ncarga,freight,one word\n", "two or more Spanish words"),
+        ("spanish,english,why\ntransporte de carga,,no English\n", "no content word"),
+        ("spanish,english,why\ntransporte de carga,trucking,x\ntransportes de cargas,freight,y\n", "repeats"),
+    ],
+)
+def test_a_wrong_phrase_file_is_refused_with_the_line(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "phrases.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(GlossaryError, match=message):
+        read_phrases(path)

@@ -10,8 +10,8 @@ Three channels look for the standard's title, each ranking occupations on its ow
    how well the matched occupation's English names are covered by the target's English titles.
 2. English titles: the title translated word by word (`translation.py`, a lexicon learnt from labels
    published in both languages: SCIAN/NAICS, ESCO occupations, ISCO groups and ESCO's 13,472 skills,
-   mended by a reviewed glossary of the titles' words, `glossary.py`; a word neither knows that O*NET
-   writes as Spanish does stands for itself) against O*NET titles, alternate and reported titles.
+   mended by a reviewed glossary of the titles' words and phrases, `glossary.py`; a word neither knows that
+   O*NET writes as Spanish does stands for itself) against O*NET titles, alternate and reported titles.
 3. English tasks: the same translated title against each O*NET occupation's task statements and its
    description, which name the work ("Tune automobile engines") where titles name the worker.
 
@@ -34,7 +34,14 @@ from typing import Any
 from services.mapping.counterparts.calibration import calibrated
 from services.mapping.counterparts.compounds import Compounds
 from services.mapping.counterparts.corpus import Corpus, Standard
-from services.mapping.counterparts.glossary import read_glossary, reviewed
+from services.mapping.counterparts.glossary import (
+    phrases_in,
+    read_glossary,
+    read_phrases,
+    reviewed,
+    strength_of,
+    with_phrases,
+)
 from services.mapping.counterparts.index import Doc, Hit, NameIndex, build_lexicon, query_weights, title_words
 from services.mapping.counterparts.routes import Node, Route, Router
 from services.mapping.counterparts.text import fold, prefix, stem_prefixes, stems, words
@@ -97,6 +104,12 @@ class _Evidence:
     best: float  # the strongest contribution
 
 
+@dataclass(frozen=True, slots=True)
+class _Spelled:
+    spanish: dict[str, str]  # Spanish stem -> the title's word
+    english: dict[str, str]  # English stem -> the title's word or phrase it translates
+
+
 class Proposer:
     def __init__(self, corpus: Corpus) -> None:
         self.corpus = corpus
@@ -124,7 +137,9 @@ class Proposer:
             [Doc(Scheme.ONET_SOC, code, (" ".join(t),)) for code, t in sorted(corpus.tasks.items())],
             lang="en",
         )
-        self.translations = reviewed(learn(corpus.parallel), read_glossary())
+        learnt = learn(corpus.parallel)
+        self.translations = reviewed(learnt, read_glossary())
+        self.phrases, self._phrase_strength = read_phrases(), strength_of(learnt)
         self.compounds = Compounds(
             fold(w)
             for text in [*(n for d in docs for n in d.names), *(es for es, _ in corpus.parallel)]
@@ -166,8 +181,8 @@ class Proposer:
         evidence = self._evidence(standard, wanted)
         ordered = sorted(evidence.items(), key=lambda kv: (-kv[1].score, kv[0][0], kv[0][1]))
         best = _best_per_scheme(ordered)
-        spelled = self._spelled(standard.title)
-        return [self._candidate(standard, node, ev, node in best, spelled) for node, ev in ordered[:first]]
+        words = self._spelled(standard.title)
+        return [self._candidate(standard, node, ev, node in best, words) for node, ev in ordered[:first]]
 
     def rank_per_scheme(self, standard_code: str, firsts: dict[Scheme, int]) -> dict[Scheme, list[Candidate]]:
         """`rank` for several schemes at once, each with its own length, matching the title only once."""
@@ -177,11 +192,11 @@ class Proposer:
         evidence = self._evidence(standard, set(firsts))
         ordered = sorted(evidence.items(), key=lambda kv: (-kv[1].score, kv[0][0], kv[0][1]))
         best = _best_per_scheme(ordered)
-        spelled = self._spelled(standard.title)
+        words = self._spelled(standard.title)
         out: dict[Scheme, list[Candidate]] = {}
         for scheme, first in firsts.items():
             mine = [(node, ev) for node, ev in ordered if node[0] is scheme][: max(0, first)]
-            out[scheme] = [self._candidate(standard, node, ev, node in best, spelled) for node, ev in mine]
+            out[scheme] = [self._candidate(standard, node, ev, node in best, words) for node, ev in mine]
         return out
 
     def _evidence(self, standard: Standard, wanted: set[Scheme]) -> dict[Node, _Evidence]:
@@ -193,8 +208,7 @@ class Proposer:
         query = query_weights(standard.title, self._stem_df, len(self.corpus.standards))
         prefixes = stem_prefixes(standard.title, "es")
         self._add_compound_parts(standard.title, query, prefixes)
-        english = translate(query, self.translations, prefixes)
-        self._add_loanwords(standard.title, query, english)
+        english = self._translate(standard.title, query, prefixes)
         spanish = self.index.search(query, DOCS_PER_QUERY, prefixes)
         channels = [(SPANISH_WEIGHT, self._channel(self.index, spanish, scope, english))]
         if english:
@@ -223,6 +237,15 @@ class Proposer:
         for node, ev in wanted_found.items():
             ev.score = max(0.0, ev.score + self._prior(node, sector, supervises))
         return wanted_found
+
+    def _translate(self, title: str, query: dict[str, float], prefixes: dict[str, str]) -> dict[str, float]:
+        """The English query: the title's reviewed phrases by their rows, its other words by the lexicon,
+        and loanwords as written."""
+        rest, english = with_phrases(query, phrases_in(title, self.phrases), self._phrase_strength)
+        for stem, weight in translate(rest, self.translations, prefixes).items():
+            english[stem] = max(english.get(stem, 0.0), weight)
+        self._add_loanwords(title, rest, english)
+        return english
 
     def _add_compound_parts(self, title: str, query: dict[str, float], prefixes: dict[str, str]) -> None:
         """Adds to `query` the parts of the title's compounds that nothing else would match
@@ -253,12 +276,16 @@ class Proposer:
             for part in self.compounds.parts(fold(word))
         ]
 
-    def _spelled(self, title: str) -> dict[str, str]:
-        """Stem -> how to show it: the title's word, or "videovigilancia (vigilancia)" for a part."""
-        spelled = title_words(title)
+    def _spelled(self, title: str) -> _Spelled:
+        """How to show what matched: a Spanish stem as the title's word ("videovigilancia (vigilancia)" for
+        a compound's part), an English stem as the word or phrase of the title it translates."""
+        spanish = title_words(title)
         for word, part, part_stem in self._compound_parts(title):
-            spelled.setdefault(part_stem, f"{word} ({part})")
-        return spelled
+            spanish.setdefault(part_stem, f"{word} ({part})")
+        english = {en: spanish[es] for es in spanish for en, _ in self.translations.get(es, ())}
+        for phrase in phrases_in(title, self.phrases):
+            english.update((en, phrase.spanish) for alternative in phrase.english for en in alternative)
+        return _Spelled(spanish, english)
 
     def _channel(
         self, index: NameIndex, hits: list[Hit], wanted: set[Scheme], english: dict[str, float] | None
@@ -373,7 +400,7 @@ class Proposer:
     # -- evidence --------------------------------------------------------------------------------------
 
     def _candidate(
-        self, standard: Standard, node: Node, ev: _Evidence, first: bool, spelled: dict[str, str]
+        self, standard: Standard, node: Node, ev: _Evidence, first: bool, spelled: _Spelled
     ) -> Candidate:
         """The candidate with its evidence; `first` when it is the standard's best in its scheme."""
         doc = ev.index.docs[ev.hit.doc]
@@ -381,14 +408,13 @@ class Proposer:
         label = ev.hit.name
         if ev.index is self.english or ev.index is self.tasks:
             # English stems matched: name the title's words they translate, and the English stem.
-            sources = {en: es for es in spelled for en, _ in self.translations.get(es, ())}
-            terms = [f"{spelled[sources[s]]} ({s})" if s in sources else s for s in ev.hit.matched]
+            terms = [f"{spelled.english[s]} ({s})" if s in spelled.english else s for s in ev.hit.matched]
             dataset = ENGLISH_DATASET
             if ev.index is self.tasks:
                 dataset = TASKS_DATASET
                 label = _best_task(self.corpus.tasks.get(doc.code, []), set(ev.hit.matched))
         else:
-            terms = [spelled.get(s, s) for s in ev.hit.matched]
+            terms = [spelled.spanish.get(s, s) for s in ev.hit.matched]
             dataset = DATASETS[doc.scheme]
         evidence: dict[str, Any] = {
             "matchedLabel": label,

@@ -1,4 +1,5 @@
-"""The Spanish -> English word lexicon (counterparts/translation.py), on small parallel lists."""
+"""The Spanish -> English word lexicon (counterparts/translation.py) and the reviewed glossary and phrases
+(counterparts/glossary.py), on small lists."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from services.mapping.counterparts.glossary import (
     reviewed,
     with_phrases,
 )
+from services.mapping.counterparts.index import Hit
+from services.mapping.counterparts.proposer import SPLIT_PHRASE_WEIGHT, _unsplit
 from services.mapping.counterparts.text import stem_prefixes, stems
 from services.mapping.counterparts.translation import learn, translate
 
@@ -137,3 +140,20 @@ def test_a_wrong_phrase_file_is_refused_with_the_line(tmp_path: Path, text: str,
     path.write_text(text, encoding="utf-8")
     with pytest.raises(GlossaryError, match=message):
         read_phrases(path)
+
+
+def test_a_spanish_name_that_splits_a_reviewed_phrase_counts_for_half() -> None:
+    """ "Apoyo en las acciones de protección civil": "ingeniero civil" shares "civil" but not "protección",
+    so it matched the word outside the phrase's sense; a name holding the whole phrase, or none of it,
+    keeps its score, and the hits are best first again."""
+    civil = Phrase("protección civil", (es("protección"), es("civil")), ((en("emergency"),),))
+    engineer = Hit(0, 10.0, "ingeniero civil", (es("civil"),))
+    coordinator = Hit(1, 8.0, "coordinador de protección civil", (es("civil"), es("protección")))
+    helper = Hit(2, 6.0, "auxiliar de apoyo", (es("apoyo"),))
+    ranked = _unsplit([engineer, coordinator, helper], [civil])
+    assert [(h.name, h.score) for h in ranked] == [
+        ("coordinador de protección civil", 8.0),
+        ("auxiliar de apoyo", 6.0),
+        ("ingeniero civil", 10.0 * SPLIT_PHRASE_WEIGHT),
+    ]
+    assert _unsplit([engineer], []) == [engineer]

@@ -6,8 +6,10 @@ Three channels look for the standard's title, each ranking occupations on its ow
    occupations (SOC 2010's from INEGI's comparison table, in Mexican usage) (`NameIndex`, BM25 on stems,
    with a lexicon of related stems built from the names), then along the crosswalks to every scheme
    (`Router`); a compound the title coins ("videovigilancia") also counts as its known parts
-   (`compounds.py`). A target reached through a table that fans out (ISCO 7231 -> six SOC codes) is weighed by
-   how well the matched occupation's English names are covered by the target's English titles.
+   (`compounds.py`); a name sharing only part of a reviewed phrase of the title ("ingeniero civil" for
+   "protección civil") counts for half (`_unsplit`). A target reached through a table that fans out
+   (ISCO 7231 -> six SOC codes) is weighed by how well the matched occupation's English names are covered
+   by the target's English titles.
 2. English titles: the title translated word by word (`translation.py`, a lexicon learnt from labels
    published in both languages: SCIAN/NAICS, ESCO occupations, ISCO groups and ESCO's 13,472 skills,
    mended by a reviewed glossary of the titles' words and phrases, `glossary.py`; a word neither knows that
@@ -35,6 +37,7 @@ from services.mapping.counterparts.calibration import calibrated
 from services.mapping.counterparts.compounds import Compounds
 from services.mapping.counterparts.corpus import Corpus, Standard
 from services.mapping.counterparts.glossary import (
+    Phrase,
     phrases_in,
     read_glossary,
     read_phrases,
@@ -65,6 +68,7 @@ DOCS_PER_QUERY = 40  # matched occupations followed per standard, Spanish names
 ENGLISH_DOCS_PER_QUERY = 30  # the same for English titles
 TASK_DOCS_PER_QUERY = 30  # and for task statements
 LOANWORD_WEIGHT = 0.6  # an untranslated word looked up in English as written
+SPLIT_PHRASE_WEIGHT = 0.5  # a Spanish name sharing only part of a reviewed phrase of the title (`_unsplit`)
 COMPOUND_WEIGHT = 0.8  # a part of a compound the title coined, against the compound's own weight
 OTHER_ROUTE_DECAY = 0.35  # each further piece of evidence for a target adds this share of itself
 ENGLISH_FLOOR = 0.55  # weight of a fan-out target whose English titles share nothing with the match
@@ -208,8 +212,9 @@ class Proposer:
         query = query_weights(standard.title, self._stem_df, len(self.corpus.standards))
         prefixes = stem_prefixes(standard.title, "es")
         self._add_compound_parts(standard.title, query, prefixes)
-        english = self._translate(standard.title, query, prefixes)
-        spanish = self.index.search(query, DOCS_PER_QUERY, prefixes)
+        phrases = phrases_in(standard.title, self.phrases)
+        english = self._translate(standard.title, query, prefixes, phrases)
+        spanish = _unsplit(self.index.search(query, DOCS_PER_QUERY, prefixes), phrases)
         channels = [(SPANISH_WEIGHT, self._channel(self.index, spanish, scope, english))]
         if english:
             for weight, index, limit in (
@@ -238,10 +243,12 @@ class Proposer:
             ev.score = max(0.0, ev.score + self._prior(node, sector, supervises))
         return wanted_found
 
-    def _translate(self, title: str, query: dict[str, float], prefixes: dict[str, str]) -> dict[str, float]:
-        """The English query: the title's reviewed phrases by their rows, its other words by the lexicon,
-        and loanwords as written."""
-        rest, english = with_phrases(query, phrases_in(title, self.phrases), self._phrase_strength)
+    def _translate(
+        self, title: str, query: dict[str, float], prefixes: dict[str, str], phrases: list[Phrase]
+    ) -> dict[str, float]:
+        """The English query: the title's reviewed `phrases` by their rows, its other words by the
+        lexicon, and loanwords as written."""
+        rest, english = with_phrases(query, phrases, self._phrase_strength)
         for stem, weight in translate(rest, self.translations, prefixes).items():
             english[stem] = max(english.get(stem, 0.0), weight)
         self._add_loanwords(title, rest, english)
@@ -479,6 +486,22 @@ def _credit_siblings(
         lift = SPANISH_WEIGHT * (SIBLING_WEIGHT * confirmed * group - own)
         if lift > 0:
             ev.score += lift
+
+
+def _unsplit(hits: list[Hit], phrases: list[Phrase]) -> list[Hit]:
+    """`hits` with a name that shares part of a reviewed phrase of the title but not the rest at
+    SPLIT_PHRASE_WEIGHT of its score, best first again: it matched a word outside the sense the phrase
+    gives it ("ingeniero civil" for "protección civil", "primer oficial" for "primer respondiente",
+    "agente de libertad vigilada" for "personas privadas de la libertad")."""
+    if not phrases:
+        return hits
+    out = []
+    for hit in hits:
+        matched = set(hit.matched)
+        if any(matched & set(p.stems) and not matched >= set(p.stems) for p in phrases):
+            hit = Hit(hit.doc, hit.score * SPLIT_PHRASE_WEIGHT, hit.name, hit.matched)
+        out.append(hit)
+    return sorted(out, key=lambda h: -h.score)  # stable: ties keep the index's order
 
 
 def _best_per_scheme(ordered: list[tuple[Node, _Evidence]]) -> set[Node]:

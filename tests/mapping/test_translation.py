@@ -131,7 +131,7 @@ def test_the_phrase_file_reads_and_says_why_for_every_row() -> None:
     ("text", "message"),
     [
         ("spanish,english,why\ncarga,freight,one word\n", "two or more Spanish words"),
-        ("spanish,english,why\ntransporte de carga,,no English\n", "no content word"),
+        ("spanish,english,why\ntransporte de carga,of,function word only\n", "no content word"),
         ("spanish,english,why\ntransporte de carga,trucking,x\ntransportes de cargas,freight,y\n", "repeats"),
     ],
 )

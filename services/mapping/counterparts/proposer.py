@@ -185,8 +185,8 @@ class Proposer:
         evidence = self._evidence(standard, wanted)
         ordered = sorted(evidence.items(), key=lambda kv: (-kv[1].score, kv[0][0], kv[0][1]))
         best = _best_per_scheme(ordered)
-        words = self._spelled(standard.title)
-        return [self._candidate(standard, node, ev, node in best, words) for node, ev in ordered[:first]]
+        spelled = self._spelled(standard.title)
+        return [self._candidate(standard, node, ev, node in best, spelled) for node, ev in ordered[:first]]
 
     def rank_per_scheme(self, standard_code: str, firsts: dict[Scheme, int]) -> dict[Scheme, list[Candidate]]:
         """`rank` for several schemes at once, each with its own length, matching the title only once."""
@@ -196,11 +196,11 @@ class Proposer:
         evidence = self._evidence(standard, set(firsts))
         ordered = sorted(evidence.items(), key=lambda kv: (-kv[1].score, kv[0][0], kv[0][1]))
         best = _best_per_scheme(ordered)
-        words = self._spelled(standard.title)
+        spelled = self._spelled(standard.title)
         out: dict[Scheme, list[Candidate]] = {}
         for scheme, first in firsts.items():
             mine = [(node, ev) for node, ev in ordered if node[0] is scheme][: max(0, first)]
-            out[scheme] = [self._candidate(standard, node, ev, node in best, words) for node, ev in mine]
+            out[scheme] = [self._candidate(standard, node, ev, node in best, spelled) for node, ev in mine]
         return out
 
     def _evidence(self, standard: Standard, wanted: set[Scheme]) -> dict[Node, _Evidence]:

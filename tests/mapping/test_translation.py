@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -86,22 +87,6 @@ def test_the_glossary_file_reads_and_says_why_for_every_row() -> None:
     assert glossary[stems("través", "es")[0]] == []  # "a través de": no subject
 
 
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("spanish,english\nmotor,engine\n", "columns"),
-        ("spanish,english,why\nmotor,engine,\n", "reason"),
-        ("spanish,english,why\nmotor,engine,learnt badly\nmotores,engines,again\n", "repeats a stem"),
-        ("spanish,english,why\nmotor,of,function word only\n", "no content word"),
-    ],
-)
-def test_a_wrong_glossary_is_refused_with_the_line(tmp_path: Path, text: str, message: str) -> None:
-    path = tmp_path / "glossary.csv"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(GlossaryError, match=message):
-        read_glossary(path)
-
-
 def test_a_phrase_is_translated_by_its_row_and_its_words_are_not() -> None:
     """ "concreto hidráulico" is ordinary concrete: the phrase's row speaks for both words, so "hidráulico"
     sends nothing of its own (plumbing) to the English query; the other words translate as learnt."""
@@ -128,18 +113,32 @@ def test_the_phrase_file_reads_and_says_why_for_every_row() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("read", "text", "message"),
     [
-        ("spanish,english,why\ncarga,freight,one word\n", "two or more Spanish words"),
-        ("spanish,english,why\ntransporte de carga,of,function word only\n", "no content word"),
-        ("spanish,english,why\ntransporte de carga,trucking,x\ntransportes de cargas,freight,y\n", "repeats"),
+        (read_glossary, "spanish,english\nmotor,engine\n", "columns"),
+        (read_glossary, "spanish,english,why\nmotor,engine,\n", "reason"),
+        (
+            read_glossary,
+            "spanish,english,why\nmotor,engine,learnt badly\nmotores,engines,again\n",
+            "repeats a stem",
+        ),
+        (read_glossary, "spanish,english,why\nmotor,of,function word only\n", "no content word"),
+        (read_phrases, "spanish,english,why\ncarga,freight,one word\n", "two or more Spanish words"),
+        (read_phrases, "spanish,english,why\ntransporte de carga,of,function word only\n", "no content word"),
+        (
+            read_phrases,
+            "spanish,english,why\ntransporte de carga,trucking,x\ntransportes de cargas,freight,y\n",
+            "repeats",
+        ),
     ],
 )
-def test_a_wrong_phrase_file_is_refused_with_the_line(tmp_path: Path, text: str, message: str) -> None:
-    path = tmp_path / "phrases.csv"
+def test_a_wrong_glossary_or_phrase_file_is_refused_with_the_line(
+    tmp_path: Path, read: Callable[[Path], object], text: str, message: str
+) -> None:
+    path = tmp_path / "reviewed.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(GlossaryError, match=message):
-        read_phrases(path)
+        read(path)
 
 
 def test_a_spanish_name_that_splits_a_reviewed_phrase_counts_for_half() -> None:

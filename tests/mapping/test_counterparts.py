@@ -312,3 +312,20 @@ def test_what_is_stored_is_what_the_proposer_ranks_first(proposer: Proposer) -> 
     for row in read_gold(GOLD):
         stored = [c.code for c in proposals(proposer, row.standard_code) if c.scheme is Scheme.SOC_2018]
         assert stored == [c.code for c in proposer.rank(row.standard_code, SOC, 5)], row.standard_code
+
+
+@pytest.mark.parametrize(
+    ("code", "lone"),
+    [
+        (
+            "EC1504",
+            "43-4171",
+        ),  # "consulta sindical" -> "recepcionista de consulta veterinaria": receptionists
+        ("EC1654", "47-2181"),  # "colocación de extensiones de pestañas" -> "colocador de pizarra": roofers
+    ],
+)
+def test_one_shared_word_of_one_spanish_name_does_not_lead(proposer: Proposer, code: str, lone: str) -> None:
+    """A target only a single word of one Spanish name speaks for, with nothing in English agreeing, loses
+    part of its score (`_lone_word`); these two led their standards before that."""
+    first = proposer.rank(code, SOC, 1)[0]
+    assert first.code != lone

@@ -19,7 +19,8 @@ Three channels look for the standard's title, each ranking occupations on its ow
 
 A target's score adds each channel's score relative to that channel's best for the standard, weighted
 (a target both English channels found also borrows part of the best Spanish score in its SOC minor group:
-Spanish names often find the area of work, English ones the occupation in it; `_credit_siblings`), and
+Spanish names often find the area of work, English ones the occupation in it; `_credit_siblings`; one
+that only a single shared word of one Spanish name speaks for loses part of its score: `_lone_word`), and
 priors: the occupation's concentration and prevalence in the standard's sector (OEWS), and a penalty
 when one of standard and occupation supervises and the other does not. The raw score maps to the precision
 measured on the gold set (`calibration_table`), a standard's best candidate in a scheme by its own table.
@@ -68,6 +69,7 @@ DOCS_PER_QUERY = 40  # matched occupations followed per standard, Spanish names
 ENGLISH_DOCS_PER_QUERY = 30  # the same for English titles
 TASK_DOCS_PER_QUERY = 30  # and for task statements
 LOANWORD_WEIGHT = 0.6  # an untranslated word looked up in English as written
+LONE_WORD_WEIGHT = 0.7  # a target only one word of one Spanish name speaks for (`_lone_word`)
 SPLIT_PHRASE_WEIGHT = 0.5  # a Spanish name sharing only part of a reviewed phrase of the title (`_unsplit`)
 COMPOUND_WEIGHT = 0.8  # a part of a compound the title coined, against the compound's own weight
 OTHER_ROUTE_DECAY = 0.35  # each further piece of evidence for a target adds this share of itself
@@ -235,6 +237,9 @@ class Proposer:
                         known.hit, known.route, known.index, known.best = ev.hit, ev.route, ev.index, share
                     known.contributions.append(share)
                     known.score += share
+        for ev in found.values():
+            if _lone_word(ev, self.index):
+                ev.score *= LONE_WORD_WEIGHT
         _credit_siblings(found, [channel for _, channel in channels], bests)
         supervises = _supervises(standard.title)
         sector = self.corpus.naics_sector(standard.sector)
@@ -486,6 +491,20 @@ def _credit_siblings(
         lift = SPANISH_WEIGHT * (SIBLING_WEIGHT * confirmed * group - own)
         if lift > 0:
             ev.score += lift
+
+
+def _lone_word(ev: _Evidence, spanish: NameIndex) -> bool:
+    """Whether only the Spanish names found a target, and its strongest name shares a single word of two
+    or more with the title: nothing in English agrees, and one shared word is how "recepcionista de
+    consulta veterinaria" reaches "procedimientos de consulta sindical", "colocador de pizarra" the
+    placing of eyelash extensions, or "veterinaria de animales acuáticos" aquatic exercise for older
+    adults."""
+    return (
+        len(ev.contributions) == 1
+        and ev.index is spanish
+        and len(ev.hit.matched) == 1
+        and len(set(stems(ev.hit.name, "es"))) > 1
+    )
 
 
 def _unsplit(hits: list[Hit], phrases: list[Phrase]) -> list[Hit]:
